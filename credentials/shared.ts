@@ -1,0 +1,44 @@
+import type { ICredentialTestRequest, INodeProperties } from 'n8n-workflow';
+
+/** Where users read how to set up each credential (README section). */
+export const CREDENTIAL_DOCS_URL =
+	'https://www.npmjs.com/package/n8n-nodes-microsoft-outlook-ext#credentials';
+
+export const DELEGATED_SCOPES =
+	'https://graph.microsoft.com/User.Read https://graph.microsoft.com/Calendars.ReadWrite https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send offline_access';
+
+/** Base URL of Microsoft Graph; national clouds and the local emulator use another host. */
+export const graphApiBaseUrl: INodeProperties = {
+	displayName: 'Base URL',
+	name: 'graphApiBaseUrl',
+	type: 'string',
+	default: 'https://graph.microsoft.com',
+	required: true,
+	placeholder: 'https://graph.microsoft.com',
+	description:
+		'Microsoft Graph root, without /v1.0. Global: https://graph.microsoft.com. US Government L4: https://graph.microsoft.us. US Government L5 (DOD): https://dod-graph.microsoft.us. China (21Vianet): https://microsoftgraph.chinacloudapi.cn. The local emulator prints its own URL.',
+};
+
+/** Hidden fields every Microsoft OAuth2 credential shares: token in the body, Graph-style query. */
+export const hiddenOAuth2Fields: INodeProperties[] = [
+	{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: 'response_mode=query' },
+	{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
+];
+
+/** Delegated credentials prove themselves with GET /me. */
+export const delegatedTest: ICredentialTestRequest = {
+	request: {
+		baseURL: '={{$credentials.graphApiBaseUrl.replace(/\\/+$/, "")}}/v1.0',
+		url: '/me',
+	},
+	rules: [
+		{
+			type: 'responseCode',
+			properties: {
+				value: 401,
+				message:
+					'Microsoft Graph refused the token (401). Reconnect the credential, and check the Client Secret and the API permissions (User.Read, Mail.ReadWrite, Mail.Send, Calendars.ReadWrite, offline_access).',
+			},
+		},
+	],
+};

@@ -1,0 +1,16 @@
+/** Three projects: fast unit tests, the Graph emulator's own tests, and real-n8n end-to-end tests. */
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }];
+const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, rootDir: __dirname };
+
+module.exports = {
+	projects: [
+		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+		{ ...common, displayName: 'emulator', testMatch: ['<rootDir>/test/emulator/**/*.test.ts'] },
+		{
+			...common,
+			displayName: 'e2e',
+			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			testTimeout: 240000,
+		},
+	],
+};
