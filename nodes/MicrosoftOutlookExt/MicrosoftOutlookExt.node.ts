@@ -1,6 +1,14 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
+import { getTimeZones } from './methods/loadOptions';
+import { calendarDescription } from './resources/calendar';
+import { eventDescription } from './resources/event';
+import { folderDescription } from './resources/folder';
+import { messageDescription } from './resources/message';
+import { rawRequestDescription } from './resources/rawRequest';
+import { subscriptionDescription } from './resources/subscription';
 import { userDescription } from './resources/user';
 import { mailboxProperty } from './shared/descriptions';
 import { graphTransport, sendThroughGraph } from './shared/routing';
@@ -31,11 +39,30 @@ export class MicrosoftOutlookExt implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'User', value: 'user' }],
-				default: 'user',
+				options: [
+					{ name: 'Calendar', value: 'calendar' },
+					{ name: 'Event', value: 'event' },
+					{ name: 'Mail', value: 'message' },
+					{ name: 'Mail Folder', value: 'folder' },
+					{ name: 'Raw Request', value: 'rawRequest' },
+					{ name: 'Subscription', value: 'subscription' },
+					{ name: 'User', value: 'user' },
+				],
+				default: 'message',
 			},
+			...calendarDescription,
+			...eventDescription,
+			...messageDescription,
+			...folderDescription,
+			...subscriptionDescription,
 			...userDescription,
+			...rawRequestDescription,
 			mailboxProperty,
 		],
+	};
+
+	methods = {
+		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages },
+		loadOptions: { getTimeZones },
 	};
 }

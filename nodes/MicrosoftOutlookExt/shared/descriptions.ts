@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 /** Optional other mailbox (shared mailbox / another user); resolved by the transport. */
 export const mailboxProperty: INodeProperties = {
@@ -8,6 +8,103 @@ export const mailboxProperty: INodeProperties = {
 	default: '',
 	placeholder: 'shared@contoso.com',
 	description:
-		'Act on another mailbox (a shared mailbox or another user): user principal name, email address or object ID. Leave empty for the signed-in user, or for client credentials the credential\'s User ID.',
+		"Act on another mailbox (a shared mailbox or another user): user principal name, email address or object ID. Leave empty for the signed-in user, or for client credentials the credential's User ID.",
 	displayOptions: { hide: { resource: ['rawRequest'] } },
 };
+
+/** Largest page Graph serves for Outlook lists (documented for messages; used for all Outlook lists). */
+export const MAX_PAGE_SIZE = 1000;
+
+/** Resource locator with "From list" (searchable, backed by a listSearch method) and "By ID". */
+export function resourceLocator(options: {
+	name: string;
+	displayName: string;
+	searchListMethod: string;
+	show: IDisplayOptions['show'];
+	required?: boolean;
+	description?: string;
+	idPlaceholder?: string;
+}): INodeProperties {
+	return {
+		displayName: options.displayName,
+		name: options.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: options.required ?? true,
+		description: options.description,
+		displayOptions: { show: options.show },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: options.searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: options.idPlaceholder ?? 'AAMkAGI2TG93AAA=',
+			},
+		],
+	};
+}
+
+/**
+ * Fetch All / Page Limit / Page Skip for a Graph list. Fetch All asks for the largest page and the
+ * transport follows @odata.nextLink; otherwise one page of `$top` items after `$skip`.
+ */
+export function listFields(show: IDisplayOptions['show'], defaultLimit = 10): INodeProperties[] {
+	return [
+		{
+			displayName: 'Fetch All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results (following every page) or only one page',
+			displayOptions: { show },
+			routing: { send: { type: 'query', property: '$top', value: `={{ $value ? ${MAX_PAGE_SIZE} : undefined }}` } },
+		},
+		{
+			displayName: 'Page Limit',
+			name: 'limit',
+			type: 'number',
+			default: defaultLimit,
+			typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
+			description: 'Max number of results to return ($top, 1 to 1000)',
+			displayOptions: { show: { ...show, returnAll: [false] } },
+			routing: { send: { type: 'query', property: '$top' } },
+		},
+		{
+			displayName: 'Page Skip',
+			name: 'skip',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			description: 'Number of results to skip before the page starts ($skip)',
+			displayOptions: { show: { ...show, returnAll: [false] } },
+			routing: { send: { type: 'query', property: '$skip', value: '={{ $value || undefined }}' } },
+		},
+	];
+}
+
+/** Windows time zone names Graph accepts, loaded from the mailbox (UTC default). */
+export function timeZoneField(name: string, displayName: string, show: IDisplayOptions['show']): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getTimeZones' },
+		default: 'UTC',
+		description:
+			'Time zone of the times above. Choose from the list, or specify a Windows time zone name (e.g. "Pacific Standard Time") using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show },
+	};
+}
+
+export const unwrapList = { type: 'rootProperty' as const, properties: { property: 'value' } };
+
+/** 204 / 202 answers carry no body: output a small confirmation instead of an empty item. */
+export function confirmation(json: Record<string, string | boolean>) {
+	return { type: 'set' as const, properties: { value: `={{ ${JSON.stringify(json)} }}` } };
+}

@@ -1,5 +1,6 @@
 import type {
 	DeclarativeRestApiSettings,
+	IDataObject,
 	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
 	IN8nHttpFullResponse,
@@ -7,6 +8,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { NodeOperationError } from 'n8n-workflow';
+
+import { MAX_PAGE_SIZE } from './descriptions';
 import { GraphHttpError } from './transport/errors';
 import {
 	assertParsedJson,
@@ -16,6 +20,7 @@ import {
 	type GraphTarget,
 } from './transport/request';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
+import { idSegment, type InvalidInputError } from './transport/url';
 
 /**
  * How the declarative node plugs into the shared transport:
@@ -72,6 +77,42 @@ export const graphTransport: INodeProperties = {
 	},
 };
 
+/** Display names of the ID parameters that URL templates reference as `{name}`. */
+const PATH_PARAMETER_LABELS: Record<string, string> = {
+	calendarId: 'Calendar',
+	eventId: 'Event',
+	messageId: 'Message',
+	folderId: 'Mail Folder',
+	parentFolderId: 'Parent Folder',
+	subscriptionId: 'Subscription',
+};
+
+/** `/me/calendars/{calendarId}` → the item's (validated, encoded) calendar ID. */
+function resolvePathParameters(ctx: IExecuteSingleFunctions, template: string): string {
+	return template.replace(/\{(\w+)\}/g, (_match, name: string) => {
+		const label = PATH_PARAMETER_LABELS[name] ?? name;
+		try {
+			return idSegment(ctx.getNodeParameter(name, undefined, { extractValue: true }), label);
+		} catch (error) {
+			throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+				description: (error as InvalidInputError).description,
+				itemIndex: ctx.getItemIndex(),
+			});
+		}
+	});
+}
+
+function checkPageLimit(ctx: IExecuteSingleFunctions, qs: IDataObject | undefined): void {
+	const top = qs?.$top;
+	if (top === undefined) return;
+	if (!Number.isInteger(Number(top)) || Number(top) < 1 || Number(top) > MAX_PAGE_SIZE) {
+		throw new NodeOperationError(ctx.getNode(), `Page Limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`, {
+			description: `It is ${String(top)}. Turn on Fetch All to get every result.`,
+			itemIndex: ctx.getItemIndex(),
+		});
+	}
+}
+
 /** POSTs that only read (safe to repeat after a lost answer). */
 const READ_ONLY_POST = /\/getSchedule$/i;
 
@@ -85,20 +126,26 @@ function retryPolicyFor(ctx: IExecuteSingleFunctions, method: string, url: strin
 	};
 }
 
+/** The credential and mailbox the current item acts on (for follow-up requests in preSend/postReceive). */
+export async function itemTarget(ctx: IExecuteSingleFunctions): Promise<GraphTarget> {
+	return await resolveTarget(ctx, {
+		authentication: ctx.getNodeParameter('authentication', 'oAuth2') as string,
+		mailbox: ctx.getNodeParameter('mailbox', '') as string,
+		itemIndex: ctx.getItemIndex(),
+	});
+}
+
 /** The request loop for every operation: scoping, gate, retries, refresh, nextLink, paired items. */
 export async function sendThroughGraph(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const itemIndex = this.getItemIndex();
-	const target: GraphTarget = await resolveTarget(this, {
-		authentication: this.getNodeParameter('authentication', 'oAuth2') as string,
-		mailbox: this.getNodeParameter('mailbox', '') as string,
-		itemIndex,
-	});
+	const target = await itemTarget(this);
 	const returnAll = this.getNodeParameter('returnAll', false) as boolean;
 	const method = (requestData.options.method ?? 'GET').toUpperCase();
-	let url = checkedGraphUrl(this, target, requestData.options.url ?? '');
+	let url = checkedGraphUrl(this, target, resolvePathParameters(this, requestData.options.url ?? ''));
+	checkPageLimit(this, requestData.options.qs);
 	const policy = retryPolicyFor(this, method, url);
 
 	const results: INodeExecutionData[] = [];

@@ -1,0 +1,91 @@
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { graphApiRequest } from '../shared/transport/request';
+import { matches, targetForEditor } from './context';
+
+interface Page {
+	value?: IDataObject[];
+	'@odata.nextLink'?: string;
+}
+
+/** One page of a Graph list for a resource locator; the nextLink is the pagination token. */
+async function searchPage(
+	ctx: ILoadOptionsFunctions,
+	url: string,
+	qs: IDataObject,
+	paginationToken: string | undefined,
+): Promise<Page> {
+	const target = await targetForEditor(ctx);
+	const { body } = await graphApiRequest<Page>(ctx, target, paginationToken ? { method: 'GET', url: paginationToken } : { method: 'GET', url, qs });
+	return body;
+}
+
+export async function searchCalendars(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const page = await searchPage(this, '/me/calendars', { $top: 100, $select: 'id,name' }, paginationToken);
+	return {
+		results: (page.value ?? [])
+			.filter((c) => matches(c.name, filter))
+			.map((c) => ({ name: String(c.name), value: String(c.id) })),
+		paginationToken: page['@odata.nextLink'],
+	};
+}
+
+export async function searchFolders(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const page = await searchPage(
+		this,
+		'/me/mailFolders',
+		{ $top: 100, $select: 'id,displayName,childFolderCount' },
+		paginationToken,
+	);
+	return {
+		results: (page.value ?? [])
+			.filter((f) => matches(f.displayName, filter))
+			.map((f) => ({ name: String(f.displayName), value: String(f.id) })),
+		paginationToken: page['@odata.nextLink'],
+	};
+}
+
+export async function searchMessages(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const qs: IDataObject = { $top: 50, $select: 'id,subject,from,receivedDateTime' };
+	// Graph's $search wants the term in double quotes; inner quotes would end it early.
+	if (filter) qs.$search = `"${filter.replace(/"/g, '')}"`;
+	const page = await searchPage(this, '/me/messages', qs, paginationToken);
+	return {
+		results: (page.value ?? []).map((m) => {
+			const from = (m.from as { emailAddress?: { address?: string } } | undefined)?.emailAddress?.address;
+			return { name: `${m.subject || '(no subject)'}${from ? ` — ${from}` : ''}`, value: String(m.id) };
+		}),
+		paginationToken: page['@odata.nextLink'],
+	};
+}
+
+export async function searchEvents(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const calendar = this.getCurrentNodeParameter('calendarId', { extractValue: true }) as string | undefined;
+	const url = calendar ? `/me/calendars/${encodeURIComponent(calendar)}/events` : '/me/events';
+	const page = await searchPage(this, url, { $top: 100, $select: 'id,subject,start' }, paginationToken);
+	return {
+		results: (page.value ?? [])
+			.filter((e) => matches(e.subject, filter))
+			.map((e) => {
+				const start = (e.start as { dateTime?: string } | undefined)?.dateTime?.slice(0, 16).replace('T', ' ');
+				return { name: `${e.subject || '(no subject)'}${start ? ` (${start} UTC)` : ''}`, value: String(e.id) };
+			}),
+		paginationToken: page['@odata.nextLink'],
+	};
+}
