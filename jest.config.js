@@ -1,6 +1,6 @@
 /** Three projects: fast unit tests, the Graph emulator's own tests, and real-n8n end-to-end tests. */
-const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }];
-const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, rootDir: __dirname };
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }];
+const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, rootDir: __dirname, modulePathIgnorePatterns: ['<rootDir>/dist/'] };
 
 module.exports = {
 	projects: [

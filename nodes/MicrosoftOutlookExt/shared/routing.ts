@@ -116,13 +116,22 @@ function checkPageLimit(ctx: IExecuteSingleFunctions, qs: IDataObject | undefine
 /** POSTs that only read (safe to repeat after a lost answer). */
 const READ_ONLY_POST = /\/getSchedule$/i;
 
-/** Per-item settings an operation can pass to the transport through hidden parameters. */
+/**
+ * Retry policy for one item. Raw Request exposes the knobs to the user (its `options` collection:
+ * maxRetryCount, retryDelay, useExponentialBackoff, retryOnAllErrors); every other operation uses the default.
+ */
 function retryPolicyFor(ctx: IExecuteSingleFunctions, method: string, url: string): RetryPolicy {
-	const overrides = ctx.getNodeParameter('retryPolicy', {}) as Partial<RetryPolicy>;
+	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, idempotent: method !== 'POST' || READ_ONLY_POST.test(url) };
+	if (ctx.getNodeParameter('resource', '') !== 'rawRequest') return policy;
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	return {
-		...DEFAULT_RETRY_POLICY,
-		idempotent: method !== 'POST' || READ_ONLY_POST.test(url),
-		...overrides,
+		...policy,
+		maxRetries: Number(options.maxRetryCount ?? 3),
+		delayMs: Number(options.retryDelay ?? 1000),
+		exponential: options.useExponentialBackoff !== false,
+		retryOnAllErrors: options.retryOnAllErrors === true,
+		// Retrying everything is the user's explicit choice, also for POST.
+		idempotent: policy.idempotent || options.retryOnAllErrors === true,
 	};
 }
 
