@@ -67,6 +67,8 @@ export interface GraphRequest {
 	rawUrl: string;
 	/** Path after `/v1.0`, e.g. `/me/mailFolders/inbox/messages` (percent-decoded per segment). */
 	path: string;
+	/** The same path as received (still percent-encoded); segment boundaries survive ids with `%2F`. */
+	rawPath?: string;
 	/** Query params, decoded; OData keys keep their `$` (e.g. `$top`). */
 	query: Record<string, string>;
 	headers: IncomingHttpHeaders;

@@ -14,6 +14,7 @@ import { MAX_PAGE_SIZE } from './descriptions';
 import { GraphHttpError } from './transport/errors';
 import {
 	assertParsedJson,
+	parseErrorBody,
 	checkedGraphUrl,
 	resolveTarget,
 	withGraphPolicy,
@@ -46,7 +47,7 @@ async function captureGraphResponse(
 ): Promise<INodeExecutionData[]> {
 	const headers = (response.headers ?? {}) as Record<string, unknown>;
 	if (response.statusCode >= 400) {
-		throw new GraphHttpError({ statusCode: response.statusCode, headers, body: response.body });
+		throw new GraphHttpError({ statusCode: response.statusCode, headers, body: parseErrorBody(response.body) });
 	}
 	assertParsedJson(response.statusCode, headers, response.body);
 	const body = response.body as { '@odata.nextLink'?: string } | undefined;

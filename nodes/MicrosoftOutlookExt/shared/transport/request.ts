@@ -252,11 +252,14 @@ export async function graphApiRequest<T = any>(
 	);
 }
 
-function parseErrorBody(body: unknown): unknown {
+/** Error bodies of binary requests arrive as bytes; Graph's error envelope is still JSON inside. */
+export function parseErrorBody(body: unknown): unknown {
+	if (!Buffer.isBuffer(body) && !(body instanceof ArrayBuffer)) return body;
+	const text = Buffer.from(body as Buffer).toString('utf8');
 	try {
-		return JSON.parse(Buffer.from(body as Buffer).toString('utf8'));
+		return JSON.parse(text);
 	} catch {
-		return Buffer.isBuffer(body) ? body.toString('utf8') : body;
+		return text;
 	}
 }
 

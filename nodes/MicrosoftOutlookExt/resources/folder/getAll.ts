@@ -1,0 +1,48 @@
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+
+import { listFields, resourceLocator } from '../../shared/descriptions';
+
+const showOnlyForFolderGetAll = { resource: ['folder'], operation: ['getAll'] };
+
+export const folderGetAllDescription: INodeProperties[] = [
+	resourceLocator({
+		name: 'parentFolderId',
+		displayName: 'Parent Folder',
+		searchListMethod: 'searchFolders',
+		show: showOnlyForFolderGetAll,
+		required: false,
+		description:
+			'List the subfolders of this folder. Leave empty for the top-level folders. By ID also takes well-known names such as inbox.',
+		idPlaceholder: 'inbox',
+	}),
+	...listFields(showOnlyForFolderGetAll),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: showOnlyForFolderGetAll },
+		options: [
+			{
+				displayName: 'Include Hidden Folders',
+				name: 'includeHiddenFolders',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include folders created with Is Hidden',
+			},
+		],
+	},
+];
+
+/** Top level or a parent's children; hidden folders only on request. */
+export async function prepareFolderList(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const parent = String(this.getNodeParameter('parentFolderId', '', { extractValue: true }) ?? '').trim();
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	requestOptions.url = parent ? '/me/mailFolders/{parentFolderId}/childFolders' : '/me/mailFolders';
+	if (options.includeHiddenFolders === true) requestOptions.qs = { ...(requestOptions.qs ?? {}), includeHiddenFolders: true };
+	return requestOptions;
+}

@@ -1,0 +1,79 @@
+import type {
+	IDataObject,
+	IExecuteSingleFunctions,
+	IN8nHttpFullResponse,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { resourceLocator } from '../../shared/descriptions';
+import { DEFAULT_BINARY_PROPERTY_PREFIX, mimeProblem, mimeToExecutionData } from '../../shared/mime';
+
+const showOnlyForMessageGet = { resource: ['message'], operation: ['get'] };
+
+export const messageGetDescription: INodeProperties[] = [
+	resourceLocator({
+		name: 'messageId',
+		displayName: 'Message',
+		searchListMethod: 'searchMessages',
+		show: showOnlyForMessageGet,
+		description: 'The message to download and parse',
+	}),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: showOnlyForMessageGet },
+		options: [
+			{
+				displayName: 'Binary Property Prefix',
+				name: 'binaryPropertyPrefix',
+				type: 'string',
+				default: DEFAULT_BINARY_PROPERTY_PREFIX,
+				description:
+					'Attachments (inline images included) are output as binary properties named with this prefix and a number: attachment_0, attachment_1, …',
+			},
+			{
+				displayName: 'Include Raw Email',
+				name: 'includeRawEmail',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to also output the whole message as an .eml file in the binary property "raw"',
+			},
+		],
+	},
+];
+
+function bytesOf(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	if (typeof body === 'string') return Buffer.from(body, 'latin1');
+	return Buffer.alloc(0);
+}
+
+/** The downloaded `$value` → one item: parsed JSON, attachments and (optionally) the raw .eml as binaries. */
+export async function parseMimeResponse(
+	this: IExecuteSingleFunctions,
+	_items: INodeExecutionData[],
+	response: IN8nHttpFullResponse,
+): Promise<INodeExecutionData[]> {
+	const raw = bytesOf(response.body);
+	const messageId = String(this.getNodeParameter('messageId', '', { extractValue: true }));
+	const problem = mimeProblem(raw);
+	if (problem) {
+		throw new NodeOperationError(this.getNode(), `The content of message "${messageId}" is not a MIME message: ${problem}`, {
+			description: `Microsoft Graph answered /$value with ${raw.length} bytes that cannot be parsed as a mail. A cut-off download can cause this: run the node again. If it keeps failing, open the message in Outlook to check it.`,
+			itemIndex: this.getItemIndex(),
+		});
+	}
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const item = await mimeToExecutionData(this.helpers, raw, {
+		binaryPropertyPrefix: String(options.binaryPropertyPrefix ?? '').trim() || DEFAULT_BINARY_PROPERTY_PREFIX,
+		includeRaw: options.includeRawEmail === true,
+		fallbackName: messageId,
+	});
+	return [{ ...item, json: { id: messageId, ...item.json } }];
+}

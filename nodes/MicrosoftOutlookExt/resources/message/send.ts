@@ -1,0 +1,250 @@
+import type {
+	DeclarativeRestApiSettings,
+	IDataObject,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { itemTarget, sendThroughGraph } from '../../shared/routing';
+import type { GraphTarget } from '../../shared/transport/request';
+import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
+import {
+	attachSmallFile,
+	createDraft,
+	draftError,
+	fileAttachmentJson,
+	INLINE_ATTACHMENTS_MAX_BYTES,
+	removeSentCopy,
+	UPLOAD_SESSION_MIN_BYTES,
+	uploadLargeFile,
+	type Draft,
+} from './sendDraft';
+
+const showOnlyForMessageSend = { resource: ['message'], operation: ['send'] };
+
+export const messageSendDescription: INodeProperties[] = [
+	{
+		displayName: 'To',
+		name: 'toRecipients',
+		type: 'string',
+		default: '',
+		placeholder: 'anna@contoso.com, ben@contoso.com',
+		description: 'Comma-separated email addresses. To, CC and BCC together need at least one recipient.',
+		displayOptions: { show: showOnlyForMessageSend },
+	},
+	{
+		displayName: 'CC',
+		name: 'ccRecipients',
+		type: 'string',
+		default: '',
+		placeholder: 'carla@contoso.com',
+		description: 'Comma-separated email addresses that receive a copy',
+		displayOptions: { show: showOnlyForMessageSend },
+	},
+	{
+		displayName: 'BCC',
+		name: 'bccRecipients',
+		type: 'string',
+		default: '',
+		description: 'Comma-separated email addresses that receive a hidden copy',
+		displayOptions: { show: showOnlyForMessageSend },
+	},
+	{
+		displayName: 'Subject',
+		name: 'subject',
+		type: 'string',
+		default: '',
+		displayOptions: { show: showOnlyForMessageSend },
+	},
+	{
+		displayName: 'Body',
+		name: 'bodyContent',
+		type: 'string',
+		default: '',
+		typeOptions: { rows: 5 },
+		description: 'The message text, as HTML or plain text (see Body Content Type)',
+		displayOptions: { show: showOnlyForMessageSend },
+	},
+	{
+		displayName: 'Body Content Type',
+		name: 'bodyContentType',
+		type: 'options',
+		options: [
+			{ name: 'HTML', value: 'html' },
+			{ name: 'Text', value: 'text' },
+		],
+		default: 'html',
+		displayOptions: { show: showOnlyForMessageSend },
+	},
+	{
+		displayName: 'Attachments',
+		name: 'attachments',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Attachment',
+		default: {},
+		description: 'Files from the binary data of the input item',
+		displayOptions: { show: showOnlyForMessageSend },
+		options: [
+			{
+				displayName: 'Attachment',
+				name: 'attachment',
+				values: [
+					{
+						displayName: 'Binary Property',
+						name: 'binaryPropertyName',
+						type: 'string',
+						default: 'data',
+						description: 'Name of the binary property of the input item that holds the file',
+					},
+					{
+						displayName: 'File Name',
+						name: 'fileName',
+						type: 'string',
+						default: '',
+						description: 'Name the recipients see. Leave empty to use the file name of the binary data.',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Dynamic Attachments',
+		name: 'dynamicAttachments',
+		type: 'json',
+		default: '',
+		placeholder: '[{"key": "report.pdf", "value": "data"}]',
+		description:
+			'Attachments from an expression: a JSON array of {"key": file name, "value": …}. If the value is the name of a binary property of the input item, that file is attached; otherwise the value must be the file content in base64.',
+		displayOptions: { show: showOnlyForMessageSend },
+	},
+	{
+		displayName: 'Save To Sent Items',
+		name: 'saveToSentItems',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to keep a copy in Sent Items. Mail with attachments over 3 MB is sent from a draft, which Outlook always files in Sent Items: when this is off, the node finds that copy right after the send and deletes it (output sentItemsCopyRemoved tells whether it did).',
+		displayOptions: { show: showOnlyForMessageSend },
+	},
+];
+
+/** What preSend learned, for the output and for errors of the final send (keyed by the item's context). */
+interface SendState {
+	summary: IDataObject;
+	target: GraphTarget;
+	saveToSentItems: boolean;
+	draft?: Draft;
+}
+
+const sendStates = new WeakMap<object, SendState>();
+
+/** The pagination context is created from the item context; both find the same state. */
+function stateOf(ctx: object): SendState | undefined {
+	return sendStates.get(ctx) ?? sendStates.get(Object.getPrototypeOf(ctx) as object);
+}
+
+function recipientsOf(ctx: IExecuteSingleFunctions) {
+	const to = parseAddressList(ctx, ctx.getNodeParameter('toRecipients', ''), 'To');
+	const cc = parseAddressList(ctx, ctx.getNodeParameter('ccRecipients', ''), 'CC');
+	const bcc = parseAddressList(ctx, ctx.getNodeParameter('bccRecipients', ''), 'BCC');
+	if (to.length + cc.length + bcc.length === 0) {
+		throw inputError(ctx, 'The message has no recipient', 'Enter at least one email address in To, CC or BCC.');
+	}
+	return { to, cc, bcc };
+}
+
+function messageJson(ctx: IExecuteSingleFunctions, recipients: { to: string[]; cc: string[]; bcc: string[] }): IDataObject {
+	const message: IDataObject = {
+		subject: String(ctx.getNodeParameter('subject', '') ?? ''),
+		body: {
+			contentType: ctx.getNodeParameter('bodyContentType', 'html') === 'text' ? 'Text' : 'HTML',
+			content: String(ctx.getNodeParameter('bodyContent', '') ?? ''),
+		},
+		toRecipients: toRecipients(recipients.to),
+	};
+	if (recipients.cc.length) message.ccRecipients = toRecipients(recipients.cc);
+	if (recipients.bcc.length) message.bccRecipients = toRecipients(recipients.bcc);
+	return message;
+}
+
+function totalBytes(attachments: OutgoingAttachment[]): number {
+	return attachments.reduce((sum, attachment) => sum + attachment.content.length, 0);
+}
+
+/** Draft route: the draft, then every file (small ones inline, big ones by upload session). */
+async function prepareDraft(
+	ctx: IExecuteSingleFunctions,
+	target: GraphTarget,
+	message: IDataObject,
+	attachments: OutgoingAttachment[],
+): Promise<Draft> {
+	const draft = await createDraft(ctx, target, message);
+	for (const attachment of attachments) {
+		try {
+			if (attachment.content.length >= UPLOAD_SESSION_MIN_BYTES) await uploadLargeFile(ctx, target, draft.id, attachment);
+			else await attachSmallFile(ctx, target, draft.id, attachment);
+		} catch (error) {
+			throw draftError(ctx, draft.id, error, `attaching "${attachment.name}"`);
+		}
+	}
+	return draft;
+}
+
+/**
+ * Validates everything before any request, then shapes the send: attachments up to 3 MB in total
+ * go inside one POST /sendMail; more go through a draft, and the routed request becomes its /send.
+ */
+export async function prepareSend(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	const recipients = recipientsOf(this);
+	const attachments = await collectAttachments(this);
+	const saveToSentItems = this.getNodeParameter('saveToSentItems', true) !== false;
+	const message = messageJson(this, recipients);
+	const summary: IDataObject = {
+		sent: true,
+		...recipients,
+		subject: message.subject,
+		attachments: attachments.map((attachment) => attachment.name),
+	};
+	const target = await itemTarget(this);
+	if (totalBytes(attachments) <= INLINE_ATTACHMENTS_MAX_BYTES) {
+		if (attachments.length) message.attachments = attachments.map(fileAttachmentJson);
+		requestOptions.body = { message, saveToSentItems };
+		sendStates.set(this, { summary, target, saveToSentItems });
+		return requestOptions;
+	}
+	const draft = await prepareDraft(this, target, message, attachments);
+	sendStates.set(this, { summary: { ...summary, draftId: draft.id }, target, saveToSentItems, draft });
+	requestOptions.url = `/me/messages/${encodeURIComponent(draft.id)}/send`;
+	requestOptions.body = {};
+	return requestOptions;
+}
+
+/** The shared transport for the final send; on failure the error names the draft. */
+export async function sendWithDraftContext(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const draftId = stateOf(this)?.draft?.id;
+	if (!draftId) return await sendThroughGraph.call(this, requestData);
+	try {
+		return await sendThroughGraph.call(this, requestData);
+	} catch (error) {
+		throw draftError(this, draftId, error, 'sending the draft');
+	}
+}
+
+/** `{sent, to, cc, bcc, subject, attachments, draftId?}`: no body, no file content. */
+export async function sendOutput(this: IExecuteSingleFunctions): Promise<INodeExecutionData[]> {
+	const state = stateOf(this);
+	if (!state) return [{ json: { sent: true } }];
+	const summary = { ...state.summary };
+	if (state.draft && !state.saveToSentItems) {
+		summary.sentItemsCopyRemoved = await removeSentCopy(this, state.target, state.draft);
+	}
+	return [{ json: summary }];
+}
