@@ -3,6 +3,8 @@ const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, rootDir: __dirname, modulePathIgnorePatterns: ['<rootDir>/dist/'] };
 
 module.exports = {
+	// Real n8n runs take seconds each (jest 30 reads testTimeout only at the top level).
+	testTimeout: 240000,
 	projects: [
 		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
 		{ ...common, displayName: 'emulator', testMatch: ['<rootDir>/test/emulator/**/*.test.ts'] },
@@ -10,7 +12,6 @@ module.exports = {
 			...common,
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-			testTimeout: 240000,
 		},
 	],
 };

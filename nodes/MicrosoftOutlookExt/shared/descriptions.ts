@@ -73,7 +73,8 @@ export function listFields(show: IDisplayOptions['show'], defaultLimit = 10): IN
 			typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
 			description: 'Max number of results to return ($top, 1 to 1000)',
 			displayOptions: { show: { ...show, returnAll: [false] } },
-			routing: { send: { type: 'query', property: '$top' } },
+			// Fetch All may be an expression (then this field is not hidden): it wins over the page limit.
+			routing: { send: { type: 'query', property: '$top', value: '={{ $parameter.returnAll === true ? undefined : $value }}' } },
 		},
 		{
 			displayName: 'Page Skip',
@@ -83,7 +84,9 @@ export function listFields(show: IDisplayOptions['show'], defaultLimit = 10): IN
 			typeOptions: { minValue: 0 },
 			description: 'Number of results to skip before the page starts ($skip)',
 			displayOptions: { show: { ...show, returnAll: [false] } },
-			routing: { send: { type: 'query', property: '$skip', value: '={{ $value || undefined }}' } },
+			routing: {
+				send: { type: 'query', property: '$skip', value: '={{ $parameter.returnAll === true ? undefined : $value || undefined }}' },
+			},
 		},
 	];
 }

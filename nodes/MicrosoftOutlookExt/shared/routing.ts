@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { MAX_PAGE_SIZE } from './descriptions';
 import { GraphHttpError } from './transport/errors';
@@ -146,7 +146,41 @@ export async function itemTarget(ctx: IExecuteSingleFunctions): Promise<GraphTar
 }
 
 /** The request loop for every operation: scoping, gate, retries, refresh, nextLink, paired items. */
-export async function sendThroughGraph(
+type ItemRequestLoop = (
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+) => Promise<INodeExecutionData[]>;
+
+/**
+ * Wraps an operation's request loop: with Continue On Fail the item gets a paired error item
+ * (n8n's own continueOnFail item carries no pairedItem when a list yields many items).
+ * Operations that need their own loop (`routing.operations.pagination`) wrap it with this and
+ * call `sendItemThroughGraph` inside.
+ */
+export function itemRequestLoop(loop: ItemRequestLoop): ItemRequestLoop {
+	return async function (this: IExecutePaginationFunctions, requestData) {
+		try {
+			return await loop.call(this, requestData);
+		} catch (error) {
+			const failure = asNodeError(this, error);
+			if (!this.continueOnFail()) throw failure;
+			return [
+				{
+					json: { error: failure.message, description: failure.description ?? undefined },
+					error: failure,
+					pairedItem: { item: this.getItemIndex() },
+				},
+			];
+		}
+	};
+}
+
+function asNodeError(ctx: IExecuteSingleFunctions, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: ctx.getItemIndex() });
+}
+
+export async function sendItemThroughGraph(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
@@ -155,7 +189,8 @@ export async function sendThroughGraph(
 	const returnAll = this.getNodeParameter('returnAll', false) as boolean;
 	const method = (requestData.options.method ?? 'GET').toUpperCase();
 	let url = checkedGraphUrl(this, target, resolvePathParameters(this, requestData.options.url ?? ''));
-	checkPageLimit(this, requestData.options.qs);
+	// Raw Request passes $top through untouched: other Graph APIs have other maxima.
+	if (this.getNodeParameter('resource', '') !== 'rawRequest') checkPageLimit(this, requestData.options.qs);
 	const policy = retryPolicyFor(this, method, url);
 
 	const results: INodeExecutionData[] = [];
@@ -189,3 +224,6 @@ export async function sendThroughGraph(
 	for (const item of results) item.pairedItem ??= { item: itemIndex };
 	return results;
 }
+
+/** The node-level request loop: every operation without a loop of its own. */
+export const sendThroughGraph = itemRequestLoop(sendItemThroughGraph);

@@ -1,4 +1,79 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-// Placeholder until the calendar operations land.
-export const calendarDescription: INodeProperties[] = [];
+import { confirmation, unwrapList } from '../../shared/descriptions';
+import { calendarCreateDescription, prepareCalendarCreate } from './create';
+import { calendarDeleteDescription } from './delete';
+import { calendarGetAllDescription } from './getAll';
+import { addReadableAvailability, calendarGetScheduleDescription, prepareGetSchedule } from './getSchedule';
+import { calendarUpdateDescription, prepareCalendarUpdate } from './update';
+
+const showOnlyForCalendar = { resource: ['calendar'] };
+
+export const calendarDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForCalendar },
+		options: [
+			{
+				name: 'Create Calendar',
+				value: 'create',
+				action: 'Create a calendar',
+				description: 'Create a calendar in the mailbox',
+				routing: {
+					request: { method: 'POST', url: '/me/calendars' },
+					send: { preSend: [prepareCalendarCreate] },
+				},
+			},
+			{
+				name: 'Delete Calendar',
+				value: 'delete',
+				action: 'Delete a calendar',
+				description: 'Delete a calendar and its events',
+				routing: {
+					request: { method: 'DELETE', url: '/me/calendars/{calendarId}' },
+					output: { postReceive: [confirmation({ deleted: true })] },
+				},
+			},
+			{
+				name: 'Get Schedule Availability',
+				value: 'getSchedule',
+				action: 'Get schedule availability',
+				description: 'Get free/busy availability of users, lists or resources for a period',
+				routing: {
+					request: { method: 'POST', url: '/me/calendar/getSchedule' },
+					send: { preSend: [prepareGetSchedule] },
+					output: { postReceive: [unwrapList, addReadableAvailability] },
+				},
+			},
+			{
+				name: 'List Calendars',
+				value: 'getAll',
+				action: 'List calendars',
+				description: 'List the calendars of the mailbox',
+				routing: {
+					request: { method: 'GET', url: '/me/calendars' },
+					output: { postReceive: [unwrapList] },
+				},
+			},
+			{
+				name: 'Update Calendar',
+				value: 'update',
+				action: 'Update a calendar',
+				description: 'Change the name, color or default flag of a calendar',
+				routing: {
+					request: { method: 'PATCH', url: '/me/calendars/{calendarId}' },
+					send: { preSend: [prepareCalendarUpdate] },
+				},
+			},
+		],
+		default: 'getAll',
+	},
+	...calendarCreateDescription,
+	...calendarDeleteDescription,
+	...calendarGetAllDescription,
+	...calendarGetScheduleDescription,
+	...calendarUpdateDescription,
+];

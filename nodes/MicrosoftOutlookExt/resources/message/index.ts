@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { itemRequestLoop } from '../../shared/routing';
+
 import { confirmation, unwrapList } from '../../shared/descriptions';
 import { messageDeleteDescription } from './delete';
 import { messageGetDescription, parseMimeResponse } from './get';
@@ -58,7 +60,7 @@ export const messageDescription: INodeProperties[] = [
 					send: { preSend: [prepareSend] },
 					output: { postReceive: [sendOutput] },
 					// The shared transport, plus the draft ID in the error if the final send fails.
-					operations: { pagination: sendWithDraftContext },
+					operations: { pagination: itemRequestLoop(sendWithDraftContext) },
 				},
 			},
 		],

@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { itemTarget, sendThroughGraph } from '../../shared/routing';
+import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import type { GraphTarget } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
@@ -230,9 +230,9 @@ export async function sendWithDraftContext(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const draftId = stateOf(this)?.draft?.id;
-	if (!draftId) return await sendThroughGraph.call(this, requestData);
+	if (!draftId) return await sendItemThroughGraph.call(this, requestData);
 	try {
-		return await sendThroughGraph.call(this, requestData);
+		return await sendItemThroughGraph.call(this, requestData);
 	} catch (error) {
 		throw draftError(this, draftId, error, 'sending the draft');
 	}

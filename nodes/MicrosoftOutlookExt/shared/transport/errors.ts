@@ -32,6 +32,7 @@ const MESSAGES_BY_CODE: Record<string, string> = {
 	ErrorInvalidUser: 'The mailbox was not found: check the Mailbox or User ID',
 	MailboxNotEnabledForRESTAPI: 'This mailbox is not enabled for Microsoft Graph (on-premises or inactive mailbox)',
 	ErrorAccessDenied: 'Access denied by Microsoft Graph',
+	ErrorCalendarIsNotOrganizer: 'Only the organizer can cancel a meeting; attendees can decline it instead',
 	accessDenied: 'Access denied by Microsoft Graph',
 	InvalidAuthenticationToken: 'Microsoft Graph rejected the access token: reconnect the credential',
 	TooManyRequests: 'Microsoft Graph kept throttling the requests and the retries ran out',
@@ -80,16 +81,19 @@ export function toNodeApiError(node: INode, failure: GraphFailure, itemIndex?: n
 	const graphMessage = graphError?.message ?? (typeof failure.body === 'string' ? failure.body.slice(0, 300) : '');
 	const summary =
 		MESSAGES_BY_CODE[code] ?? MESSAGES_BY_STATUS[failure.statusCode] ?? `Microsoft Graph answered ${failure.statusCode}`;
+	const message = `${summary} [${code}]`;
 	const error = new NodeApiError(
 		node,
 		{ code, message: graphMessage, requestId, httpCode: String(failure.statusCode) } as JsonObject,
 		{
-			message: `${summary} [${code}]`,
+			message,
 			description: `${graphMessage || 'No message from Microsoft Graph.'} (code: ${code}, request-id: ${requestId})`,
 			httpCode: String(failure.statusCode),
 			itemIndex,
 		},
 	);
+	// NodeApiError rewrites messages that contain "ENOTFOUND" (as in "ResourceNotFound") into a DNS error.
+	error.message = message;
 	return error;
 }
 

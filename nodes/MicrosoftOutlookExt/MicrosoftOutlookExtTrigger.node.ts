@@ -1,0 +1,58 @@
+import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { searchCalendars, searchFolders } from './methods/listSearch';
+import { authenticationProperty, nodeCredentials } from './shared/transport/credentials';
+import { triggerProperties } from './trigger/description';
+import { createSubscription, deleteSubscriptions, subscriptionExists } from './trigger/hooks';
+import { handleWebhook } from './trigger/webhook';
+
+export class MicrosoftOutlookExtTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Microsoft Outlook Ext Trigger',
+		name: 'microsoftOutlookExtTrigger',
+		icon: { light: 'file:../../icons/outlook.svg', dark: 'file:../../icons/outlook.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["watch"] === "events" ? "Calendar events" : "Mail folder messages"}}',
+		description:
+			'Starts the workflow at once when mail or calendar events change in Microsoft Outlook (Microsoft Graph push notifications, renewed automatically)',
+		defaults: { name: 'Microsoft Outlook Ext Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: nodeCredentials,
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// The webhook answers Graph itself (validation token, 202); 'noData' keeps n8n from adding a body.
+				responseMode: 'onReceived',
+				responseData: 'noData',
+				path: 'notifications',
+			},
+		],
+		properties: [authenticationProperty, ...triggerProperties],
+	};
+
+	methods = {
+		listSearch: { searchCalendars, searchFolders },
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await subscriptionExists.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await createSubscription.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await deleteSubscriptions.call(this);
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleWebhook.call(this);
+	}
+}

@@ -1,0 +1,70 @@
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+
+import { resourceLocator } from '../../shared/descriptions';
+import { inputError } from '../../shared/validation';
+import { calendarColorOptions, checkedCalendarName } from './create';
+
+const showOnlyForCalendarUpdate = { resource: ['calendar'], operation: ['update'] };
+
+/** PATCH sends only the fields given (routed by the collection); nothing given would be a pointless request. */
+export async function prepareCalendarUpdate(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const fields = this.getNodeParameter('updateFields', {}) as IDataObject;
+	if (Object.keys(fields).length === 0) {
+		throw inputError(
+			this,
+			'Update Fields is empty',
+			'Add at least one field to change: Name, Color or Is Default Calendar.',
+		);
+	}
+	const body = { ...((requestOptions.body ?? {}) as IDataObject) };
+	if (fields.name !== undefined) body.name = checkedCalendarName(this, fields.name);
+	return { ...requestOptions, body };
+}
+
+export const calendarUpdateDescription: INodeProperties[] = [
+	resourceLocator({
+		name: 'calendarId',
+		displayName: 'Calendar',
+		searchListMethod: 'searchCalendars',
+		show: showOnlyForCalendarUpdate,
+		description: 'The calendar to change',
+	}),
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show: showOnlyForCalendarUpdate },
+		options: [
+			{
+				displayName: 'Color',
+				name: 'color',
+				type: 'options',
+				options: calendarColorOptions,
+				default: 'auto',
+				description: 'Color Outlook shows the calendar in',
+				routing: { send: { type: 'body', property: 'color' } },
+			},
+			{
+				displayName: 'Is Default Calendar',
+				name: 'isDefaultCalendar',
+				type: 'boolean',
+				default: true,
+				description: 'Whether this becomes the default calendar of the mailbox',
+				routing: { send: { type: 'body', property: 'isDefaultCalendar' } },
+			},
+			{
+				displayName: 'Name',
+				name: 'name',
+				type: 'string',
+				default: '',
+				description: 'New name of the calendar',
+				routing: { send: { type: 'body', property: 'name' } },
+			},
+		],
+	},
+];

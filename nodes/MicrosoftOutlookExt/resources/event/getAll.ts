@@ -1,0 +1,54 @@
+import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+
+import { listFields, resourceLocator } from '../../shared/descriptions';
+import { outputTimeZoneOption, withCalendarCollection } from './fields';
+
+const showOnlyForEventGetAll = { resource: ['event'], operation: ['getAll'] };
+
+export async function routeEventList(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	return withCalendarCollection(this, requestOptions);
+}
+
+export const eventGetAllDescription: INodeProperties[] = [
+	resourceLocator({
+		name: 'calendarId',
+		displayName: 'Calendar',
+		searchListMethod: 'searchCalendars',
+		show: showOnlyForEventGetAll,
+		required: false,
+		description: 'Calendar to list. Leave empty to list the events of all calendars.',
+	}),
+	...listFields(showOnlyForEventGetAll),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: showOnlyForEventGetAll },
+		options: [
+			{
+				displayName: 'Filter',
+				name: 'filter',
+				type: 'string',
+				default: '',
+				placeholder: "start/dateTime ge '2026-05-01T00:00:00'",
+				description: 'OData filter ($filter), e.g. <code>start/dateTime ge \'2026-05-01T00:00:00\'</code>',
+				routing: { send: { type: 'query', property: '$filter', value: '={{ $value || undefined }}' } },
+			},
+			{
+				displayName: 'Order By',
+				name: 'orderBy',
+				type: 'string',
+				default: '',
+				placeholder: 'start/dateTime desc',
+				description: 'Sort order ($orderby), e.g. <code>start/dateTime desc</code>',
+				routing: { send: { type: 'query', property: '$orderby', value: '={{ $value || undefined }}' } },
+			},
+			outputTimeZoneOption,
+		],
+	},
+];

@@ -1,0 +1,239 @@
+import type {
+	DeclarativeRestApiSettings,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { resourceLocator } from '../../shared/descriptions';
+import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
+import {
+	MAX_CLIENT_STATE_LENGTH,
+	clampedExpiration,
+	findDuplicate,
+	listSubscriptions,
+	randomClientState,
+	subscriptionResource,
+	withExpirationRetry,
+	type ChangeType,
+	type SubscriptionCreateBody,
+	type SubscriptionSource,
+} from '../../shared/subscriptions';
+import { inputError } from '../../shared/validation';
+import { expirationDescription, requestedExpiration, subscriptionOutput } from './common';
+
+const showOnlyForSubscriptionCreate = { resource: ['subscription'], operation: ['create'] };
+
+const CHANGE_TYPE_OPTIONS = [
+	{ name: 'Created', value: 'created' },
+	{ name: 'Deleted', value: 'deleted' },
+	{ name: 'Updated', value: 'updated' },
+];
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/** Graph only calls HTTPS endpoints; plain HTTP is accepted for loopback (a local emulator). */
+function checkedNotificationUrl(ctx: IExecuteSingleFunctions, value: unknown, field: string): string | undefined {
+	const text = String(value ?? '').trim();
+	if (!text) return undefined;
+	const url = URL.canParse(text) ? new URL(text) : undefined;
+	if (!url || !['https:', 'http:'].includes(url.protocol)) {
+		throw inputError(ctx, `${field} "${text.slice(0, 80)}" is not a URL`, 'Use an absolute URL such as https://n8n.example.com/webhook/outlook.');
+	}
+	if (url.protocol === 'http:' && !LOOPBACK_HOSTS.includes(url.hostname.toLowerCase())) {
+		throw inputError(
+			ctx,
+			`${field} must use HTTPS`,
+			'Microsoft Graph only calls https:// URLs (http:// is accepted for localhost and 127.0.0.1, for local testing).',
+		);
+	}
+	return text;
+}
+
+function checkedChangeTypes(ctx: IExecuteSingleFunctions, mail: boolean): ChangeType[] {
+	const field = mail ? 'Mail Change Types' : 'Change Types';
+	const raw = ctx.getNodeParameter(mail ? 'mailChangeTypes' : 'changeTypes', []);
+	const values = (Array.isArray(raw) ? raw : String(raw).split(',')).map((v) => String(v).trim()).filter(Boolean);
+	const invalid = values.find((v) => !CHANGE_TYPE_OPTIONS.some((o) => o.value === v));
+	if (invalid !== undefined) {
+		throw inputError(ctx, `${field} contains "${invalid.slice(0, 40)}"`, 'Choose from created, updated and deleted.');
+	}
+	if (values.length === 0) throw inputError(ctx, `${field} is empty`, 'Choose at least one of created, updated and deleted.');
+	return [...new Set(values)] as ChangeType[];
+}
+
+function checkedFolderId(ctx: IExecuteSingleFunctions): string {
+	const id = String(ctx.getNodeParameter('folderId', '', { extractValue: true }) ?? '').trim();
+	if (!id) throw inputError(ctx, 'Mail Folder is empty', 'Pick a folder from the list or give its ID (or a well-known name such as "inbox").');
+	if (/\s/.test(id)) {
+		throw inputError(ctx, `Mail Folder "${id.slice(0, 60)}" is not a folder ID`, 'IDs contain no spaces; pick the folder from the list.');
+	}
+	return id;
+}
+
+/** A user's own clientState (never echoed in errors: it is a secret), or a random one. */
+function checkedClientState(ctx: IExecuteSingleFunctions): string {
+	const given = String(ctx.getNodeParameter('clientState', '') ?? '');
+	if (given === '') return randomClientState();
+	if (given.length > MAX_CLIENT_STATE_LENGTH) {
+		throw inputError(ctx, `Client State is longer than ${MAX_CLIENT_STATE_LENGTH} characters`, 'Shorten it, or leave it empty for a random value.');
+	}
+	return given;
+}
+
+/** Builds the subscription body; every check runs here, before any request. */
+export async function prepareSubscriptionCreate(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const mail = this.getNodeParameter('subscribeTo', 'events') === 'mailFolder';
+	const source: SubscriptionSource = mail ? { kind: 'mailFolder', folderId: checkedFolderId(this) } : { kind: 'events' };
+	const changeTypes = checkedChangeTypes(this, mail);
+	const notificationUrl = checkedNotificationUrl(this, this.getNodeParameter('notificationUrl', ''), 'Notification URL');
+	if (!notificationUrl) {
+		throw inputError(
+			this,
+			'Notification URL is empty',
+			'Give the HTTPS URL Microsoft Graph should POST change notifications to, e.g. the production URL of a Webhook node.',
+		);
+	}
+	const lifecycleUrl = checkedNotificationUrl(
+		this,
+		this.getNodeParameter('lifecycleNotificationUrl', ''),
+		'Lifecycle Notification URL',
+	);
+	const requested = requestedExpiration(this, this.getNodeParameter('expirationDateTime', ''), 'Expiration');
+	const clientState = checkedClientState(this);
+	const target = await itemTarget(this);
+
+	const body: SubscriptionCreateBody = {
+		changeType: changeTypes.join(','),
+		notificationUrl,
+		resource: subscriptionResource(target.mailboxPrefix, source),
+		expirationDateTime: clampedExpiration(requested).expirationDateTime,
+		clientState,
+	};
+	if (lifecycleUrl) body.lifecycleNotificationUrl = lifecycleUrl;
+	return { ...requestOptions, body };
+}
+
+/**
+ * The create request loop: with Allow Duplicates off, an existing subscription for the same URL and
+ * resource is returned instead of a second one; otherwise POST, retried once when Graph names a
+ * shorter maximum lifetime.
+ */
+export async function createOrReuseSubscription(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const body = requestData.options.body as SubscriptionCreateBody;
+	if (this.getNodeParameter('allowDuplicates', false) !== true) {
+		const existing = findDuplicate(await listSubscriptions(this, await itemTarget(this)), body);
+		if (existing) return [{ json: subscriptionOutput(existing, true), pairedItem: { item: this.getItemIndex() } }];
+	}
+	return await withExpirationRetry(
+		body,
+		async (attempt) => await sendItemThroughGraph.call(this, { ...requestData, options: { ...requestData.options, body: attempt } }),
+	);
+}
+
+export async function outputCreatedSubscription(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return items.map((item) => ({ ...item, json: subscriptionOutput(item.json, false) }));
+}
+
+export const subscriptionCreateDescription: INodeProperties[] = [
+	{
+		displayName: 'Subscribe To',
+		name: 'subscribeTo',
+		type: 'options',
+		options: [
+			{ name: 'Events', value: 'events', description: "Changes to the mailbox's calendar events" },
+			{ name: 'Mail Folder', value: 'mailFolder', description: 'Changes to the messages of one mail folder' },
+		],
+		default: 'events',
+		displayOptions: { show: showOnlyForSubscriptionCreate },
+	},
+	{
+		...resourceLocator({
+			name: 'folderId',
+			displayName: 'Mail Folder',
+			searchListMethod: 'searchFolders',
+			show: { ...showOnlyForSubscriptionCreate, subscribeTo: ['mailFolder'] },
+			description: 'Folder whose messages are watched (a well-known name such as "inbox" works too)',
+		}),
+		default: { mode: 'id', value: 'inbox' },
+	},
+	{
+		displayName: 'Change Types',
+		name: 'changeTypes',
+		type: 'multiOptions',
+		options: CHANGE_TYPE_OPTIONS,
+		default: ['created', 'updated', 'deleted'],
+		required: true,
+		description: 'Which event changes Microsoft Graph notifies (at least one)',
+		displayOptions: { show: { ...showOnlyForSubscriptionCreate, subscribeTo: ['events'] } },
+	},
+	{
+		displayName: 'Mail Change Types',
+		name: 'mailChangeTypes',
+		type: 'multiOptions',
+		options: CHANGE_TYPE_OPTIONS,
+		default: ['created'],
+		required: true,
+		description: 'Which message changes Microsoft Graph notifies (at least one)',
+		displayOptions: { show: { ...showOnlyForSubscriptionCreate, subscribeTo: ['mailFolder'] } },
+	},
+	{
+		displayName: 'Notification URL',
+		name: 'notificationUrl',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'https://n8n.example.com/webhook/outlook',
+		description:
+			'HTTPS URL Microsoft Graph POSTs change notifications to. It must answer Graph\'s validation request (echo the validationToken query parameter as text/plain) while the subscription is created. http:// is accepted only for localhost / 127.0.0.1 (local testing).',
+		displayOptions: { show: showOnlyForSubscriptionCreate },
+	},
+	{
+		displayName: 'Lifecycle Notification URL',
+		name: 'lifecycleNotificationUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://n8n.example.com/webhook/outlook-lifecycle',
+		description:
+			'Optional HTTPS URL for lifecycle notifications (subscriptionRemoved, missed, reauthorizationRequired). Empty = none; it is validated like the Notification URL and cannot be added later, so give one now if you need them (it may be the same URL).',
+		displayOptions: { show: showOnlyForSubscriptionCreate },
+	},
+	{
+		displayName: 'Expiration',
+		name: 'expirationDateTime',
+		type: 'dateTime',
+		default: '',
+		description: expirationDescription,
+		displayOptions: { show: showOnlyForSubscriptionCreate },
+	},
+	{
+		displayName: 'Client State',
+		name: 'clientState',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description:
+			'Secret Microsoft Graph sends back with every notification, so the receiver can check it came from this subscription (up to 128 characters). Empty = a random value (32 random bytes). It is never shown in the output: set your own if you need to verify notifications.',
+		displayOptions: { show: showOnlyForSubscriptionCreate },
+	},
+	{
+		displayName: 'Allow Duplicates',
+		name: 'allowDuplicates',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to create a new subscription even if one already exists for the same Notification URL and resource. Off: the existing one is returned (with "reused": true) instead; it keeps the Client State it was created with.',
+		displayOptions: { show: showOnlyForSubscriptionCreate },
+	},
+];

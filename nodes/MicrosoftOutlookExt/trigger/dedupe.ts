@@ -1,0 +1,63 @@
+/**
+ * Duplicate change notifications. Within one POST the check is exact. Across POSTs it uses a small
+ * memory kept in the workflow's static data, which n8n saves last-write-wins: concurrent POSTs do
+ * not see each other's entries, so some duplicates can still get through (measured in the e2e test).
+ */
+import { createHash } from 'node:crypto';
+
+export const DEFAULT_DUPLICATE_WINDOW_SECONDS = 10;
+/** An item is created or deleted once: those notifications are remembered at least this long. */
+export const ONCE_ONLY_MEMORY_MS = 10 * 60_000;
+/** Bounds the static data written on every delivery. */
+export const MAX_REMEMBERED = 500;
+
+/** Remembered notification keys → until when (ms) a repeat counts as a duplicate. */
+export type DuplicateMemory = Record<string, number>;
+
+/** Key of "this change of this item": change type + item ID (the resource path when there is no ID). */
+export function notificationKey(changeType: string, resourceId: string): string {
+	return createHash('sha256').update(`${changeType}\n${resourceId}`).digest('base64url').slice(0, 22);
+}
+
+/** How long a notification of this change type is remembered, for a window in seconds (0 = not at all). */
+export function memoryMs(changeType: string, windowSeconds: number): number {
+	if (windowSeconds <= 0) return 0;
+	const window = windowSeconds * 1000;
+	return changeType === 'updated' ? window : Math.max(window, ONCE_ONLY_MEMORY_MS);
+}
+
+/** The first occurrence of every key, in order. */
+export function firstOfEachKey<T>(entries: T[], keyOf: (entry: T) => string): T[] {
+	const seen = new Set<string>();
+	return entries.filter((entry) => {
+		const key = keyOf(entry);
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+}
+
+/** The memory without expired entries and, over the cap, without the soonest-expiring ones. */
+export function prunedMemory(memory: DuplicateMemory | undefined, now: number): DuplicateMemory {
+	const live = Object.entries(memory ?? {}).filter(([, until]) => typeof until === 'number' && until > now);
+	live.sort((a, b) => b[1] - a[1]);
+	return Object.fromEntries(live.slice(0, MAX_REMEMBERED));
+}
+
+/**
+ * Splits keys into fresh and already remembered, and returns the memory with the fresh ones added
+ * (`ttlMs` per key; keys with a ttl of 0 are never remembered).
+ */
+export function rememberFresh(
+	memory: DuplicateMemory | undefined,
+	entries: Array<{ key: string; ttlMs: number }>,
+	now: number,
+): { fresh: boolean[]; memory: DuplicateMemory } {
+	const next = prunedMemory(memory, now);
+	const fresh = entries.map(({ key, ttlMs }) => {
+		if (next[key] !== undefined) return false;
+		if (ttlMs > 0) next[key] = now + ttlMs;
+		return true;
+	});
+	return { fresh, memory: prunedMemory(next, now) };
+}

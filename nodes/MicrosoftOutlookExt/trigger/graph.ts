@@ -1,0 +1,71 @@
+/**
+ * Graph calls of the trigger and Graph's clock. Subscription expirations are judged by Graph's
+ * clock, so expirations are computed from the `Date` header of Graph's latest answer rather than
+ * from this host's clock (a host clock a few minutes fast would otherwise ask for more than the
+ * maximum lifetime). Without a Date header the local clock is used.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { graphApiRequest, type GraphContext, type GraphRequestOptions, type GraphResponse, type GraphTarget } from '../shared/transport/request';
+
+/** Graph root → (Graph's clock − local clock) in ms, from the latest answer. A cache, not state. */
+const clockOffsets = new Map<string, number>();
+
+function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+	const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
+	return key ? String(headers![key]) : undefined;
+}
+
+export function noteGraphDate(root: string, headers: Record<string, unknown> | undefined, localNow = Date.now()): void {
+	const date = Date.parse(headerValue(headers, 'date') ?? '');
+	if (Number.isFinite(date)) clockOffsets.set(root, date - localNow);
+}
+
+export function hasGraphClock(root: string): boolean {
+	return clockOffsets.has(root);
+}
+
+/** Graph's current time (ms) as last seen from `root`; the local clock before any answer. */
+export function graphNow(root: string, localNow = Date.now()): number {
+	return localNow + (clockOffsets.get(root) ?? 0);
+}
+
+/** graphApiRequest (retry policy, token refresh, error mapping) + Graph's clock. */
+export async function graphCall<T = IDataObject>(
+	ctx: GraphContext,
+	target: GraphTarget,
+	request: GraphRequestOptions,
+): Promise<GraphResponse<T>> {
+	const response = await graphApiRequest<T>(ctx, target, request);
+	noteGraphDate(target.root, response.headers);
+	return response;
+}
+
+/** The transport's NodeApiError carries Graph's HTTP status as a string. */
+export function httpStatusOf(error: unknown): number | undefined {
+	const code = Number((error as { httpCode?: unknown } | undefined)?.httpCode);
+	return Number.isInteger(code) ? code : undefined;
+}
+
+export function isNotFound(error: unknown): boolean {
+	return httpStatusOf(error) === 404;
+}
+
+/** Graph's code, message and request-id from the transport's NodeApiError (none of them secret). */
+export function graphErrorParts(error: unknown): { code: string; requestId: string; graphMessage: string } {
+	const e = (error ?? {}) as { errorResponse?: Record<string, unknown>; message?: unknown };
+	const response = e.errorResponse ?? {};
+	return {
+		code: typeof response.code === 'string' ? response.code : 'unknown',
+		requestId: typeof response.requestId === 'string' ? response.requestId : 'none',
+		graphMessage: typeof response.message === 'string' ? response.message : String(e.message ?? ''),
+	};
+}
+
+/** A short, secret-free description of a failure for n8n's log. */
+export function describeFailure(error: unknown): string {
+	const status = httpStatusOf(error);
+	const { code, requestId } = graphErrorParts(error);
+	const message = String((error as { message?: unknown } | undefined)?.message ?? error).slice(0, 300);
+	return status ? `${message} (HTTP ${status}, code: ${code}, request-id: ${requestId})` : message;
+}

@@ -1,0 +1,102 @@
+import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../shared/mime';
+import { subscriptionResource, type ChangeType } from '../shared/subscriptions';
+import { resolveTarget, type GraphTarget } from '../shared/transport/request';
+import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './dedupe';
+
+export type TriggerContext = IHookFunctions | IWebhookFunctions;
+export type Watch = 'messages' | 'events';
+export type OutputMode = 'resource' | 'notification' | 'mime';
+
+/** Everything the trigger needs from its parameters, checked once. */
+export interface TriggerSettings {
+	watch: Watch;
+	target: GraphTarget;
+	/** The subscription's `resource`, e.g. `me/mailFolders('inbox')/messages`. */
+	resource: string;
+	/** Comma-separated, Graph's format: `created,updated`. */
+	changeType: string;
+	output: OutputMode;
+	binaryPropertyPrefix: string;
+	includeRawEmail: boolean;
+	duplicateWindowSeconds: number;
+}
+
+const CHANGE_TYPES: readonly ChangeType[] = ['created', 'updated', 'deleted'];
+
+function settingsError(ctx: TriggerContext, message: string, description: string): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), message, { description });
+}
+
+function checkedChangeTypes(ctx: TriggerContext): ChangeType[] {
+	const raw = ctx.getNodeParameter('changeTypes', ['created']);
+	const values = (Array.isArray(raw) ? raw : String(raw).split(',')).map((v) => String(v).trim()).filter(Boolean);
+	const invalid = values.find((v) => !CHANGE_TYPES.includes(v as ChangeType));
+	if (invalid !== undefined) {
+		throw settingsError(ctx, `Change Types contains "${invalid.slice(0, 40)}"`, 'Choose from Created, Updated and Deleted.');
+	}
+	if (values.length === 0) throw settingsError(ctx, 'Change Types is empty', 'Choose at least one of Created, Updated and Deleted.');
+	// Graph's order does not matter, but a stable one makes subscriptions comparable.
+	return CHANGE_TYPES.filter((type) => values.includes(type));
+}
+
+/** An ID from a resource locator: present and without white space (Graph IDs never contain any). */
+function checkedLocatorId(ctx: TriggerContext, name: string, field: string, hint: string): string {
+	const id = String(ctx.getNodeParameter(name, '', { extractValue: true }) ?? '').trim();
+	if (!id) throw settingsError(ctx, `${field} is empty`, hint);
+	if (/\s/.test(id) || id.length > 2048) {
+		throw settingsError(ctx, `${field} "${id.slice(0, 60)}" is not an ID`, `IDs contain no spaces. ${hint}`);
+	}
+	return id;
+}
+
+/** Same OData key syntax as the shared builder uses for folders. */
+function odataKey(id: string): string {
+	return `'${id.replace(/[%/?#]/g, encodeURIComponent).replace(/'/g, "''")}'`;
+}
+
+/** `me/calendars('{id}')/events`: Graph (and the emulator) accept a calendar as the container of events. */
+export function calendarEventsResource(mailboxPrefix: string, calendarId: string): string {
+	const eventsOfMailbox = subscriptionResource(mailboxPrefix, { kind: 'events' });
+	return eventsOfMailbox.replace(/\/events$/, `/calendars(${odataKey(calendarId)})/events`);
+}
+
+function watchedResource(ctx: TriggerContext, watch: Watch, target: GraphTarget): string {
+	if (watch === 'messages') {
+		const folderId = checkedLocatorId(ctx, 'folderId', 'Mail Folder', 'Pick a folder from the list, or give its ID or a well-known name such as "inbox".');
+		return subscriptionResource(target.mailboxPrefix, { kind: 'mailFolder', folderId });
+	}
+	if (ctx.getNodeParameter('calendarScope', 'all') !== 'one') return subscriptionResource(target.mailboxPrefix, { kind: 'events' });
+	const calendarId = checkedLocatorId(ctx, 'calendarId', 'Calendar', 'Pick a calendar from the list or give its ID.');
+	return calendarEventsResource(target.mailboxPrefix, calendarId);
+}
+
+function checkedOutput(ctx: TriggerContext, watch: Watch): OutputMode {
+	const output = String(ctx.getNodeParameter('output', 'resource'));
+	if (output === 'notification') return 'notification';
+	// Parsed MIME exists for messages only; an events trigger falls back to the full item.
+	if (output === 'mime' && watch === 'messages') return 'mime';
+	return 'resource';
+}
+
+export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings> {
+	const watch: Watch = ctx.getNodeParameter('watch', 'messages') === 'events' ? 'events' : 'messages';
+	const target = await resolveTarget(ctx, {
+		authentication: String(ctx.getNodeParameter('authentication', 'oAuth2')),
+		mailbox: String(ctx.getNodeParameter('mailbox', '') ?? ''),
+	});
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const window = Number(options.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS);
+	return {
+		watch,
+		target,
+		resource: watchedResource(ctx, watch, target),
+		changeType: checkedChangeTypes(ctx).join(','),
+		output: checkedOutput(ctx, watch),
+		binaryPropertyPrefix: String(options.binaryPropertyPrefix ?? '').trim() || DEFAULT_BINARY_PROPERTY_PREFIX,
+		includeRawEmail: options.includeRawEmail === true,
+		duplicateWindowSeconds: Number.isFinite(window) && window > 0 ? window : 0,
+	};
+}

@@ -1,0 +1,71 @@
+/**
+ * What the trigger keeps in n8n (the workflow's static data for this node), so it survives restarts
+ * and works with separate webhook processes. n8n saves it after the hook or webhook call that
+ * changed it; concurrent webhook calls are last-write-wins (n8n-facts §8), so only small, rarely
+ * changing facts live here. The clientState is a secret: it is never logged or output.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { DuplicateMemory } from './dedupe';
+import type { TriggerContext } from './settings';
+
+export interface SubscriptionRecord {
+	subscriptionId: string;
+	clientState: string;
+	/** ISO, as Graph answered it. */
+	expirationDateTime: string;
+	/** ISO (Graph's clock) of the create or last renewal: with the expiry it gives the lifetime. */
+	renewedAt: string;
+	resource: string;
+	changeType: string;
+}
+
+const RECORD_FIELDS: Array<keyof SubscriptionRecord> = [
+	'subscriptionId',
+	'clientState',
+	'expirationDateTime',
+	'renewedAt',
+	'resource',
+	'changeType',
+];
+const MEMORY_FIELD = 'recentNotifications';
+
+export function staticDataOf(ctx: TriggerContext): IDataObject {
+	return ctx.getWorkflowStaticData('node');
+}
+
+/** The stored subscription, or undefined when any field is missing (never activated, or cleared). */
+export function storedSubscription(data: IDataObject): SubscriptionRecord | undefined {
+	if (RECORD_FIELDS.some((field) => typeof data[field] !== 'string' || data[field] === '')) return undefined;
+	return Object.fromEntries(RECORD_FIELDS.map((field) => [field, data[field]])) as unknown as SubscriptionRecord;
+}
+
+/** The clientState alone (kept while a replacement subscription is being created). */
+export function storedClientState(data: IDataObject): string | undefined {
+	return typeof data.clientState === 'string' && data.clientState !== '' ? data.clientState : undefined;
+}
+
+/** Writes only changed fields: an unchanged static data object is not saved by n8n at all. */
+export function storeSubscription(data: IDataObject, record: SubscriptionRecord): void {
+	for (const field of RECORD_FIELDS) {
+		if (data[field] !== record[field]) data[field] = record[field];
+	}
+}
+
+export function clearSubscription(data: IDataObject): void {
+	for (const field of [...RECORD_FIELDS, MEMORY_FIELD]) {
+		if (field in data) delete data[field];
+	}
+}
+
+export function duplicateMemory(data: IDataObject): DuplicateMemory | undefined {
+	const memory = data[MEMORY_FIELD];
+	return memory && typeof memory === 'object' && !Array.isArray(memory) ? (memory as DuplicateMemory) : undefined;
+}
+
+/** Replaces the memory as a whole (n8n only notices assignments to the stored object). */
+export function storeDuplicateMemory(data: IDataObject, memory: DuplicateMemory): void {
+	const before = duplicateMemory(data) ?? {};
+	const same = Object.keys(before).length === Object.keys(memory).length && Object.entries(memory).every(([k, v]) => before[k] === v);
+	if (!same) data[MEMORY_FIELD] = { ...memory };
+}

@@ -1,0 +1,70 @@
+/**
+ * Foundation smoke test (issue 2): the built package loads in real n8n 2.8.4, each credential type
+ * reaches the emulator, an expired token is refreshed through the emulator's token endpoint.
+ */
+import { ADELE, CREDENTIAL_IDS, runOutlookNode, startE2E, stopE2E, type E2EContext } from './support';
+
+let ctx: E2EContext;
+
+beforeAll(async () => {
+	ctx = await startE2E();
+});
+
+afterAll(async () => {
+	await stopE2E(ctx);
+});
+
+const getCurrentUser = { resource: 'user', operation: 'getCurrent' };
+
+it('returns the signed-in user with the authorization-code credential', async () => {
+	const run = await runOutlookNode(ctx, { parameters: getCurrentUser });
+	expect(run.error).toBeUndefined();
+	expect(run.output).toHaveLength(1);
+	expect(run.output[0].json).toMatchObject({ id: ADELE.id, userPrincipalName: ADELE.userPrincipalName, displayName: 'Adele Vance' });
+	expect(run.output[0].pairedItem).toEqual({ item: 0 });
+	expect(run.graphRequests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /me']);
+	expect(run.graphRequests[0].headers.authorization).not.toMatch(/emu-at-/); // redacted in the log
+});
+
+it('refreshes an expired access token through the emulator token endpoint and saves it', async () => {
+	const before = await ctx.n8n.exportCredential(CREDENTIAL_IDS.oAuth2);
+	ctx.emu.expireAllTokens();
+	const run = await runOutlookNode(ctx, { parameters: getCurrentUser });
+	expect(run.error).toBeUndefined();
+	expect(run.output[0].json.userPrincipalName).toBe(ADELE.userPrincipalName);
+	const sequence = run.requests.map((r) => `${r.method} ${r.path}${r.status ? ` ${r.status}` : ''}`);
+	expect(sequence).toEqual(['GET /me 401', 'POST /common/oauth2/v2.0/token 200', 'GET /me 200']);
+	expect((run.requests[1].body as Record<string, string>).grant_type).toBe('refresh_token');
+	const after = await ctx.n8n.exportCredential(CREDENTIAL_IDS.oAuth2);
+	const tokenOf = (c: Record<string, unknown>) => (c.oauthTokenData as { access_token: string }).access_token;
+	expect(tokenOf(after)).not.toBe(tokenOf(before));
+});
+
+it('acts on the credential User ID with client credentials (token fetched from the tenant endpoint)', async () => {
+	const run = await runOutlookNode(ctx, { parameters: getCurrentUser, authentication: 'clientCredentials' });
+	expect(run.error).toBeUndefined();
+	expect(run.output[0].json.id).toBe(ADELE.id);
+	const token = run.requests.find((r) => r.path.endsWith('/oauth2/v2.0/token'));
+	expect(token?.path).toBe('/contoso.onmicrosoft.com/oauth2/v2.0/token');
+	expect((token?.body as Record<string, string>).grant_type).toBe('client_credentials');
+	expect(run.graphRequests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /users/AdeleV@contoso.com']);
+});
+
+it('works with the deprecated credential and its editable URLs', async () => {
+	const run = await runOutlookNode(ctx, { parameters: getCurrentUser, authentication: 'oAuth2Deprecated' });
+	expect(run.error).toBeUndefined();
+	expect(run.output[0].json.mail).toBe(ADELE.mail);
+});
+
+it('scopes to another mailbox when Mailbox is set, and refuses a bad one before any request', async () => {
+	const run = await runOutlookNode(ctx, {
+		parameters: { ...getCurrentUser, mailbox: 'MeganB@contoso.com' },
+		authentication: 'clientCredentials',
+	});
+	expect(run.output[0].json.userPrincipalName).toBe('MeganB@contoso.com');
+
+	const bad = await runOutlookNode(ctx, { parameters: { ...getCurrentUser, mailbox: 'not a mailbox' } });
+	expect(bad.success).toBe(false);
+	expect(bad.error?.message).toContain('Mailbox "not a mailbox" is not a mailbox');
+	expect(bad.graphRequests).toHaveLength(0);
+});

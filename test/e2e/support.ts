@@ -1,0 +1,199 @@
+/**
+ * Shared set-up for the e2e tests: the Graph emulator (in this process, real HTTP) + a real n8n 2.8.4
+ * user folder with our package and the three credentials pointing at the emulator.
+ *
+ *   const ctx = await startE2E();
+ *   const run = await runOutlookNode(ctx, { parameters: { resource: 'user', operation: 'getCurrent' } });
+ *   run.output[0].json.userPrincipalName; run.requests.map((r) => r.path);
+ *   await stopE2E(ctx);
+ */
+import { randomUUID } from 'node:crypto';
+
+import { DEFAULT_CLIENT, TENANT_DOMAIN, startEmulator, type Emulator } from '../emulator';
+import type { EmulatorOptions, RecordedRequest } from '../emulator/types';
+import { DEFAULT_USERS } from '../emulator/users';
+import { N8nHarness, nodeType, type CredentialFixture, type ExecutionResult, type NodeItem } from '../harness/n8n';
+import { manualWorkflow, type BinaryItemSpec } from '../harness/workflows';
+
+export type Authentication = 'oAuth2' | 'oAuth2Deprecated' | 'clientCredentials';
+
+export const NODE_NAME = 'Outlook';
+export const ADELE = DEFAULT_USERS.adele;
+export const MEGAN = DEFAULT_USERS.megan;
+export const SALES = DEFAULT_USERS.sales;
+
+export const DELEGATED_SCOPES =
+	'https://graph.microsoft.com/User.Read https://graph.microsoft.com/Calendars.ReadWrite https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send offline_access';
+
+export const CREDENTIAL_IDS: Record<Authentication, string> = {
+	oAuth2: 'outlookExtOAuth2a',
+	oAuth2Deprecated: 'outlookExtLegacy1',
+	clientCredentials: 'outlookExtAppOnly',
+};
+
+const CREDENTIAL_TYPES: Record<Authentication, string> = {
+	oAuth2: 'microsoftOutlookExtOAuth2Api',
+	oAuth2Deprecated: 'microsoftOutlookExtDeprecatedOAuth2Api',
+	clientCredentials: 'microsoftOutlookExtClientCredentialsOAuth2Api',
+};
+
+export interface E2EContext {
+	emu: Emulator;
+	n8n: N8nHarness;
+	clientId: string;
+	clientSecret: string;
+	tenant: string;
+}
+
+interface TokenResponse {
+	access_token: string;
+	refresh_token?: string;
+	token_type: string;
+	expires_in: number;
+	scope?: string;
+}
+
+/** Signs a user in through the emulator's real authorize + token endpoints (what n8n's Connect button does). */
+export async function signIn(
+	emu: Emulator,
+	opts: { clientId: string; clientSecret: string; upn: string; scope?: string },
+): Promise<TokenResponse> {
+	const redirectUri = 'http://127.0.0.1:5678/rest/oauth2-credential/callback';
+	const authorize = new URL(`${emu.url}/common/oauth2/v2.0/authorize`);
+	authorize.search = new URLSearchParams({
+		client_id: opts.clientId,
+		response_type: 'code',
+		redirect_uri: redirectUri,
+		scope: opts.scope ?? DELEGATED_SCOPES,
+		state: 'e2e',
+		login_hint: opts.upn,
+		prompt: 'none',
+	}).toString();
+	const redirect = await fetch(authorize, { redirect: 'manual' });
+	const location = redirect.headers.get('location');
+	if (redirect.status !== 302 || !location) throw new Error(`authorize did not redirect (${redirect.status})`);
+	const code = new URL(location).searchParams.get('code');
+	if (!code) throw new Error('authorize redirect carries no code');
+	const token = await fetch(`${emu.url}/common/oauth2/v2.0/token`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: redirectUri,
+			client_id: opts.clientId,
+			client_secret: opts.clientSecret,
+		}),
+	});
+	if (!token.ok) throw new Error(`token exchange failed (${token.status})`);
+	return (await token.json()) as TokenResponse;
+}
+
+/** The three credentials as n8n imports them; hidden fields (derived URLs) are left to the credential's defaults. */
+export async function credentialFixtures(ctx: Omit<E2EContext, 'n8n'>, overrides: Partial<Record<Authentication, Record<string, unknown>>> = {}): Promise<CredentialFixture[]> {
+	const { emu, clientId, clientSecret, tenant } = ctx;
+	const tokens = await signIn(emu, { clientId, clientSecret, upn: ADELE.userPrincipalName });
+	const legacyTokens = await signIn(emu, { clientId, clientSecret, upn: ADELE.userPrincipalName });
+	const base = { graphApiBaseUrl: emu.url, clientId, clientSecret };
+	const data: Record<Authentication, Record<string, unknown>> = {
+		oAuth2: { ...base, tenantUrl: `${emu.url}/common`, scope: DELEGATED_SCOPES, oauthTokenData: tokens },
+		oAuth2Deprecated: {
+			...base,
+			authUrl: `${emu.url}/common/oauth2/v2.0/authorize?prompt=consent`,
+			accessTokenUrl: `${emu.url}/common/oauth2/v2.0/token`,
+			scope: DELEGATED_SCOPES,
+			oauthTokenData: legacyTokens,
+		},
+		clientCredentials: {
+			...base,
+			entraEndpoint: emu.url,
+			tenantId: tenant,
+			scope: 'https://graph.microsoft.com/.default',
+			userId: ADELE.userPrincipalName,
+		},
+	};
+	return (Object.keys(data) as Authentication[]).map((auth) => ({
+		id: CREDENTIAL_IDS[auth],
+		name: `Outlook ${auth} (emulator)`,
+		type: CREDENTIAL_TYPES[auth],
+		data: { ...data[auth], ...overrides[auth] },
+	}));
+}
+
+export async function startE2E(options: { emulator?: EmulatorOptions; n8nEnv?: Record<string, string> } = {}): Promise<E2EContext> {
+	const emu = await startEmulator(options.emulator);
+	const base = { emu, clientId: DEFAULT_CLIENT.clientId, clientSecret: DEFAULT_CLIENT.clientSecret, tenant: TENANT_DOMAIN };
+	const n8n = await N8nHarness.create({ env: options.n8nEnv });
+	await n8n.importCredentials(await credentialFixtures(base));
+	return { ...base, n8n };
+}
+
+export async function stopE2E(ctx: E2EContext | undefined): Promise<void> {
+	if (!ctx) return;
+	await ctx.n8n.dispose();
+	await ctx.emu.close();
+}
+
+export interface RunSpec {
+	parameters: Record<string, unknown>;
+	items?: Array<Record<string, unknown>>;
+	binaryItems?: BinaryItemSpec[];
+	authentication?: Authentication;
+	continueOnFail?: boolean;
+}
+
+export interface NodeRun {
+	success: boolean;
+	output: NodeItem[];
+	/** The node's error when the workflow failed. */
+	error?: { message: string; description?: string; httpCode?: string; [key: string]: unknown };
+	/** Requests the emulator received during this run (identity and Graph; control routes excluded). */
+	requests: RecordedRequest[];
+	/** Graph requests only (paths after /v1.0). */
+	graphRequests: RecordedRequest[];
+	result: ExecutionResult;
+}
+
+/** A resource locator value "By ID". */
+export function byId(value: string): { __rl: true; mode: 'id'; value: string } {
+	return { __rl: true, mode: 'id', value };
+}
+
+/** Runs one Outlook Ext node in real n8n (CLI execute) and collects what the emulator saw. */
+export async function runOutlookNode(ctx: E2EContext, spec: RunSpec): Promise<NodeRun> {
+	const authentication = spec.authentication ?? 'oAuth2';
+	const workflow = manualWorkflow({
+		id: `wf${randomUUID().replace(/-/g, '').slice(0, 14)}`,
+		items: spec.items,
+		binaryItems: spec.binaryItems,
+		node: {
+			name: NODE_NAME,
+			type: nodeType('microsoftOutlookExt'),
+			parameters: { authentication, ...spec.parameters },
+			credentials: {
+				[CREDENTIAL_TYPES[authentication]]: { id: CREDENTIAL_IDS[authentication], name: `Outlook ${authentication} (emulator)` },
+			},
+			...(spec.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		},
+	});
+	ctx.emu.clearRequests();
+	const result = await ctx.n8n.runWorkflow(workflow);
+	const requests = ctx.emu.requests();
+	const output = result.success || spec.continueOnFail ? safeOutput(ctx, result) : [];
+	return {
+		success: result.success,
+		output,
+		error: result.success ? undefined : (ctx.n8n.nodeError(result, NODE_NAME) ?? result.error),
+		requests,
+		graphRequests: requests.filter((r) => !r.url.includes('/oauth2/')),
+		result,
+	};
+}
+
+function safeOutput(ctx: E2EContext, result: ExecutionResult): NodeItem[] {
+	try {
+		return ctx.n8n.nodeOutput(result, NODE_NAME);
+	} catch {
+		return [];
+	}
+}

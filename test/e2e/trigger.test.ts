@@ -1,0 +1,528 @@
+/**
+ * Microsoft Outlook Ext Trigger in a real n8n 2.8.4 server against the Graph emulator: activation with
+ * the validation handshake, notifications → executions, forged and duplicate notifications, lifecycle
+ * events, 30 emulated days, a restart, deactivation, a refused URL, and a burst measurement of the
+ * duplicates that get through across concurrent POSTs. One n8n server for the whole file.
+ *
+ * The emulator's clock is moved forward instead of waiting days. Real Graph stamps every answer with
+ * its own time in the `Date` header, and the trigger computes expirations from it; the emulator's HTTP
+ * server sends the host's time there, so this file makes its Date header follow the emulator clock
+ * (see `followEmulatorClock`).
+ * Run: npm run build && npx jest test/e2e/trigger.test.ts
+ */
+import { ServerResponse } from 'node:http';
+
+import type { Emulator } from '../emulator';
+import { deliverMail, seedMessages } from '../emulator/mail';
+import { allSubscriptions, configureSubscriptions, deliveryLog, type DeliveryLogEntry } from '../emulator/subscriptions';
+import { nodeType, type N8nHarness } from '../harness/n8n';
+import { triggerWorkflow } from '../harness/workflows';
+import { ADELE, CREDENTIAL_IDS, MEGAN, startE2E, stopE2E, type Authentication, type E2EContext } from './support';
+
+jest.setTimeout(600_000);
+
+const TRIGGER = 'Outlook Trigger';
+const DAY = 24 * 60 * 60_000;
+const MINUTE = 60_000;
+const CREDENTIAL_TYPES: Record<Authentication, string> = {
+	oAuth2: 'microsoftOutlookExtOAuth2Api',
+	oAuth2Deprecated: 'microsoftOutlookExtDeprecatedOAuth2Api',
+	clientCredentials: 'microsoftOutlookExtClientCredentialsOAuth2Api',
+};
+
+let ctx: E2EContext;
+let emu: Emulator;
+let n8n: N8nHarness;
+let restoreWriteHead: () => void;
+
+interface ActiveTrigger {
+	id: string;
+	webhookId: string;
+	url: string;
+}
+
+/** Real Graph's Date header is Graph's time; make the emulator's follow its (movable) clock. */
+function followEmulatorClock(emulator: Emulator): () => void {
+	const original = ServerResponse.prototype.writeHead;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	ServerResponse.prototype.writeHead = function (this: ServerResponse, ...args: any[]) {
+		if (!this.headersSent && this.req?.url?.startsWith('/v1.0')) {
+			this.sendDate = false;
+			this.setHeader('Date', new Date(emulator.core.now()).toUTCString());
+		}
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any
+		return (original as any).apply(this, args);
+	} as typeof original;
+	return () => {
+		ServerResponse.prototype.writeHead = original;
+	};
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((done) => setTimeout(done, ms));
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined && value !== false) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await sleep(100);
+	}
+}
+
+function triggerNode(parameters: Record<string, unknown>, authentication: Authentication = 'oAuth2') {
+	return {
+		name: TRIGGER,
+		type: nodeType('microsoftOutlookExtTrigger'),
+		parameters: { authentication, ...parameters },
+		credentials: { [CREDENTIAL_TYPES[authentication]]: { id: CREDENTIAL_IDS[authentication], name: `Outlook ${authentication} (emulator)` } },
+	};
+}
+
+/** Creates the workflow through the public API and activates it (runs checkExists → create). */
+async function activateTrigger(name: string, parameters: Record<string, unknown>, authentication?: Authentication): Promise<ActiveTrigger> {
+	const workflow = triggerWorkflow({ id: name, name, trigger: triggerNode(parameters, authentication) });
+	const webhookId = (workflow.nodes[0] as { webhookId: string }).webhookId;
+	const id = await n8n.apiCreateWorkflow(workflow);
+	await n8n.activate(id);
+	return { id, webhookId, url: n8n.webhookUrl('notifications', webhookId) };
+}
+
+function subscriptionsFor(trigger: ActiveTrigger): Array<Record<string, any>> {
+	return allSubscriptions(emu.core).filter((s) => s.notificationUrl === trigger.url);
+}
+
+function onlySubscription(trigger: ActiveTrigger): Record<string, any> {
+	const subscriptions = subscriptionsFor(trigger);
+	expect(subscriptions).toHaveLength(1);
+	return subscriptions[0];
+}
+
+function deliveriesTo(trigger: ActiveTrigger): DeliveryLogEntry[] {
+	return deliveryLog(emu.core).filter((entry) => entry.url === trigger.url);
+}
+
+async function executionCount(trigger: ActiveTrigger): Promise<number> {
+	return (await n8n.executions(trigger.id, { includeData: false })).length;
+}
+
+/** Waits for `count` finished executions, then a quiet period in which no further one may appear. */
+async function expectExecutions(trigger: ActiveTrigger, count: number, quietMs = 1500): Promise<any[]> {
+	await n8n.waitForExecutions(trigger.id, count, 20_000);
+	await sleep(quietMs);
+	const executions = await n8n.executions(trigger.id);
+	expect(executions).toHaveLength(count);
+	return executions;
+}
+
+function triggerItems(execution: any) {
+	return n8n.nodeOutput(execution, TRIGGER);
+}
+
+async function staticDataOf(trigger: ActiveTrigger): Promise<Record<string, any>> {
+	const workflow = await n8n.api('GET', `/workflows/${trigger.id}`);
+	return workflow.body.staticData?.[`node:${TRIGGER}`] ?? {};
+}
+
+async function postToWebhook(trigger: ActiveTrigger, body: unknown): Promise<{ status: number; text: string; ms: number }> {
+	const started = performance.now();
+	const response = await fetch(trigger.url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json; charset=utf-8' },
+		body: JSON.stringify(body),
+	});
+	const text = await response.text();
+	return { status: response.status, text, ms: performance.now() - started };
+}
+
+/** A Graph-shaped change notification for a message of Adele's, as the emulator would send it. */
+function messageNotification(subscription: Record<string, any>, messageId: string, clientState = subscription.clientState) {
+	const resource = `Users/${ADELE.id}/Messages/${messageId}`;
+	return {
+		subscriptionId: subscription.id,
+		subscriptionExpirationDateTime: subscription.expirationDateTime,
+		clientState,
+		changeType: 'created',
+		resource,
+		tenantId: '11111111-2222-3333-4444-555555555555',
+		resourceData: { '@odata.type': '#Microsoft.Graph.Message', '@odata.id': resource, '@odata.etag': 'W/"x"', id: messageId },
+	};
+}
+
+/** A Graph call of the same app, as Adele (default) or app-only. */
+async function graph(method: string, path: string, body?: unknown, as: { appOnly: true } | { userId: string } = { userId: ADELE.id }): Promise<{ status: number; body: any }> {
+	const response = await fetch(`${emu.url}/v1.0${path}`, {
+		method,
+		headers: { Authorization: `Bearer ${emu.issueToken(as)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+		body: body ? JSON.stringify(body) : undefined,
+	});
+	const text = await response.text();
+	return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function lifecycle(subscriptionId: string, event: string): Promise<void> {
+	const response = await fetch(`${emu.url}/_emulator/subscriptions/${subscriptionId}/lifecycle`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ event }),
+	});
+	expect(response.status).toBe(200);
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+}
+
+let inbox: ActiveTrigger;
+let megan: ActiveTrigger;
+let events: ActiveTrigger;
+
+beforeAll(async () => {
+	ctx = await startE2E();
+	emu = ctx.emu;
+	n8n = ctx.n8n;
+	restoreWriteHead = followEmulatorClock(emu);
+	await n8n.start();
+	await n8n.setupOwner();
+});
+
+afterAll(async () => {
+	if (process.env.KEEP_N8N_FOLDERS === '1') process.stderr.write(n8n?.logs().slice(-20_000) ?? '');
+	await stopE2E(ctx);
+	restoreWriteHead?.();
+});
+
+describe('activation', () => {
+	test('creates exactly one subscription after the validation handshake, with a secret clientState', async () => {
+		emu.clearRequests();
+		inbox = await activateTrigger('inbox', { watch: 'messages', changeTypes: ['created'] });
+		const subscription = onlySubscription(inbox);
+		expect(subscription).toMatchObject({
+			resource: "me/mailFolders('inbox')/messages",
+			changeType: 'created',
+			notificationUrl: inbox.url,
+			lifecycleNotificationUrl: inbox.url,
+		});
+		const lifetimeMinutes = (Date.parse(subscription.expirationDateTime) - emu.core.now()) / MINUTE;
+		expect(lifetimeMinutes).toBeGreaterThan(10_060);
+		expect(lifetimeMinutes).toBeLessThanOrEqual(10_080);
+		// 32 random bytes, base64url.
+		expect(subscription.clientState).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+		const graphCalls = emu.requests().filter((r) => r.area === 'graph');
+		expect(graphCalls.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /subscriptions', 'POST /subscriptions']);
+
+		// State lives in n8n: id, expiry and the secret in the workflow's static data.
+		const stored = await staticDataOf(inbox);
+		expect(stored).toMatchObject({ subscriptionId: subscription.id, clientState: subscription.clientState });
+		expect(n8n.logs()).not.toContain(subscription.clientState);
+	});
+
+	test('answers a validation request with the decoded token as text/plain and starts nothing', async () => {
+		const token = 'Validation: Token <b>&x=y%</b> + é';
+		const started = performance.now();
+		const response = await fetch(`${inbox.url}?validationToken=${encodeURIComponent(token)}`, {
+			method: 'POST',
+			headers: { 'content-type': 'text/plain; charset=utf-8' },
+		});
+		const ms = performance.now() - started;
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+		expect(await response.text()).toBe(token);
+		expect(ms).toBeLessThan(1000);
+		await sleep(500);
+		expect(await executionCount(inbox)).toBe(0);
+	});
+
+	test('a second workflow (client credentials, another mailbox) and an events workflow get their own subscription', async () => {
+		megan = await activateTrigger(
+			'megan',
+			{ watch: 'messages', mailbox: MEGAN.userPrincipalName, output: 'mime', options: { includeRawEmail: true } },
+			'clientCredentials',
+		);
+		expect(onlySubscription(megan).resource).toBe(`users/${MEGAN.userPrincipalName}/mailFolders('inbox')/messages`);
+		events = await activateTrigger('events', { watch: 'events', changeTypes: ['created', 'updated'] });
+		expect(onlySubscription(events)).toMatchObject({ resource: 'me/events', changeType: 'created,updated' });
+		expect(onlySubscription(inbox)).toBeDefined();
+	});
+});
+
+describe('notifications', () => {
+	test('a new inbox message starts exactly one execution with the full message, acknowledged fast', async () => {
+		const before = deliveriesTo(inbox).length;
+		deliverMail(emu.core, { to: ADELE.userPrincipalName, subject: 'Trigger test 1', text: 'Hello from the trigger test' });
+		const [execution] = await expectExecutions(inbox, 1);
+		const items = triggerItems(execution);
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toMatchObject({
+			subject: 'Trigger test 1',
+			changeType: 'created',
+			body: { contentType: 'text', content: 'Hello from the trigger test' },
+			from: { emailAddress: { address: 'notifications@fabrikam.com' } },
+		});
+		expect(items[0].json.id).toEqual(expect.any(String));
+		expect(JSON.stringify(items)).not.toContain(onlySubscription(inbox).clientState);
+
+		const delivered = deliveriesTo(inbox).slice(before);
+		expect(delivered).toHaveLength(1);
+		expect(delivered[0]).toMatchObject({ status: 202, delivered: true, attempt: 1 });
+		expect(delivered[0].durationMs).toBeLessThan(1000);
+	});
+
+	test('a message in another folder or another mailbox starts nothing', async () => {
+		seedMessages(emu.core, { userId: ADELE.id, folder: 'archive', count: 1, subjectPrefix: 'Archived', emitEvents: true });
+		deliverMail(emu.core, { to: MEGAN.userPrincipalName, subject: 'For Megan only', text: 'x' });
+		await n8n.waitForExecutions(megan.id, 1);
+		await sleep(1500);
+		expect(await executionCount(inbox)).toBe(1);
+	});
+
+	test('parsed MIME output with attachments as binary (client credentials, shared-mailbox style Mailbox)', async () => {
+		const executions = await n8n.executions(megan.id);
+		expect(executions).toHaveLength(1);
+		expect(triggerItems(executions[0])[0].json).toMatchObject({ subject: 'For Megan only', changeType: 'created' });
+
+		const pdf = Buffer.from('%PDF-1.4 trigger test attachment');
+		deliverMail(emu.core, {
+			to: MEGAN.userPrincipalName,
+			subject: 'With attachment',
+			text: 'See attached',
+			attachments: [{ name: 'report.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64') }],
+		});
+		const all = await expectExecutions(megan, 2);
+		const [item] = triggerItems(all[0]);
+		expect(item.json).toMatchObject({ subject: 'With attachment', changeType: 'created' });
+		expect(item.json.attachments).toEqual([expect.objectContaining({ fileName: 'report.pdf', binaryProperty: 'attachment_0' })]);
+		expect(n8n.readBinary(item.binary!.attachment_0)).toEqual(pdf);
+		expect(item.binary!.raw.mimeType).toBe('message/rfc822');
+	});
+
+	test('calendar events: created and updated each start one execution with the event', async () => {
+		const created = await graph('POST', '/me/events', {
+			subject: 'Trigger planning',
+			start: { dateTime: '2030-01-10T09:00:00', timeZone: 'UTC' },
+			end: { dateTime: '2030-01-10T10:00:00', timeZone: 'UTC' },
+		});
+		expect(created.status).toBe(201);
+		await n8n.waitForExecutions(events.id, 1, 20_000);
+		expect(await graph('PATCH', `/me/events/${encodeURIComponent(created.body.id)}`, { subject: 'Trigger planning (moved)' })).toMatchObject({ status: 200 });
+		const executions = await expectExecutions(events, 2);
+		const outputs = executions.map((e) => triggerItems(e)[0].json).reverse();
+		expect(outputs.map((o) => [o.changeType, o.id])).toEqual([
+			['created', created.body.id],
+			['updated', created.body.id],
+		]);
+		expect(outputs[1].subject).toBe('Trigger planning (moved)');
+	});
+
+	test('forged notifications (wrong clientState, unknown subscription) start nothing and echo nothing', async () => {
+		const subscription = onlySubscription(inbox);
+		const messageId = seedMessages(emu.core, { userId: ADELE.id, count: 1 }).ids[0];
+		const wrongSecret = await postToWebhook(inbox, { value: [messageNotification(subscription, messageId, 'not-the-secret')] });
+		const unknownSubscription = await postToWebhook(inbox, {
+			value: [{ ...messageNotification(subscription, messageId), subscriptionId: '00000000-0000-4000-8000-000000000000', clientState: 'guess' }],
+		});
+		const noSecret = await postToWebhook(inbox, { value: [{ ...messageNotification(subscription, messageId), clientState: undefined }] });
+		const junk = await postToWebhook(inbox, { hello: 'world' });
+		for (const answer of [wrongSecret, unknownSubscription, noSecret, junk]) {
+			expect(answer.status).toBe(202);
+			expect(answer.text).toBe('');
+		}
+		await sleep(1500);
+		expect(await executionCount(inbox)).toBe(1);
+		expect(n8n.logs()).toContain('dropped 1 notification(s) whose clientState did not match');
+		expect(n8n.logs()).not.toContain(subscription.clientState);
+	});
+
+	test('duplicates inside one POST give one item; two messages in one POST give two items', async () => {
+		const subscription = onlySubscription(inbox);
+		const [first, second] = seedMessages(emu.core, { userId: ADELE.id, count: 2, subjectPrefix: 'Batch' }).ids;
+		const duplicate = messageNotification(subscription, first);
+		const answer = await postToWebhook(inbox, { value: [duplicate, duplicate, { ...duplicate }, messageNotification(subscription, second)] });
+		expect(answer.status).toBe(202);
+		const executions = await expectExecutions(inbox, 2);
+		const items = triggerItems(executions[0]);
+		expect(items.map((i) => i.json.id)).toEqual([first, second]);
+		expect(items.map((i) => i.json.subject)).toEqual(['Batch 1', 'Batch 2']);
+		// The same notification again in a later POST (within the window) is a duplicate too.
+		await postToWebhook(inbox, { value: [duplicate] });
+		await sleep(1500);
+		expect(await executionCount(inbox)).toBe(2);
+	});
+
+	test('a message deleted before it could be fetched still gives an item, with the error', async () => {
+		const subscription = onlySubscription(inbox);
+		await postToWebhook(inbox, { value: [messageNotification(subscription, 'AAMkAGVmMDEzMTM4LTZmYWUtNDdkNC1hMDZiLTU1OGY5OTZhYmY4OAAuAAAAAAAiQ8W967B7TKBjgx9rVEURAQAiIsqMbYjsT5e-T7KzowPTAAAAAAEMAAA=')] });
+		const executions = await expectExecutions(inbox, 3);
+		const [item] = triggerItems(executions[0]);
+		expect(item.json).toMatchObject({ changeType: 'created', subscriptionId: subscription.id, error: { httpCode: '404' } });
+		expect(item.json.clientState).toBeUndefined();
+	});
+});
+
+describe('lifecycle events', () => {
+	test('reauthorizationRequired renews the subscription (PATCH expiration)', async () => {
+		const before = onlySubscription(inbox);
+		await emu.advanceClock(2 * DAY);
+		emu.clearRequests();
+		await lifecycle(before.id, 'reauthorizationRequired');
+		const renewed = await until('the renewal', () => {
+			const current = subscriptionsFor(inbox)[0];
+			return current && Date.parse(current.expirationDateTime) > Date.parse(before.expirationDateTime) ? current : undefined;
+		});
+		expect(renewed.id).toBe(before.id);
+		expect((Date.parse(renewed.expirationDateTime) - emu.core.now()) / MINUTE).toBeGreaterThan(10_060);
+		const patches = emu.requests().filter((r) => r.method === 'PATCH' && r.path === `/subscriptions/${before.id}`);
+		expect(patches).toHaveLength(1);
+		await sleep(1000);
+		expect(await executionCount(inbox)).toBe(3);
+	});
+
+	test('subscriptionRemoved creates a new subscription, which then delivers', async () => {
+		const before = onlySubscription(inbox);
+		await lifecycle(before.id, 'subscriptionRemoved');
+		const replacement = await until('the new subscription', () => subscriptionsFor(inbox).find((s) => s.id !== before.id));
+		expect(subscriptionsFor(inbox)).toHaveLength(1);
+		expect(replacement).toMatchObject({ resource: before.resource, changeType: 'created', lifecycleNotificationUrl: inbox.url });
+		await until('the new id in static data', async () => (await staticDataOf(inbox)).subscriptionId === replacement.id);
+		deliverMail(emu.core, { to: ADELE.userPrincipalName, subject: 'After removal', text: 'x' });
+		const executions = await expectExecutions(inbox, 4);
+		expect(triggerItems(executions[0])[0].json.subject).toBe('After removal');
+	});
+
+	test('missed emits one item that says notifications were missed', async () => {
+		const subscription = onlySubscription(inbox);
+		await lifecycle(subscription.id, 'missed');
+		const executions = await expectExecutions(inbox, 5);
+		const items = triggerItems(executions[0]);
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toMatchObject({ lifecycleEvent: 'missed', subscriptionId: subscription.id, resource: "me/mailFolders('inbox')/messages" });
+		expect(items[0].json.clientState).toBeUndefined();
+	});
+});
+
+describe('over time', () => {
+	test('30 emulated days with n8n running: subscriptions stay alive and notifications keep arriving', async () => {
+		const triggers = [inbox, megan, events];
+		let inboxRuns = await executionCount(inbox);
+		const started = Date.now();
+		for (let day = 1; day <= 30; day++) {
+			await emu.advanceClock(DAY);
+			// The emulator sends reauthorizationRequired when < 1/4 of the lifetime is left: wait for every renewal.
+			await until(`renewals on day ${day}`, () =>
+				triggers.every((t) => {
+					const subscriptions = subscriptionsFor(t);
+					return subscriptions.length === 1 && Date.parse(subscriptions[0].expirationDateTime) - emu.core.now() > DAY;
+				}),
+			);
+			if (day % 5 === 0) {
+				deliverMail(emu.core, { to: ADELE.userPrincipalName, subject: `Day ${day}`, text: 'still here' });
+				inboxRuns++;
+				await n8n.waitForExecutions(inbox.id, inboxRuns, 20_000);
+				const [latest] = await n8n.executions(inbox.id, { limit: 1 });
+				expect(triggerItems(latest)[0].json.subject).toBe(`Day ${day}`);
+			}
+		}
+		for (const t of triggers) expect(subscriptionsFor(t)).toHaveLength(1);
+		expect(await executionCount(inbox)).toBe(inboxRuns);
+		process.stderr.write(`[trigger e2e] 30 emulated days took ${Date.now() - started} ms\n`);
+	});
+
+	test('restarting n8n keeps one subscription per trigger (checkExists asks Graph)', async () => {
+		const before = [inbox, megan, events].map((t) => onlySubscription(t).id);
+		await n8n.stop();
+		await n8n.start();
+		expect([inbox, megan, events].map((t) => onlySubscription(t).id)).toEqual(before);
+		const runs = await executionCount(inbox);
+		deliverMail(emu.core, { to: ADELE.userPrincipalName, subject: 'After restart', text: 'x' });
+		await expectExecutions(inbox, runs + 1);
+	});
+
+	test('a subscription that vanished while n8n was down is created again at start', async () => {
+		const old = onlySubscription(events);
+		await n8n.stop();
+		expect((await graph('DELETE', `/subscriptions/${old.id}`)).status).toBe(204);
+		await n8n.start();
+		const fresh = onlySubscription(events);
+		expect(fresh.id).not.toBe(old.id);
+		expect(onlySubscription(inbox)).toBeDefined();
+	});
+});
+
+describe('duplicates across POSTs (burst)', () => {
+	test('measures the residual duplicates of one notification sent in many concurrent POSTs', async () => {
+		const subscription = onlySubscription(inbox);
+		const rounds = 5;
+		const postsPerRound = 10;
+		const runsBefore = await executionCount(inbox);
+		let items = 0;
+		const ackMs: number[] = [];
+		for (let round = 0; round < rounds; round++) {
+			const [messageId] = seedMessages(emu.core, { userId: ADELE.id, count: 1, subjectPrefix: `Burst ${round}` }).ids;
+			const notification = { value: [messageNotification(subscription, messageId)] };
+			const answers = await Promise.all(Array.from({ length: postsPerRound }, () => postToWebhook(inbox, notification)));
+			answers.forEach((a) => ackMs.push(a.ms));
+			expect(answers.every((a) => a.status === 202)).toBe(true);
+		}
+		await sleep(3000);
+		const executions = (await n8n.executions(inbox.id)).slice(0, (await executionCount(inbox)) - runsBefore);
+		for (const execution of executions) items += triggerItems(execution).length;
+		const duplicates = items - rounds;
+		const rate = duplicates / (rounds * (postsPerRound - 1));
+		process.stderr.write(
+			`[trigger e2e] burst: ${rounds} notifications x ${postsPerRound} concurrent POSTs -> ${items} items, ${duplicates} residual duplicates (${(rate * 100).toFixed(1)}% of the repeats); ack median ${median(ackMs).toFixed(1)} ms, max ${Math.max(...ackMs).toFixed(1)} ms\n`,
+		);
+		expect(items).toBeGreaterThanOrEqual(rounds);
+		expect(items).toBeLessThanOrEqual(rounds * postsPerRound);
+		// Sequential repeats (each POST answered before the next) are all caught.
+		const [sequentialId] = seedMessages(emu.core, { userId: ADELE.id, count: 1, subjectPrefix: 'Sequential' }).ids;
+		const runs = await executionCount(inbox);
+		for (let i = 0; i < 5; i++) {
+			await postToWebhook(inbox, { value: [messageNotification(subscription, sequentialId)] });
+			await sleep(300);
+		}
+		await expectExecutions(inbox, runs + 1);
+	});
+});
+
+describe('deactivation and refused URLs', () => {
+	test('deactivating deletes the subscription; a second deactivate/activate cycle stays clean', async () => {
+		const old = onlySubscription(megan);
+		emu.clearRequests();
+		await n8n.deactivate(megan.id);
+		expect(subscriptionsFor(megan)).toHaveLength(0);
+		expect(emu.requests().some((r) => r.method === 'DELETE' && r.path === `/subscriptions/${old.id}`)).toBe(true);
+		expect(await staticDataOf(megan)).not.toHaveProperty('clientState');
+		// Deleted behind n8n's back: activation creates, deactivation still succeeds (404 is fine).
+		await n8n.activate(megan.id);
+		const again = onlySubscription(megan);
+		expect((await graph('DELETE', `/subscriptions/${again.id}`, undefined, { appOnly: true })).status).toBe(204);
+		await n8n.deactivate(megan.id);
+		expect(subscriptionsFor(megan)).toHaveLength(0);
+	});
+
+	test('when Graph cannot validate the URL, activation fails with user words, Graph code and request-id', async () => {
+		configureSubscriptions(emu.core, { validationTimeoutMs: 0 });
+		try {
+			const workflow = triggerWorkflow({ id: 'refused', name: 'refused', trigger: triggerNode({ watch: 'messages' }) });
+			const id = await n8n.apiCreateWorkflow(workflow);
+			const answer = await n8n.api('POST', `/workflows/${id}/activate`);
+			expect(answer.status).toBe(400);
+			expect(answer.body.message).toMatch(/could not use this workflow's webhook URL .*WEBHOOK_URL.*tunnel \[InvalidRequest, request-id: [0-9a-f-]{36}\]/);
+			const url = n8n.webhookUrl('notifications', (workflow.nodes[0] as { webhookId: string }).webhookId);
+			expect(allSubscriptions(emu.core).filter((s) => s.notificationUrl === url)).toHaveLength(0);
+		} finally {
+			configureSubscriptions(emu.core, { validationTimeoutMs: 10_000 });
+		}
+	});
+
+	test('deactivating the inbox trigger deletes its subscription', async () => {
+		await n8n.deactivate(inbox.id);
+		await n8n.deactivate(events.id);
+		expect(subscriptionsFor(inbox)).toHaveLength(0);
+		expect(subscriptionsFor(events)).toHaveLength(0);
+	});
+});

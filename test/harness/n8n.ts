@@ -1,0 +1,887 @@
+/**
+ * Real n8n (2.8.4, see runtime.ts) for the e2e tests, the sandbox and the benchmarks.
+ *
+ * One N8nHarness = one fresh temp N8N_USER_FOLDER with our package loaded the way users install
+ * community packages: `<userFolder>/.n8n/nodes/node_modules/n8n-nodes-microsoft-outlook-ext` is a symlink
+ * to the repo root (package.json "n8n" section -> dist/...), so node types are `<package>.<node>`.
+ *
+ *   const n8n = await N8nHarness.create();            // temp folder + 3 free ports; nothing runs yet
+ *   await n8n.importCredentials([cred]);              // CLI; plain `data` is encrypted with the folder's key
+ *   const result = await n8n.runWorkflow(manualWorkflow({ id, node, items }));  // CLI import + execute
+ *   n8n.nodeOutput(result, 'Outlook');                // [{ json, binary?, pairedItem }]
+ *   await n8n.start(); await n8n.setupOwner();        // server, owner, public API key
+ *   await n8n.runOnServer(wf);                        // same result shape, ~0.1 s: editor-style manual run
+ *   const id = await n8n.apiCreateWorkflow(wf); await n8n.activate(id);  // live webhook registration
+ *   await fetch(n8n.webhookUrl('my-path'));
+ *   await n8n.dispose();                              // stop + rm -rf (KEEP_N8N_FOLDERS=1 keeps it)
+ *
+ * Measured on this 2-core box (idle): CLI import ~1.8 s (3.6 s on a fresh folder: migrations), CLI
+ * execute ~1.9-2.0 s (+0.8 s when a Code node needs the task runner), server start ~6-8 s, runOnServer
+ * ~50-100 ms. Under load (other suites running) the CLI figures double or triple.
+ *
+ * Facts the code relies on (n8n 2.8.4):
+ * - `execute --rawOutput` prints the run through the logger, success and failure alike, and only at
+ *   level info or lower. CLI commands therefore run with N8N_LOG_FORMAT=json and level info (debug when
+ *   the harness log level is debug); the run is the log record whose message is a JSON object.
+ *   Exit code 1 = the workflow failed (the JSON is still printed).
+ * - Every `execute` starts a task broker; it gets its own port so it never clashes with the server's.
+ * - CLI commands are serialised per harness (one SQLite DB, one CLI broker port).
+ * - `publish:workflow` only takes effect at the next `start()`; `activate()` (public API) is live.
+ * Log level: option `logLevel`, else $N8N_LOG_LEVEL, else 'info'. Everything n8n prints is kept in
+ * logs() and appended to `<userFolder>/n8n.log`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import { REPO_ROOT, assertRuntimeInstalled, n8nBinPath, resolveRuntimeDir } from './runtime';
+
+export const PACKAGE_NAME = 'n8n-nodes-microsoft-outlook-ext';
+
+export type OutlookNodeName = 'microsoftOutlookExt' | 'microsoftOutlookExtTrigger';
+
+/** Workflow `type` of one of our nodes, e.g. `n8n-nodes-microsoft-outlook-ext.microsoftOutlookExt`. */
+export function nodeType(name: OutlookNodeName): string {
+	return `${PACKAGE_NAME}.${name}`;
+}
+
+export interface CredentialFixture {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+export interface WorkflowFixture {
+	id: string;
+	name: string;
+	nodes: unknown[];
+	connections: unknown;
+	settings?: unknown;
+	pinData?: unknown;
+	staticData?: unknown;
+	active?: boolean;
+}
+
+export interface ExecutionError {
+	message: string;
+	description?: string;
+	[key: string]: unknown;
+}
+
+export interface ExecutionResult {
+	/** true = exit code 0 and no `data.resultData.error`. */
+	success: boolean;
+	/** The whole run n8n printed: `{ data: { resultData: { runData, error?, lastNodeExecuted } }, status, ... }`. */
+	data: any;
+	/** `data.data.resultData.error` when the workflow failed. */
+	error?: ExecutionError;
+	stdout: string;
+	stderr: string;
+	exitCode: number | null;
+	durationMs: number;
+}
+
+/** A binary property as n8n stores it: `id` for filesystem mode, base64 `data` for in-memory mode. */
+export interface BinaryRef {
+	data: string;
+	id?: string;
+	mimeType?: string;
+	fileName?: string;
+	fileExtension?: string;
+	fileSize?: string;
+	[key: string]: unknown;
+}
+
+export interface NodeItem {
+	json: any;
+	binary?: Record<string, BinaryRef>;
+	pairedItem?: any;
+	error?: any;
+}
+
+export interface OwnerSession {
+	email: string;
+	password: string;
+	apiKey: string;
+	/** `n8n-auth=...` for /rest calls. */
+	cookie: string;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface HarnessOptions {
+	/** Extra environment for every n8n process (server and CLI); wins over the harness defaults. */
+	env?: Record<string, string>;
+	logLevel?: LogLevel;
+	/** Symlink our package into the user folder (default true). Needs `npm run build` first. */
+	loadPackage?: boolean;
+	/** More community package folders to link in, each under its package.json name (harness self-tests). */
+	extraPackages?: string[];
+}
+
+interface CliRun {
+	stdout: string;
+	stderr: string;
+	exitCode: number | null;
+	durationMs: number;
+}
+
+interface CliOptions {
+	env?: Record<string, string>;
+	timeoutMs?: number;
+}
+
+const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Passw0rd!Passw0rd' };
+const READY_LINE = 'Editor is now accessible via';
+const START_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 20_000;
+const CLI_TIMEOUT_MS = 180_000;
+const LOGGED_MESSAGE_MAX = 2_000;
+/**
+ * Inherited variables that would change n8n's behaviour behind the harness's back. NODE_ENV matters most:
+ * jest sets it to 'test', and n8n's logger is silent then (no run JSON at all).
+ */
+const INHERITED_ENV_DROPPED = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_ENV$|NODE_OPTIONS$)/;
+
+/** Process groups still running; killed if the test process exits without dispose(). */
+const liveProcessGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+	if (exitHookInstalled) return;
+	exitHookInstalled = true;
+	process.once('exit', () => {
+		for (const pid of liveProcessGroups) killGroup(pid, 'SIGKILL');
+	});
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+	try {
+		process.kill(-pid, signal);
+	} catch {
+		// already gone
+	}
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+	try {
+		process.kill(pid, signal);
+	} catch {
+		// already gone
+	}
+}
+
+const handedOutPorts = new Set<number>();
+
+/** A port that is free now and not yet given to another harness in this process. */
+async function freePort(): Promise<number> {
+	for (;;) {
+		const port = await new Promise<number>((resolvePort, reject) => {
+			const server = createServer();
+			server.once('error', reject);
+			server.listen(0, '127.0.0.1', () => {
+				const address = server.address();
+				server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+			});
+		});
+		if (port > 0 && !handedOutPorts.has(port)) {
+			handedOutPorts.add(port);
+			return port;
+		}
+	}
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((done) => setTimeout(done, ms));
+}
+
+/** true if `promise` settles within `ms`; the timer is cleared either way (no open handle for jest). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<boolean>((done) => (timer = setTimeout(() => done(false), ms)));
+	try {
+		return await Promise.race([promise.then(() => true), timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** Turns one JSON log record into a readable line; long messages (the run JSON) are shortened. */
+function jsonLogLineToText(line: string): string {
+	try {
+		const record = JSON.parse(line);
+		if (record && typeof record.message === 'string') {
+			const message =
+				record.message.length > LOGGED_MESSAGE_MAX
+					? `${record.message.slice(0, LOGGED_MESSAGE_MAX)}... (${record.message.length - LOGGED_MESSAGE_MAX} more chars)`
+					: record.message;
+			return `${record.level ?? 'log'}: ${message}`;
+		}
+	} catch {
+		// not JSON: keep as printed
+	}
+	return line;
+}
+
+function looksLikeRun(value: unknown): boolean {
+	return typeof value === 'object' && value !== null && 'data' in value && ('status' in value || 'finished' in value);
+}
+
+/** Finds the run in `execute --rawOutput` output: a JSON log record (json format) or raw text from the first `{`. */
+export function parseExecuteOutput(stdout: string): any | undefined {
+	for (const line of stdout.split('\n')) {
+		if (!line.startsWith('{')) continue;
+		try {
+			const record = JSON.parse(line);
+			if (typeof record?.message === 'string' && record.message.startsWith('{')) {
+				const run = JSON.parse(record.message);
+				if (looksLikeRun(run)) return run;
+			}
+		} catch {
+			// a text-format line that merely starts with '{'
+		}
+	}
+	const start = stdout.search(/^\{/m);
+	if (start < 0) return undefined;
+	const end = stdout.lastIndexOf('\n}');
+	try {
+		const run = JSON.parse(stdout.slice(start, end < start ? undefined : end + 2));
+		return looksLikeRun(run) ? run : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Accepts a CLI ExecutionResult or an execution from the public API (`includeData=true`). */
+function runDataOf(result: ExecutionResult | { data?: any }): Record<string, any[]> {
+	const runData = result.data?.data?.resultData?.runData ?? result.data?.resultData?.runData;
+	if (!runData) throw new Error('no runData in this execution (public API: was includeData=true?)');
+	return runData;
+}
+
+function resultErrorOf(result: ExecutionResult | { data?: any }): any {
+	return result.data?.data?.resultData?.error ?? result.data?.resultData?.error;
+}
+
+function tail(text: string, lines: number): string {
+	return text.split('\n').slice(-lines).join('\n');
+}
+
+export class N8nHarness {
+	readonly userFolder: string;
+	readonly port: number;
+	readonly baseUrl: string;
+	readonly logLevel: LogLevel;
+	/** Milliseconds the last start() took until the editor/API answered. */
+	lastStartMs?: number;
+
+	private readonly runtimeDir: string;
+	private readonly env: NodeJS.ProcessEnv;
+	private readonly cliBrokerPort: number;
+	private readonly logFile: string;
+	private logText = '';
+	private server?: ChildProcess;
+	private serverExit?: Promise<void>;
+	private cliQueue: Promise<unknown> = Promise.resolve();
+	private owner?: OwnerSession;
+	private fileCounter = 0;
+	/** Workflow ids that have a DB row for runOnServer(). */
+	private readonly workflowRows = new Set<string>();
+
+	private constructor(fields: {
+		userFolder: string;
+		port: number;
+		serverBrokerPort: number;
+		cliBrokerPort: number;
+		logLevel: LogLevel;
+		env?: Record<string, string>;
+	}) {
+		this.runtimeDir = resolveRuntimeDir();
+		this.userFolder = fields.userFolder;
+		this.port = fields.port;
+		this.baseUrl = `http://127.0.0.1:${fields.port}`;
+		this.cliBrokerPort = fields.cliBrokerPort;
+		this.logLevel = fields.logLevel;
+		this.logFile = join(fields.userFolder, 'n8n.log');
+		this.env = this.buildEnv(fields.serverBrokerPort, fields.env);
+	}
+
+	/** Fresh temp user folder and free ports; our package symlinked in unless `loadPackage: false`. */
+	static async create(opts: HarnessOptions = {}): Promise<N8nHarness> {
+		assertRuntimeInstalled();
+		const loadPackage = opts.loadPackage ?? true;
+		if (loadPackage) assertPackageBuilt();
+		const userFolder = await mkdtemp(join(tmpdir(), 'n8n-e2e-'));
+		const harness = new N8nHarness({
+			userFolder,
+			port: await freePort(),
+			serverBrokerPort: await freePort(),
+			cliBrokerPort: await freePort(),
+			logLevel: opts.logLevel ?? (process.env.N8N_LOG_LEVEL as LogLevel | undefined) ?? 'info',
+			env: opts.env,
+		});
+		if (loadPackage) harness.linkPackage(REPO_ROOT);
+		for (const dir of opts.extraPackages ?? []) harness.linkPackage(dir);
+		installExitHook();
+		return harness;
+	}
+
+	private buildEnv(serverBrokerPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+		const inherited = Object.fromEntries(
+			Object.entries(process.env).filter(([key]) => !INHERITED_ENV_DROPPED.test(key)),
+		);
+		const noProxy = ['127.0.0.1', 'localhost', process.env.NO_PROXY].filter(Boolean).join(',');
+		return {
+			...inherited,
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_PORT: String(this.port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			WEBHOOK_URL: `${this.baseUrl}/`,
+			N8N_RUNNERS_BROKER_PORT: String(serverBrokerPort),
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_HIRING_BANNER_ENABLED: 'false',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+			N8N_LOG_LEVEL: this.logLevel,
+			NO_COLOR: '1',
+			// The emulator is on localhost: never send that through a proxy from the environment.
+			NO_PROXY: noProxy,
+			no_proxy: noProxy,
+			...extra,
+		};
+	}
+
+	/** Route B of n8n-facts §4: what `npm i` in ~/.n8n/nodes gives a real user. */
+	private linkPackage(packageDir: string): void {
+		const name: string = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).name;
+		const link = join(this.userFolder, '.n8n', 'nodes', 'node_modules', ...name.split('/'));
+		mkdirSync(dirname(link), { recursive: true });
+		symlinkSync(packageDir, link, 'dir');
+	}
+
+	// ---------------------------------------------------------------- logging
+
+	/** Everything n8n printed (server and CLI), oldest first. */
+	logs(): string {
+		return this.logText;
+	}
+
+	private appendLog(source: string, text: string): void {
+		if (!text) return;
+		const lines = text.replace(/\n$/, '').split('\n').map((line) => `[${source}] ${line}\n`);
+		const block = lines.join('');
+		this.logText += block;
+		try {
+			appendFileSync(this.logFile, block);
+		} catch {
+			// the folder is being removed
+		}
+	}
+
+	// ---------------------------------------------------------------- CLI
+
+	/** Runs `n8n <args>` (queued behind other CLI calls of this harness). */
+	runCli(args: string[], opts: CliOptions = {}): Promise<CliRun> {
+		const run = this.cliQueue.then(() => this.spawnCli(args, opts));
+		this.cliQueue = run.catch(() => undefined);
+		return run;
+	}
+
+	private spawnCli(args: string[], opts: CliOptions): Promise<CliRun> {
+		const started = Date.now();
+		const source = `cli ${args[0]}`;
+		const env = {
+			...this.env,
+			N8N_LOG_FORMAT: 'json',
+			// The run is printed at level info; anything stricter would hide it.
+			N8N_LOG_LEVEL: this.logLevel === 'debug' ? 'debug' : 'info',
+			N8N_RUNNERS_BROKER_PORT: String(this.cliBrokerPort),
+			...opts.env,
+		};
+		return new Promise((resolveRun, reject) => {
+			const child = spawn(process.execPath, [n8nBinPath(this.runtimeDir), ...args], {
+				cwd: this.runtimeDir,
+				env,
+				detached: true,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
+			const pid = child.pid;
+			if (pid) liveProcessGroups.add(pid);
+			let stdout = '';
+			let stderr = '';
+			child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+			child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+			const timeoutMs = opts.timeoutMs ?? CLI_TIMEOUT_MS;
+			const timer = setTimeout(() => pid && killGroup(pid, 'SIGKILL'), timeoutMs);
+			child.once('error', (error) => {
+				clearTimeout(timer);
+				reject(new Error(`could not start n8n ${args[0]}: ${error.message}`));
+			});
+			child.once('close', (exitCode, signal) => {
+				clearTimeout(timer);
+				if (pid) liveProcessGroups.delete(pid);
+				this.appendLog(source, stdout.split('\n').map(jsonLogLineToText).join('\n'));
+				this.appendLog(`${source} stderr`, stderr);
+				if (signal === 'SIGKILL') {
+					reject(new Error(`n8n ${args[0]} timed out after ${timeoutMs} ms:\n${tail(this.logText, 30)}`));
+					return;
+				}
+				resolveRun({ stdout, stderr, exitCode, durationMs: Date.now() - started });
+			});
+		});
+	}
+
+	private async runCliOrThrow(args: string[], expectedOutput: RegExp): Promise<CliRun> {
+		const run = await this.runCli(args);
+		if (run.exitCode !== 0 || !expectedOutput.test(run.stdout)) {
+			const printed = run.stdout.split('\n').map(jsonLogLineToText).join('\n');
+			throw new Error(`n8n ${args[0]} failed (exit code ${run.exitCode}):\n${tail(printed + run.stderr, 20)}`);
+		}
+		return run;
+	}
+
+	/** A file only n8n reads; callers delete it (it may hold secrets). */
+	private writeTempJson(prefix: string, value: unknown): string {
+		const file = join(this.userFolder, `${prefix}-${process.pid}-${++this.fileCounter}.json`);
+		writeFileSync(file, JSON.stringify(value), { mode: 0o600 });
+		return file;
+	}
+
+	async importCredentials(creds: CredentialFixture[]): Promise<void> {
+		const file = this.writeTempJson('credentials', creds);
+		try {
+			await this.runCliOrThrow(['import:credentials', `--input=${file}`], /Successfully imported/);
+		} finally {
+			rmSync(file, { force: true });
+		}
+	}
+
+	async importWorkflow(wf: WorkflowFixture): Promise<void> {
+		await this.importWorkflows([wf]);
+	}
+
+	/** One CLI process for many workflows (~1.8 s in total instead of per workflow). */
+	async importWorkflows(wfs: WorkflowFixture[]): Promise<void> {
+		const file = this.writeTempJson('workflows', wfs.map(withWorkflowDefaults));
+		try {
+			await this.runCliOrThrow(['import:workflow', `--input=${file}`], /Successfully imported/);
+		} finally {
+			rmSync(file, { force: true });
+		}
+	}
+
+	/**
+	 * `n8n execute --id --rawOutput`. Resolves for failed workflows too (`success: false`, `error`);
+	 * rejects only when n8n printed no run at all (unknown id, crash, timeout).
+	 */
+	async execute(workflowId: string, opts: { timeoutMs?: number } = {}): Promise<ExecutionResult> {
+		const run = await this.runCli(['execute', `--id=${workflowId}`, '--rawOutput'], opts);
+		const data = parseExecuteOutput(run.stdout);
+		if (data === undefined) {
+			const printed = run.stdout.split('\n').map(jsonLogLineToText).join('\n');
+			throw new Error(
+				`n8n execute --id=${workflowId} printed no execution (exit code ${run.exitCode}):\n${tail(printed + run.stderr, 20)}`,
+			);
+		}
+		const error = resultErrorOf({ data });
+		return {
+			success: run.exitCode === 0 && !error,
+			data,
+			error,
+			stdout: run.stdout,
+			stderr: run.stderr,
+			exitCode: run.exitCode,
+			durationMs: run.durationMs,
+		};
+	}
+
+	async runWorkflow(wf: WorkflowFixture, opts: { timeoutMs?: number } = {}): Promise<ExecutionResult> {
+		await this.importWorkflow(wf);
+		return await this.execute(wf.id, opts);
+	}
+
+	/** Decrypted `data` of a stored credential (e.g. to see that a refreshed OAuth token was saved). */
+	async exportCredential(id: string): Promise<Record<string, unknown>> {
+		const file = join(this.userFolder, `export-${process.pid}-${++this.fileCounter}.json`);
+		try {
+			await this.runCliOrThrow(
+				['export:credentials', `--id=${id}`, '--decrypted', `--output=${file}`],
+				/Successfully exported/,
+			);
+			const exported = JSON.parse(readFileSync(file, 'utf8'));
+			const credential = Array.isArray(exported) ? exported[0] : exported;
+			if (!credential?.data) throw new Error(`export of credential ${id} has no data`);
+			return credential.data;
+		} finally {
+			rmSync(file, { force: true });
+		}
+	}
+
+	/** CLI publish (= activate on next start). Takes effect at the next start(); use activate() for live. */
+	async publish(workflowId: string): Promise<void> {
+		await this.runCliOrThrow(['publish:workflow', `--id=${workflowId}`], /Changes will not take effect/);
+	}
+
+	async unpublish(workflowId: string): Promise<void> {
+		await this.runCliOrThrow(['unpublish:workflow', `--id=${workflowId}`], /unpublished successfully/);
+	}
+
+	// ---------------------------------------------------------------- results
+
+	/** Items of one node's output (`main[outputIndex]`) in one run; throws when the node did not run. */
+	nodeOutput(
+		result: ExecutionResult | { data?: any },
+		nodeName: string,
+		runIndex = 0,
+		outputIndex = 0,
+	): NodeItem[] {
+		const runData = runDataOf(result);
+		const run = runData[nodeName]?.[runIndex];
+		if (!run) {
+			throw new Error(`node "${nodeName}" has no run ${runIndex}; nodes that ran: ${Object.keys(runData).join(', ')}`);
+		}
+		return run.data?.main?.[outputIndex] ?? [];
+	}
+
+	/** The error a node failed with (its run's `error`, or the workflow error raised by that node). */
+	nodeError(result: ExecutionResult | { data?: any }, nodeName: string, runIndex = 0): any {
+		const runData = result.data?.data?.resultData?.runData ?? result.data?.resultData?.runData ?? {};
+		const own = runData[nodeName]?.[runIndex]?.error;
+		if (own) return own;
+		const workflowError = resultErrorOf(result);
+		return workflowError?.node?.name === nodeName ? workflowError : undefined;
+	}
+
+	/** The bytes of a binary property from a node output, whichever mode n8n stored it in. */
+	readBinary(binary: BinaryRef): Buffer {
+		if (binary.id?.startsWith('filesystem-v2:') || binary.id?.startsWith('filesystem:')) {
+			const relative = binary.id.slice(binary.id.indexOf(':') + 1);
+			return readFileSync(join(this.userFolder, '.n8n', 'storage', relative));
+		}
+		if (binary.id) throw new Error(`binary mode of ${binary.id} is not readable by the harness`);
+		return Buffer.from(binary.data, 'base64');
+	}
+
+	// ---------------------------------------------------------------- server
+
+	get isRunning(): boolean {
+		return this.server !== undefined;
+	}
+
+	/** `n8n start`; resolves once the editor line is printed and /healthz answers 200. */
+	async start(): Promise<void> {
+		if (this.server) return;
+		const started = Date.now();
+		const child = spawn(process.execPath, [n8nBinPath(this.runtimeDir), 'start'], {
+			cwd: this.runtimeDir,
+			env: this.env,
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		const pid = child.pid;
+		if (pid) liveProcessGroups.add(pid);
+		this.server = child;
+		let printed = '';
+		const onOutput = (source: string) => (chunk: string) => {
+			printed += chunk;
+			this.appendLog(source, chunk);
+		};
+		child.stdout?.setEncoding('utf8').on('data', onOutput('server'));
+		child.stderr?.setEncoding('utf8').on('data', onOutput('server stderr'));
+		let exited = false;
+		this.serverExit = new Promise((done) =>
+			child.once('exit', (code, signal) => {
+				exited = true;
+				if (pid) liveProcessGroups.delete(pid);
+				this.appendLog('harness', `n8n server exited (code ${code}, signal ${signal})`);
+				done();
+			}),
+		);
+		while (!(printed.includes(READY_LINE) && (await this.healthy()))) {
+			if (exited || Date.now() - started > START_TIMEOUT_MS) {
+				await this.stop();
+				throw new Error(`n8n did not start (${exited ? 'exited' : 'timeout'}):\n${tail(printed, 40)}`);
+			}
+			await sleep(100);
+		}
+		this.lastStartMs = Date.now() - started;
+	}
+
+	private async healthy(): Promise<boolean> {
+		try {
+			const response = await fetch(`${this.baseUrl}/healthz`);
+			return response.status === 200;
+		} catch {
+			return false;
+		}
+	}
+
+	/** SIGTERM to n8n (it stops its task runner itself); SIGKILL for the whole process group after 20 s. */
+	async stop(): Promise<void> {
+		const child = this.server;
+		if (!child) return;
+		const pid = child.pid;
+		// Only the main process, like `kill <pid>`: n8n then stops its task runner itself.
+		if (pid) signalProcess(pid, 'SIGTERM');
+		const stopped = await settlesWithin(this.serverExit!, STOP_TIMEOUT_MS);
+		if (!stopped && pid) {
+			killGroup(pid, 'SIGKILL');
+			await this.serverExit;
+		}
+		// The runner child can outlive a killed parent for a moment; make sure nothing of the group stays.
+		if (pid) killGroup(pid, 'SIGKILL');
+		this.server = undefined;
+		this.serverExit = undefined;
+	}
+
+	// ---------------------------------------------------------------- owner + APIs
+
+	/** Owner account + public API key (once per user folder; the server must run). */
+	async setupOwner(): Promise<OwnerSession> {
+		if (this.owner) return this.owner;
+		this.assertRunning('setupOwner');
+		const setup = await fetch(`${this.baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(OWNER),
+		});
+		if (setup.status !== 200) throw new Error(`owner setup failed: HTTP ${setup.status} ${await setup.text()}`);
+		const cookie = setup.headers
+			.getSetCookie()
+			.map((header) => header.split(';')[0])
+			.find((pair) => pair.startsWith('n8n-auth='));
+		if (!cookie) throw new Error('owner setup returned no n8n-auth cookie');
+		const scopes = await this.restWithCookie(cookie, 'GET', '/api-keys/scopes');
+		const created = await this.restWithCookie(cookie, 'POST', '/api-keys', {
+			label: 'e2e',
+			scopes: scopes.body.data,
+			expiresAt: null,
+		});
+		const apiKey = created.body?.data?.rawApiKey;
+		if (created.status !== 200 || typeof apiKey !== 'string') {
+			throw new Error(`API key creation failed: HTTP ${created.status}`);
+		}
+		this.owner = { email: OWNER.email, password: OWNER.password, apiKey, cookie };
+		return this.owner;
+	}
+
+	/** Public API (`/api/v1<path>`) with the owner's API key; sets the owner up on first use. */
+	async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+		const { apiKey } = await this.setupOwner();
+		return await this.http(method, `/api/v1${path}`, { 'X-N8N-API-KEY': apiKey }, body);
+	}
+
+	/** Internal REST API (`/rest<path>`) with the owner's cookie, e.g. `rest('GET', '/credentials')`. */
+	async rest(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+		const { cookie } = await this.setupOwner();
+		return await this.restWithCookie(cookie, method, path, body);
+	}
+
+	/** Node types the server loaded (`GET /types/nodes.json`), e.g. to check that our package is there. */
+	async loadedNodeTypes(): Promise<Array<{ name: string; version: number | number[] }>> {
+		const { cookie } = await this.setupOwner();
+		const response = await this.http('GET', '/types/nodes.json', { cookie });
+		if (response.status !== 200 || !Array.isArray(response.body)) {
+			throw new Error(`GET /types/nodes.json gave HTTP ${response.status}`);
+		}
+		return response.body.map((type: { name: string; version: number | number[] }) => ({ name: type.name, version: type.version }));
+	}
+
+	private async restWithCookie(cookie: string, method: string, path: string, body?: unknown) {
+		return await this.http(method, `/rest${path}`, { cookie }, body);
+	}
+
+	private async http(
+		method: string,
+		path: string,
+		headers: Record<string, string>,
+		body?: unknown,
+	): Promise<{ status: number; body: any }> {
+		this.assertRunning(`${method} ${path}`);
+		const response = await fetch(`${this.baseUrl}${path}`, {
+			method,
+			headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		let parsed: unknown = text;
+		try {
+			parsed = text ? JSON.parse(text) : undefined;
+		} catch {
+			// not JSON: keep the text
+		}
+		return { status: response.status, body: parsed };
+	}
+
+	/** POST /api/v1/workflows (the API picks the id and ignores ours); returns the new id. */
+	async apiCreateWorkflow(wf: Omit<WorkflowFixture, 'id'> & { id?: string }): Promise<string> {
+		const created = await this.api('POST', '/workflows', {
+			name: wf.name,
+			nodes: wf.nodes,
+			connections: wf.connections,
+			settings: wf.settings ?? { executionOrder: 'v1' },
+		});
+		if (created.status !== 200) throw new Error(`workflow create failed: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+		return created.body.id;
+	}
+
+	/** Live activation through the public API: runs the trigger's checkExists/create now. */
+	async activate(workflowId: string): Promise<void> {
+		await this.expectOk('POST', `/workflows/${workflowId}/activate`);
+	}
+
+	/** Live deactivation through the public API: runs the trigger's delete now. */
+	async deactivate(workflowId: string): Promise<void> {
+		await this.expectOk('POST', `/workflows/${workflowId}/deactivate`);
+	}
+
+	private async expectOk(method: string, path: string): Promise<any> {
+		const response = await this.api(method, path);
+		if (response.status !== 200) {
+			const message = response.body?.message ?? JSON.stringify(response.body);
+			throw new Error(`${method} /api/v1${path} failed: HTTP ${response.status} ${message}`);
+		}
+		return response.body;
+	}
+
+	/** Executions of a workflow, newest first (public API; `includeData` gives runData for nodeOutput()). */
+	async executions(workflowId: string, opts: { includeData?: boolean; limit?: number } = {}): Promise<any[]> {
+		const query = new URLSearchParams({
+			workflowId,
+			includeData: String(opts.includeData ?? true),
+			limit: String(opts.limit ?? 100),
+		});
+		const body = await this.expectOk('GET', `/executions?${query.toString()}`);
+		return body.data;
+	}
+
+	/** Polls until the workflow has at least `count` finished executions (webhook/trigger runs are async). */
+	async waitForExecutions(workflowId: string, count: number, timeoutMs = 15_000): Promise<any[]> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const finished = (await this.executions(workflowId)).filter((execution) => execution.finished || execution.stoppedAt);
+			if (finished.length >= count) return finished;
+			if (Date.now() > deadline) {
+				throw new Error(`workflow ${workflowId}: ${finished.length} of ${count} executions after ${timeoutMs} ms`);
+			}
+			await sleep(200);
+		}
+	}
+
+	/**
+	 * Fast path (~50-100 ms instead of ~4 s for CLI import + execute): runs a manual-trigger workflow in
+	 * the running server the way the editor's "Execute workflow" button does (`POST /rest/workflows/:id/run`,
+	 * mode 'manual'), then reads the finished execution from the public API. Same result shape as execute().
+	 * The DB row is created on first use; the run always uses `wf` as passed. `pinData` is dropped unless
+	 * `usePinData` (manual mode would otherwise replace pinned nodes' output, which CLI execute never does).
+	 */
+	async runOnServer(
+		wf: WorkflowFixture,
+		opts: { usePinData?: boolean; timeoutMs?: number } = {},
+	): Promise<ExecutionResult> {
+		const started = Date.now();
+		const workflowData = withWorkflowDefaults(opts.usePinData ? wf : { ...wf, pinData: undefined });
+		await this.ensureWorkflowRow(workflowData);
+		const trigger = (wf.nodes as Array<{ name: string; type: string }>).find(
+			(node) => node.type === 'n8n-nodes-base.manualTrigger',
+		);
+		if (!trigger) throw new Error(`runOnServer: workflow ${wf.id} has no Manual Trigger node`);
+		const run = await this.rest('POST', `/workflows/${wf.id}/run`, {
+			workflowData,
+			triggerToStartFrom: { name: trigger.name },
+		});
+		const executionId = run.body?.data?.executionId;
+		if (run.status !== 200 || !executionId) {
+			throw new Error(`runOnServer: POST /rest/workflows/${wf.id}/run gave HTTP ${run.status} ${JSON.stringify(run.body)}`);
+		}
+		const execution = await this.waitForExecution(executionId, opts.timeoutMs ?? CLI_TIMEOUT_MS);
+		const data = {
+			data: execution.data,
+			mode: execution.mode,
+			startedAt: execution.startedAt,
+			stoppedAt: execution.stoppedAt,
+			status: execution.status,
+			finished: execution.finished,
+		};
+		const error = resultErrorOf({ data });
+		return {
+			success: execution.status === 'success' && !error,
+			data,
+			error,
+			stdout: '',
+			stderr: '',
+			exitCode: null,
+			durationMs: Date.now() - started,
+		};
+	}
+
+	/** The run endpoint checks permissions on the stored workflow, so a row must exist (its content is not used). */
+	private async ensureWorkflowRow(wf: WorkflowFixture): Promise<void> {
+		if (this.workflowRows.has(wf.id)) return;
+		const created = await this.rest('POST', '/workflows', wf);
+		const exists = created.status === 400 && /exists already/.test(String(created.body?.message));
+		if (created.status !== 200 && !exists) {
+			throw new Error(`runOnServer: creating workflow ${wf.id} gave HTTP ${created.status} ${JSON.stringify(created.body)}`);
+		}
+		this.workflowRows.add(wf.id);
+	}
+
+	/** Polls the public API until the execution has finished (any final status). */
+	async waitForExecution(executionId: string, timeoutMs = 30_000): Promise<any> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const response = await this.api('GET', `/executions/${executionId}?includeData=true`);
+			const status = response.body?.status;
+			if (response.status === 200 && (response.body.stoppedAt || ['success', 'error', 'crashed', 'canceled'].includes(status))) {
+				return response.body;
+			}
+			if (Date.now() > deadline) throw new Error(`execution ${executionId} not finished after ${timeoutMs} ms (status ${status})`);
+			await sleep(25);
+		}
+	}
+
+	/** Production webhook URL: `webhook/<path>`, or `webhook/<webhookId>/<path>` as trigger nodes get. */
+	webhookUrl(path: string, webhookId?: string): string {
+		const trimmed = path.replace(/^\/+/, '');
+		return webhookId ? `${this.baseUrl}/webhook/${webhookId}/${trimmed}` : `${this.baseUrl}/webhook/${trimmed}`;
+	}
+
+	private assertRunning(what: string): void {
+		if (!this.server) throw new Error(`${what} needs the n8n server: call start() first`);
+	}
+
+	/** stop() + remove the temp folder (kept, and its path printed, with KEEP_N8N_FOLDERS=1). */
+	async dispose(): Promise<void> {
+		await this.stop();
+		await this.cliQueue;
+		if (process.env.KEEP_N8N_FOLDERS === '1') {
+			process.stderr.write(`[n8n harness] kept ${this.userFolder}\n`);
+			return;
+		}
+		rmSync(this.userFolder, { recursive: true, force: true });
+	}
+}
+
+/** n8n needs these fields on import; fixtures may leave them out. */
+function withWorkflowDefaults(wf: WorkflowFixture): WorkflowFixture {
+	return { active: false, settings: { executionOrder: 'v1' }, ...wf };
+}
+
+/** Our package.json "n8n" section lists dist files; n8n cannot load our nodes without them. */
+function assertPackageBuilt(): void {
+	const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+	const files: string[] = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
+	const missing = files.filter((file) => !existsSync(join(REPO_ROOT, file)));
+	if (missing.length > 0) {
+		throw new Error(
+			`${PACKAGE_NAME} is not built (missing ${missing.join(', ')}): run \`npm run build\`, or pass { loadPackage: false }`,
+		);
+	}
+}
