@@ -5,7 +5,8 @@ import n8nCommunityNodes from '@n8n/eslint-plugin-community-nodes';
 import jsoncParser from 'jsonc-eslint-parser';
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'coverage/**', '*.js', 'eslint.config.mjs'] },
+	// Only the shipped package is linted with n8n's rules (tests, scripts and tools are not part of it).
+	{ ignores: ['**/*', '!credentials/', '!credentials/**', '!nodes/', '!nodes/**', '!package.json'] },
 	{
 		files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
 		languageOptions: { parser: tseslint.parser },

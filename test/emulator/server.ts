@@ -71,7 +71,14 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
 	return Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase());
 }
 
-function writeReply(res: ServerResponse, reply: Reply, req: GraphRequest, area: Area, fault: FaultRule | undefined): void {
+function writeReply(
+	res: ServerResponse,
+	reply: Reply,
+	req: GraphRequest,
+	area: Area,
+	fault: FaultRule | undefined,
+	now: number,
+): void {
 	fillErrorIds(reply, req);
 	const headers: Record<string, string> = { ...reply.headers };
 	if (area !== 'control') {
@@ -79,6 +86,9 @@ function writeReply(res: ServerResponse, reply: Reply, req: GraphRequest, area: 
 		headers['client-request-id'] = clientRequestId(req);
 	}
 	if (area === 'graph') {
+		// Graph's Date header is Graph's own time: follow the emulator's movable clock.
+		res.sendDate = false;
+		headers.Date = new Date(now).toUTCString();
 		headers['Cache-Control'] ??= 'no-cache';
 		headers['Strict-Transport-Security'] = 'max-age=31536000';
 	}
@@ -171,7 +181,7 @@ async function handleRequest(core: EmulatorCoreImpl, req: IncomingMessage, res: 
 		const reply =
 			(await core.runUnauthenticated(core.controlRoutes, graphReq, undefined)) ??
 			({ status: 404, body: { error: { code: 'NotFound', message: `No control route ${method} /_emulator${path}` } } } as Reply);
-		writeReply(res, reply, graphReq, area, undefined);
+		writeReply(res, reply, graphReq, area, undefined, core.now());
 		return;
 	}
 
@@ -204,7 +214,7 @@ async function handleRequest(core: EmulatorCoreImpl, req: IncomingMessage, res: 
 		req.socket.destroy();
 		return;
 	}
-	writeReply(res, reply, graphReq, area, fault);
+	writeReply(res, reply, graphReq, area, fault, core.now());
 	core.finishRecord(record, fault?.kind === 'malformed-json' ? 200 : reply.status);
 }
 

@@ -1,7 +1,9 @@
 /**
- * Duplicate change notifications. Within one POST the check is exact. Across POSTs it uses a small
- * memory kept in the workflow's static data, which n8n saves last-write-wins: concurrent POSTs do
- * not see each other's entries, so some duplicates can still get through (measured in the e2e test).
+ * Duplicate change notifications. Within one POST the check is exact. Across POSTs two memories are
+ * used: one in this process (concurrent POSTs handled by the same n8n process see each other's
+ * entries at once) and one in the workflow's static data (other processes, e.g. separate webhook
+ * processes in queue mode, see it once n8n has saved it). n8n saves static data last-write-wins
+ * after each request, so concurrent POSTs on different processes can still both get through.
  */
 import { createHash } from 'node:crypto';
 
@@ -60,4 +62,29 @@ export function rememberFresh(
 		return true;
 	});
 	return { fresh, memory: prunedMemory(next, now) };
+}
+
+/** Per webhook URL (one per trigger node): the memory of this process. A cache, lost on restart by design. */
+const processMemories = new Map<string, DuplicateMemory>();
+
+/**
+ * Checks and records keys against both memories in one synchronous step (no await in between, so
+ * concurrent requests in this process cannot interleave). Returns which entries are fresh and the
+ * merged memory to save in static data.
+ */
+export function checkDuplicates(
+	scope: string,
+	stored: DuplicateMemory | undefined,
+	entries: Array<{ key: string; ttlMs: number }>,
+	now: number,
+): { fresh: boolean[]; memory: DuplicateMemory } {
+	const merged = { ...prunedMemory(stored, now), ...prunedMemory(processMemories.get(scope), now) };
+	const result = rememberFresh(merged, entries, now);
+	if (Object.keys(result.memory).length > 0) processMemories.set(scope, result.memory);
+	else processMemories.delete(scope);
+	// Forget memories of triggers that have been quiet for longer than anything is remembered.
+	for (const [other, memory] of processMemories) {
+		if (other !== scope && Object.values(memory).every((until) => until <= now)) processMemories.delete(other);
+	}
+	return result;
 }

@@ -21,10 +21,6 @@ export function noteGraphDate(root: string, headers: Record<string, unknown> | u
 	if (Number.isFinite(date)) clockOffsets.set(root, date - localNow);
 }
 
-export function hasGraphClock(root: string): boolean {
-	return clockOffsets.has(root);
-}
-
 /** Graph's current time (ms) as last seen from `root`; the local clock before any answer. */
 export function graphNow(root: string, localNow = Date.now()): number {
 	return localNow + (clockOffsets.get(root) ?? 0);

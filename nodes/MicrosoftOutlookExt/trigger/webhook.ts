@@ -6,8 +6,8 @@
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { firstOfEachKey, memoryMs, notificationKey, rememberFresh } from './dedupe';
-import { describeFailure, graphNow, hasGraphClock, isNotFound } from './graph';
+import { checkDuplicates, firstOfEachKey, memoryMs, notificationKey } from './dedupe';
+import { describeFailure, graphNow, isNotFound } from './graph';
 import { missedItem, notificationsOf, resourceIdOf, type GraphNotification } from './notifications';
 import { changeItem } from './output';
 import { readSettings, type TriggerSettings } from './settings';
@@ -21,11 +21,13 @@ import {
 	type SubscriptionRecord,
 } from './state';
 import {
+	deleteSubscription,
 	getSubscription,
 	isAboutToExpire,
 	matchesWanted,
 	needsRenewal,
 	postSubscription,
+	removeOtherSubscriptions,
 	renewSubscription,
 	sameSecret,
 	settle,
@@ -98,7 +100,7 @@ async function processDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponse
 		if (outcome.item) items.push(outcome.item);
 		renewed = renewed || outcome.renewed === true;
 	}
-	items.push(...(await changeItems(ctx, settings, data, accepted.filter((n) => !n.lifecycleEvent && n.changeType))));
+	items.push(...(await changeItems(ctx, settings, webhookUrl, data, accepted.filter((n) => !n.lifecycleEvent && n.changeType))));
 	if (!renewed) await renewIfPastHalfLife(ctx, settings, webhookUrl, data);
 	return items.length > 0 ? { workflowData: [items], noWebhookResponse: true } : NO_RUN;
 }
@@ -135,6 +137,11 @@ async function knownSubscriptionIds(
 		});
 		known.add(id);
 		ctx.logger.info(`${LOG_PREFIX} adopted subscription ${id}, which delivers to this webhook`);
+		// Two subscriptions to one webhook would double every notification: keep the adopted one only.
+		if (stored && stored.subscriptionId !== id) {
+			const removed = await settle(deleteSubscription(ctx, settings.target, stored.subscriptionId));
+			if (!removed.ok) ctx.logger.warn(`${LOG_PREFIX} could not delete subscription ${stored.subscriptionId}: ${describeFailure(removed.error)}`);
+		}
 	}
 	return known;
 }
@@ -176,12 +183,30 @@ async function handleLifecycleEvent(
 	}
 }
 
-/** A new subscription with the same clientState (so deliveries stay verifiable everywhere). */
+/**
+ * A new subscription with the same clientState (so deliveries stay verifiable in every process),
+ * after removing leftovers for this webhook; listing them also reads Graph's clock.
+ */
+async function createReplacement(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, clientState: string): Promise<SubscriptionRecord> {
+	await removeOtherSubscriptions(ctx, settings.target, webhookUrl);
+	const record = await postSubscription(ctx, settings, webhookUrl, clientState);
+	ctx.logger.info(`${LOG_PREFIX} created subscription ${record.subscriptionId} to replace one Graph no longer has`);
+	return record;
+}
+
+/** createReplacement for a renewal that found the subscription gone; failures are logged. */
+async function newSubscription(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, clientState: string): Promise<SubscriptionRecord | undefined> {
+	const created = await settle(createReplacement(ctx, settings, webhookUrl, clientState));
+	if (created.ok) return created.value;
+	ctx.logger.error(`${LOG_PREFIX} the subscription is gone and could not be created again: ${describeFailure(created.error)}`);
+	return undefined;
+}
+
+/** After subscriptionRemoved: one replacement per process even when Graph repeats the event. */
 async function replaceSubscription(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, data: IDataObject): Promise<SubscriptionRecord> {
 	const secret = storedClientState(data)!;
-	const record = await once(`${webhookUrl}|replace`, async () => await postSubscription(ctx, settings, webhookUrl, secret));
+	const record = await once(`${webhookUrl}|replace`, async () => await createReplacement(ctx, settings, webhookUrl, secret));
 	storeSubscription(data, record!);
-	ctx.logger.info(`${LOG_PREFIX} created subscription ${record!.subscriptionId} to replace a removed one`);
 	return record!;
 }
 
@@ -191,18 +216,16 @@ async function renewOrReplace(ctx: IWebhookFunctions, settings: TriggerSettings,
 	if (!record) return false;
 	const { target } = settings;
 	const renewed = await once(`${webhookUrl}|renew`, async () => {
-		// Expirations follow Graph's clock: learn it first in a process that has not talked to Graph yet.
-		if (!hasGraphClock(target.root)) await settle(getSubscription(ctx, target, record.subscriptionId));
+		// Also reads Graph's clock just before the expiration is computed from it.
+		const current = await settle(getSubscription(ctx, target, record.subscriptionId));
+		if (!current.ok && isNotFound(current.error)) return await newSubscription(ctx, settings, webhookUrl, record.clientState);
 		const patched = await settle(renewSubscription(ctx, target, record));
 		if (patched.ok) return patched.value;
 		if (!isNotFound(patched.error)) {
 			ctx.logger.warn(`${LOG_PREFIX} renewing the subscription failed, will retry later: ${describeFailure(patched.error)}`);
 			return undefined;
 		}
-		const replaced = await settle(postSubscription(ctx, settings, webhookUrl, record.clientState));
-		if (replaced.ok) return replaced.value;
-		ctx.logger.error(`${LOG_PREFIX} the subscription is gone and could not be created again: ${describeFailure(replaced.error)}`);
-		return undefined;
+		return await newSubscription(ctx, settings, webhookUrl, record.clientState);
 	});
 	if (!renewed) return false;
 	storeSubscription(data, renewed);
@@ -223,13 +246,14 @@ function duplicateKeyOf(notification: GraphNotification): string {
 async function changeItems(
 	ctx: IWebhookFunctions,
 	settings: TriggerSettings,
+	webhookUrl: string,
 	data: IDataObject,
 	changes: GraphNotification[],
 ): Promise<INodeExecutionData[]> {
 	let fresh = firstOfEachKey(changes, duplicateKeyOf);
 	if (settings.duplicateWindowSeconds > 0 && fresh.length > 0) {
 		const entries = fresh.map((n) => ({ key: duplicateKeyOf(n), ttlMs: memoryMs(n.changeType ?? '', settings.duplicateWindowSeconds) }));
-		const remembered = rememberFresh(duplicateMemory(data), entries, Date.now());
+		const remembered = checkDuplicates(webhookUrl, duplicateMemory(data), entries, Date.now());
 		storeDuplicateMemory(data, remembered.memory);
 		fresh = fresh.filter((_, index) => remembered.fresh[index]);
 	}
