@@ -77,12 +77,8 @@ it('scopes to another mailbox when Mailbox is set, and refuses a bad one before 
 
 describe('credential tests (the "Test" button, through n8n\'s REST API)', () => {
 	beforeAll(async () => {
-		await ctx.n8n.start();
+		if (!ctx.n8n.isRunning) await ctx.n8n.start();
 		await ctx.n8n.setupOwner();
-	});
-
-	afterAll(async () => {
-		await ctx.n8n.stop();
 	});
 
 	/** Like the editor: save the credential (REST), then press "Test" — n8n tests the saved data. */

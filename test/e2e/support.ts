@@ -120,11 +120,24 @@ export async function credentialFixtures(ctx: Omit<E2EContext, 'n8n'>, overrides
 	}));
 }
 
-export async function startE2E(options: { emulator?: EmulatorOptions; n8nEnv?: Record<string, string> } = {}): Promise<E2EContext> {
+/**
+ * Where workflows run: 'server' (default) = one `n8n start` per test file and editor-style manual runs
+ * (~0.1 s each); 'cli' = `n8n execute` per run (~2-5 s each). E2E_RUN_ON=cli forces the CLI.
+ */
+export type RunOn = 'server' | 'cli';
+
+export async function startE2E(
+	options: { emulator?: EmulatorOptions; n8nEnv?: Record<string, string>; runOn?: RunOn } = {},
+): Promise<E2EContext> {
 	const emu = await startEmulator(options.emulator);
 	const base = { emu, clientId: DEFAULT_CLIENT.clientId, clientSecret: DEFAULT_CLIENT.clientSecret, tenant: TENANT_DOMAIN };
 	const n8n = await N8nHarness.create({ env: options.n8nEnv });
 	await n8n.importCredentials(await credentialFixtures(base));
+	const runOn = (process.env.E2E_RUN_ON as RunOn | undefined) ?? options.runOn ?? 'server';
+	if (runOn === 'server') {
+		await n8n.start();
+		await n8n.setupOwner();
+	}
 	return { ...base, n8n };
 }
 
@@ -159,7 +172,7 @@ export function byId(value: string): { __rl: true; mode: 'id'; value: string } {
 	return { __rl: true, mode: 'id', value };
 }
 
-/** Runs one Outlook Ext node in real n8n (CLI execute) and collects what the emulator saw. */
+/** Runs one Outlook Ext node in real n8n (server manual run, or CLI execute) and collects what the emulator saw. */
 export async function runOutlookNode(ctx: E2EContext, spec: RunSpec): Promise<NodeRun> {
 	const authentication = spec.authentication ?? 'oAuth2';
 	const workflow = manualWorkflow({
@@ -177,7 +190,7 @@ export async function runOutlookNode(ctx: E2EContext, spec: RunSpec): Promise<No
 		},
 	});
 	ctx.emu.clearRequests();
-	const result = await ctx.n8n.runWorkflow(workflow);
+	const result = ctx.n8n.isRunning ? await ctx.n8n.runOnServer(workflow) : await ctx.n8n.runWorkflow(workflow);
 	const requests = ctx.emu.requests();
 	const output = result.success || spec.continueOnFail ? safeOutput(ctx, result) : [];
 	return {
