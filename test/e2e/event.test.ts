@@ -53,6 +53,11 @@ function requestSummary(run: NodeRun) {
 	return run.graphRequests.map((r) => ({ method: r.method, path: r.path, query: r.query, body: r.body }));
 }
 
+/** Input items run concurrently, so requests of different items arrive in any order. */
+function sortedByPath<T extends { method: string; path: string }>(requests: T[]): T[] {
+	return [...requests].sort((a, b) => `${a.method} ${a.path}`.localeCompare(`${b.method} ${b.path}`));
+}
+
 function errorMessages(run: NodeRun): string[] {
 	return run.output.map((item) => item.error?.message ?? '');
 }
@@ -251,11 +256,13 @@ describe('List Events', () => {
 		});
 		expect(run.success).toBe(true);
 		const query = { $top: '2', $filter: "start/dateTime ge '2030-01-01T00:00:00'", $orderby: 'start/dateTime desc' };
-		expect(requestSummary(run)).toEqual([
-			{ method: 'GET', path: `/me/calendars/${teamCalendarId}/events`, query, body: undefined },
-			{ method: 'GET', path: '/me/events', query, body: undefined },
-			{ method: 'GET', path: '/me/calendars/AAMkNoSuchCalendar/events', query, body: undefined },
-		]);
+		expect(sortedByPath(requestSummary(run))).toEqual(
+			sortedByPath([
+				{ method: 'GET', path: `/me/calendars/${teamCalendarId}/events`, query, body: undefined },
+				{ method: 'GET', path: '/me/events', query, body: undefined },
+				{ method: 'GET', path: '/me/calendars/AAMkNoSuchCalendar/events', query, body: undefined },
+			]),
+		);
 		expect(run.graphRequests.every((r) => r.headers.prefer === 'outlook.timezone="W. Europe Standard Time"')).toBe(true);
 		expect(run.output.map((item) => [item.json.subject, item.error ? 'error' : item.pairedItem.item])).toEqual([
 			['Team roadmap', 0],
@@ -403,11 +410,13 @@ describe('Cancel Event', () => {
 			continueOnFail: true,
 		});
 		expect(run.success).toBe(true);
-		expect(requestSummary(run)).toEqual([
-			{ method: 'POST', path: `/me/events/${meeting.id}/cancel`, query: {}, body: { comment: 'Sorry, postponed' } },
-			{ method: 'POST', path: `/me/events/${other.id}/cancel`, query: {}, body: {} },
-			{ method: 'POST', path: '/me/events/AAMkNoSuchEvent/cancel', query: {}, body: { comment: 'x' } },
-		]);
+		expect(sortedByPath(requestSummary(run))).toEqual(
+			sortedByPath([
+				{ method: 'POST', path: `/me/events/${meeting.id}/cancel`, query: {}, body: { comment: 'Sorry, postponed' } },
+				{ method: 'POST', path: `/me/events/${other.id}/cancel`, query: {}, body: {} },
+				{ method: 'POST', path: '/me/events/AAMkNoSuchEvent/cancel', query: {}, body: { comment: 'x' } },
+			]),
+		);
 		expect(run.output.map((item) => item.json)).toEqual([
 			{ cancelled: true },
 			{ cancelled: true },
