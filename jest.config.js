@@ -1,4 +1,4 @@
-/** Three projects: fast unit tests, the Graph emulator's own tests, and real-n8n end-to-end tests. */
+/** Projects: fast unit tests, the Graph emulator's own tests, real-n8n end-to-end tests, the reliability suite. */
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, rootDir: __dirname, modulePathIgnorePatterns: ['<rootDir>/dist/'] };
 
@@ -13,5 +13,6 @@ module.exports = {
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 		},
+		{ ...common, displayName: 'reliability', testMatch: ['<rootDir>/test/reliability/**/*.test.ts'] },
 	],
 };

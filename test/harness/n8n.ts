@@ -31,7 +31,7 @@
  * logs() and appended to `<userFolder>/n8n.log`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -310,7 +310,7 @@ export class N8nHarness {
 		this.env = this.buildEnv(fields.serverBrokerPort, fields.env);
 	}
 
-	/** Fresh temp user folder and free ports; our package symlinked in unless `loadPackage: false`. */
+	/** Fresh temp user folder and free ports; our package installed unless `loadPackage: false`. */
 	static async create(opts: HarnessOptions = {}): Promise<N8nHarness> {
 		assertRuntimeInstalled();
 		const loadPackage = opts.loadPackage ?? true;
@@ -324,7 +324,7 @@ export class N8nHarness {
 			logLevel: opts.logLevel ?? (process.env.N8N_LOG_LEVEL as LogLevel | undefined) ?? 'info',
 			env: opts.env,
 		});
-		if (loadPackage) harness.linkPackage(REPO_ROOT);
+		if (loadPackage) harness.installPackageCopy();
 		for (const dir of opts.extraPackages ?? []) harness.linkPackage(dir);
 		installExitHook();
 		return harness;
@@ -358,7 +358,29 @@ export class N8nHarness {
 		};
 	}
 
-	/** Route B of n8n-facts §4: what `npm i` in ~/.n8n/nodes gives a real user. */
+	/**
+	 * Our package as `npm i` in ~/.n8n/nodes leaves it: package.json, dist/ and the runtime dependencies
+	 * only. n8n-workflow (a peer dependency) is NOT there, so the nodes get n8n's own copy through
+	 * NODE_PATH — as in production. (A symlink to the repo would resolve the repo's dev copy instead, a
+	 * second n8n-workflow whose NodeApiError is not n8n's, which hides real behaviour.)
+	 */
+	private installPackageCopy(): void {
+		const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+		const dir = join(this.userFolder, '.n8n', 'nodes', 'node_modules', ...String(pkg.name).split('/'));
+		mkdirSync(join(dir, 'node_modules'), { recursive: true });
+		const runtimeDependencies = Object.keys(pkg.dependencies ?? {});
+		delete pkg.devDependencies;
+		delete pkg.peerDependencies;
+		delete pkg.scripts;
+		writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+		cpSync(join(REPO_ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+		for (const name of runtimeDependencies) {
+			mkdirSync(dirname(join(dir, 'node_modules', name)), { recursive: true });
+			symlinkSync(join(REPO_ROOT, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
+		}
+	}
+
+	/** Route B of n8n-facts §4: a package folder linked into ~/.n8n/nodes/node_modules. */
 	private linkPackage(packageDir: string): void {
 		const name: string = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).name;
 		const link = join(this.userFolder, '.n8n', 'nodes', 'node_modules', ...name.split('/'));

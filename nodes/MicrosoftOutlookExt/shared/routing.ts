@@ -13,6 +13,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { MAX_PAGE_SIZE } from './descriptions';
 import { GraphHttpError } from './transport/errors';
 import {
+	assertNewPage,
 	assertParsedJson,
 	parseErrorBody,
 	checkedGraphUrl,
@@ -40,12 +41,20 @@ interface ResponseMeta {
 /** The last response per item context (one request at a time per item). */
 const responseMeta = new WeakMap<object, ResponseMeta>();
 
+/** Item contexts repeating a DELETE whose first answer was lost: a 404 then means "already deleted". */
+const deleteMayBeDone = new WeakSet<object>();
+
 async function captureGraphResponse(
 	this: IExecuteSingleFunctions,
 	items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	const headers = (response.headers ?? {}) as Record<string, unknown>;
+	if (response.statusCode === 404 && deleteMayBeDone.has(this)) {
+		deleteMayBeDone.delete(this);
+		responseMeta.set(this, { statusCode: 204, headers });
+		return items;
+	}
 	if (response.statusCode >= 400) {
 		throw new GraphHttpError({ statusCode: response.statusCode, headers, body: parseErrorBody(response.body) });
 	}
@@ -194,12 +203,16 @@ export async function sendItemThroughGraph(
 	const policy = retryPolicyFor(this, method, url);
 
 	const results: INodeExecutionData[] = [];
+	const followed = new Set<string>();
 	let qs = requestData.options.qs;
 	for (;;) {
 		const page = await withGraphPolicy(
 			this,
 			target,
-			async () => {
+			async ({ afterLostResponse }) => {
+				const itemContext = Object.getPrototypeOf(this) as object;
+				if (method === 'DELETE' && afterLostResponse) deleteMayBeDone.add(itemContext);
+				else deleteMayBeDone.delete(itemContext);
 				const options = {
 					...requestData.options,
 					baseURL: undefined,
@@ -217,6 +230,7 @@ export async function sendItemThroughGraph(
 		results.push(...page.items);
 		const nextLink = page.meta.nextLink;
 		if (!returnAll || !nextLink) break;
+		assertNewPage(this, target, followed, nextLink);
 		// nextLink already carries every query option: send it verbatim, never the original qs on top.
 		url = checkedGraphUrl(this, target, nextLink);
 		qs = {};

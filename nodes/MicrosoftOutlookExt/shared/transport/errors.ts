@@ -104,6 +104,9 @@ export function toNodeOperationError(node: INode, error: InvalidInputError, item
 
 /** A network failure (no HTTP answer) — messages must not carry request options (tokens). */
 export function networkErrorMessage(error: unknown): string {
-	const e = error as { code?: string; message?: string };
-	return e.code ? `${e.code}${e.message ? `: ${e.message}` : ''}` : (e.message ?? 'Network error');
+	const e = error as { code?: string; httpCode?: string; message?: string; messages?: string[] };
+	const code = e.code ?? (/^E/.test(String(e.httpCode ?? '')) ? e.httpCode : undefined);
+	const detail = e.messages?.[0] ?? e.message;
+	if (!code) return detail ?? 'Network error';
+	return detail && !detail.includes(code) ? `${code}: ${detail}` : code;
 }

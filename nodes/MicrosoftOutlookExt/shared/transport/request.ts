@@ -122,13 +122,35 @@ function isCancelled(ctx: GraphContext): boolean {
  * The single retry loop every Graph request goes through: mailbox gate, Retry-After,
  * backoff, one token refresh on 401, and error mapping.
  */
+/** Error codes of a request that got no usable answer (n8n wraps them in a NodeApiError as httpCode). */
+const NETWORK_ERROR_CODE = /^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/;
+
+/** What went wrong in an attempt: Graph answered with an error, the answer was lost, or stop now. */
+function classifyFailure(ctx: GraphContext, error: unknown): 'graph' | 'lost' | 'fatal' {
+	if (error instanceof GraphHttpError) return 'graph';
+	if (isCancelled(ctx)) return 'fatal';
+	if (error instanceof MalformedResponseError) return 'lost';
+	// n8n-core wraps network failures (reset, timeout, cut-off body) in its own NodeApiError.
+	if (NETWORK_ERROR_CODE.test(String((error as { httpCode?: unknown }).httpCode ?? ''))) return 'lost';
+	const name = (error as Error | undefined)?.name;
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return 'fatal';
+	if (name === 'NodeApiError' || name === 'NodeOperationError') return 'fatal';
+	return 'lost';
+}
+
+export interface AttemptInfo {
+	/** The previous attempt's answer was lost: it may have been carried out already. */
+	afterLostResponse: boolean;
+}
+
 export async function withGraphPolicy<T>(
 	ctx: GraphContext,
 	target: GraphTarget,
-	attempt: () => Promise<AttemptResult<T>>,
+	attempt: (info: AttemptInfo) => Promise<AttemptResult<T>>,
 	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<T> {
 	let refreshed = false;
+	let afterLostResponse = false;
 	for (let retries = 0; ; ) {
 		const startedAt = Date.now();
 		const release = await acquire(target.gateKey);
@@ -136,17 +158,19 @@ export async function withGraphPolicy<T>(
 		let lostResponse: unknown;
 		let fatal: unknown;
 		try {
-			const result = await attempt();
+			const result = await attempt({ afterLostResponse });
 			if (result.statusCode < 400) return result.value;
 			failure = { statusCode: result.statusCode, headers: result.headers, body: result.body };
 		} catch (error) {
-			if (error instanceof GraphHttpError) failure = error.failure;
-			else if (error instanceof NodeApiError || error instanceof NodeOperationError || isCancelled(ctx)) fatal = error;
-			else lostResponse = error;
+			const kind = classifyFailure(ctx, error);
+			if (kind === 'graph') failure = (error as GraphHttpError).failure;
+			else if (kind === 'lost') lostResponse = error;
+			else fatal = error;
 		} finally {
 			release();
 		}
 		if (fatal !== undefined) throw fatal;
+		afterLostResponse = lostResponse !== undefined;
 
 		if (lostResponse !== undefined) {
 			if (policy.idempotent && retries < policy.maxRetries) {
@@ -178,7 +202,10 @@ function lostResponseError(ctx: GraphContext, target: GraphTarget, error: unknow
 	const message = policy.idempotent
 		? `No usable answer from Microsoft Graph after ${policy.maxRetries + 1} attempts (${reason})`
 		: `The connection to Microsoft Graph failed before an answer arrived (${reason}). The request may have been carried out (a message may have been sent): check before running it again.`;
-	return new NodeApiError(ctx.getNode(), { message: reason }, { message, itemIndex: target.itemIndex, httpCode: 'none' });
+	const lost = new NodeApiError(ctx.getNode(), { message: reason }, { message, itemIndex: target.itemIndex, httpCode: 'none' });
+	// NodeApiError replaces messages that mention ECONNRESET & co. with a generic text: keep ours.
+	lost.message = message;
+	return lost;
 }
 
 export interface GraphRequestOptions {
@@ -225,7 +252,7 @@ export async function graphApiRequest<T = any>(
 	return await withGraphPolicy(
 		ctx,
 		target,
-		async () => {
+		async ({ afterLostResponse }) => {
 			const options: IHttpRequestOptions = {
 				method: request.method,
 				url,
@@ -246,6 +273,10 @@ export async function graphApiRequest<T = any>(
 			let body = response.body;
 			if (request.binary && response.statusCode >= 400) body = parseErrorBody(body);
 			if (!request.binary) assertParsedJson(response.statusCode, response.headers, body);
+			if (request.method === 'DELETE' && afterLostResponse && response.statusCode === 404) {
+				// The lost attempt did delete it: that is the outcome asked for.
+				return { statusCode: 204, headers: response.headers, body: undefined, value: { ...response, statusCode: 204, body: undefined } };
+			}
 			return { statusCode: response.statusCode, headers: response.headers, body, value: { ...response, body } };
 		},
 		{ ...DEFAULT_RETRY_POLICY, idempotent, ...policy },
@@ -271,12 +302,25 @@ export async function graphApiRequestAllItems<T = IDataObject>(
 	maxItems = Infinity,
 ): Promise<T[]> {
 	const items: T[] = [];
+	const followed = new Set<string>();
 	let next: GraphRequestOptions | undefined = request;
 	while (next && items.length < maxItems) {
 		const page: GraphResponse<{ value?: T[]; '@odata.nextLink'?: string }> = await graphApiRequest(ctx, target, next);
 		items.push(...(page.body.value ?? []));
 		const nextLink: string | undefined = page.body['@odata.nextLink'];
+		if (nextLink) assertNewPage(ctx, target, followed, nextLink);
 		next = nextLink ? { method: 'GET', url: nextLink, headers: request.headers } : undefined;
 	}
 	return items.slice(0, maxItems);
+}
+
+/** A next-page link seen before would make Fetch All loop and return duplicates: stop with an error. */
+export function assertNewPage(ctx: GraphContext, target: GraphTarget, followed: Set<string>, nextLink: string): void {
+	if (followed.has(nextLink)) {
+		const message = 'Microsoft Graph sent the same next page link (@odata.nextLink) twice; stopped so no item is returned twice';
+		const error = new NodeApiError(ctx.getNode(), { message }, { message, itemIndex: target.itemIndex, httpCode: 'none' });
+		error.message = message;
+		throw error;
+	}
+	followed.add(nextLink);
 }

@@ -1,0 +1,358 @@
+/**
+ * Bad input × operations, in a real n8n server against the emulator: every item below must be refused
+ * before ANY request reaches the emulator (Graph or identity), with an error on its own item that names
+ * the field (its display name) and says how to fix it; the other items are unaffected (Continue On Fail).
+ * One run per operation: each input item breaks one thing, through expressions over `$json`.
+ * Run: npm run build && npx jest --selectProjects reliability test/reliability/input.test.ts
+ */
+import { ADELE, MEGAN, byId } from '../e2e/support';
+import { collectForSecrets, expectNoSecrets } from './secrets';
+import { runNode, startReliability, stopReliability, type ReliabilityContext } from './support';
+
+jest.setTimeout(300_000);
+
+let ctx: ReliabilityContext;
+
+beforeAll(async () => {
+	ctx = await startReliability();
+});
+
+afterAll(async () => {
+	await stopReliability(ctx);
+});
+
+interface BadItem {
+	/** What the item breaks (test name). */
+	what: string;
+	json: Record<string, unknown>;
+	/** The error message must contain this (it names the field). */
+	message: string | RegExp;
+}
+
+interface InputCase {
+	operation: string;
+	parameters: Record<string, unknown>;
+	items: BadItem[];
+	binary?: boolean;
+}
+
+/** `={{ $json.<name> ?? <fallback> }}`: an item overrides one parameter, the rest stays valid. */
+const from = (name: string, fallback: unknown) => `={{ $json.${name} ?? ${JSON.stringify(fallback)} }}`;
+const idFrom = (name: string, fallback: string) => byId(from(name, fallback));
+
+const MAILBOX = { mailbox: from('mailbox', '') };
+const BAD_MAILBOX: BadItem = { what: 'a Mailbox that is not an address', json: { mailbox: 'not a mailbox' }, message: 'Mailbox "not a mailbox" is not a mailbox' };
+const EMPTY_ID = (field: string, key: string): BadItem => ({ what: `an empty ${field}`, json: { [key]: '  ' }, message: `${field} is empty` });
+const SPACED_ID = (field: string, key: string): BadItem => ({
+	what: `a ${field} ID with spaces`,
+	json: { [key]: 'AAMk not an id' },
+	message: `${field} "AAMk not an id" is not a`,
+});
+const PAGE_LIMIT = (limit: number): BadItem => ({ what: `Page Limit ${limit}`, json: { limit }, message: 'Page Limit must be a whole number from 1 to 1000' });
+const TWENTY_ONE = Array.from({ length: 21 }, (_, i) => `user${i}@contoso.com`).join(', ');
+
+const CASES: InputCase[] = [
+	{ operation: 'user.getCurrent', parameters: { resource: 'user', operation: 'getCurrent', ...MAILBOX }, items: [BAD_MAILBOX] },
+	{ operation: 'user.getSupportedLanguages', parameters: { resource: 'user', operation: 'getSupportedLanguages', ...MAILBOX }, items: [BAD_MAILBOX] },
+	{ operation: 'user.getSupportedTimezones', parameters: { resource: 'user', operation: 'getSupportedTimezones', ...MAILBOX }, items: [BAD_MAILBOX] },
+	{
+		operation: 'calendar.getAll',
+		parameters: { resource: 'calendar', operation: 'getAll', limit: from('limit', 10), ...MAILBOX },
+		items: [BAD_MAILBOX, PAGE_LIMIT(0), PAGE_LIMIT(1001)],
+	},
+	{
+		operation: 'calendar.create',
+		parameters: { resource: 'calendar', operation: 'create', name: from('name', 'Valid'), ...MAILBOX },
+		items: [BAD_MAILBOX, { what: 'a blank Name', json: { name: '   ' }, message: 'Name is empty' }],
+	},
+	{
+		operation: 'calendar.update',
+		parameters: { resource: 'calendar', operation: 'update', calendarId: idFrom('id', 'AAMkCal='), updateFields: { color: 'lightRed' }, ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Calendar', 'id'), SPACED_ID('Calendar', 'id')],
+	},
+	{
+		operation: 'calendar.delete',
+		parameters: { resource: 'calendar', operation: 'delete', calendarId: idFrom('id', 'AAMkCal='), ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Calendar', 'id'), SPACED_ID('Calendar', 'id')],
+	},
+	{
+		operation: 'calendar.getSchedule',
+		parameters: {
+			resource: 'calendar',
+			operation: 'getSchedule',
+			schedules: from('schedules', ADELE.mail),
+			startDateTime: from('start', '2031-02-03T09:00:00'),
+			endDateTime: from('end', '2031-02-03T12:00:00'),
+			timeZone: from('zone', 'UTC'),
+			...MAILBOX,
+		},
+		items: [
+			BAD_MAILBOX,
+			{ what: 'an invalid address', json: { schedules: `${MEGAN.mail}, megan at contoso` }, message: 'Schedules contains an invalid email address: "megan at contoso"' },
+			{ what: 'more than 20 schedules', json: { schedules: TWENTY_ONE }, message: 'Schedules has 21 addresses; Microsoft Graph accepts at most 20' },
+			{ what: 'end before start', json: { end: '2031-02-03T08:00:00' }, message: 'End At must be after Start At' },
+			{ what: 'a bad ISO date', json: { start: '03/02/2031 09:00' }, message: 'Start At "03/02/2031 09:00" is not an ISO date-time' },
+			{ what: 'an offset in the date', json: { end: '2031-02-03T12:00:00Z' }, message: 'End At "2031-02-03T12:00:00Z" is not an ISO date-time' },
+			{ what: 'an unknown time zone', json: { zone: 'Atlantis Standard Time' }, message: 'Time Zone "Atlantis Standard Time" is not a time zone' },
+		],
+	},
+	{
+		operation: 'event.getAll',
+		parameters: {
+			resource: 'event',
+			operation: 'getAll',
+			calendarId: idFrom('id', ''),
+			limit: from('limit', 10),
+			options: { outputTimeZone: from('zone', 'UTC') },
+			...MAILBOX,
+		},
+		items: [
+			BAD_MAILBOX,
+			PAGE_LIMIT(1001),
+			SPACED_ID('Calendar', 'id'),
+			{ what: 'an unknown Output Time Zone', json: { zone: 'Mars/Olympus' }, message: 'Output Time Zone "Mars/Olympus" is not a time zone' },
+		],
+	},
+	{
+		operation: 'event.get',
+		parameters: { resource: 'event', operation: 'get', eventId: idFrom('id', 'AAMkEvt='), options: { outputTimeZone: from('zone', 'UTC') }, ...MAILBOX },
+		items: [
+			BAD_MAILBOX,
+			EMPTY_ID('Event', 'id'),
+			SPACED_ID('Event', 'id'),
+			{ what: 'an unknown Output Time Zone', json: { zone: 'Mars/Olympus' }, message: 'Output Time Zone "Mars/Olympus" is not a time zone' },
+		],
+	},
+	{
+		operation: 'event.create',
+		parameters: {
+			resource: 'event',
+			operation: 'create',
+			subject: 'Bad input',
+			startDateTime: from('start', '2031-02-03T09:00:00'),
+			endDateTime: from('end', '2031-02-03T10:00:00'),
+			timeZone: from('zone', 'UTC'),
+			attendees: { attendee: [{ type: 'required', emails: from('emails', MEGAN.mail) }] },
+			attendeesDataCollection: from('data', ''),
+			...MAILBOX,
+		},
+		items: [
+			BAD_MAILBOX,
+			{ what: 'a bad ISO date', json: { start: 'next monday' }, message: 'Start At "next monday" is not an ISO date-time' },
+			{ what: 'end before start', json: { end: '2031-02-03T08:00:00' }, message: 'End At must be after Start At' },
+			{ what: 'an unknown time zone', json: { zone: 'Mars Standard Time' }, message: 'Time Zone "Mars Standard Time" is not a time zone' },
+			{ what: 'an invalid attendee', json: { emails: 'megan@' }, message: 'Attendees contains an invalid email address: "megan@"' },
+			{ what: 'attendee JSON that is not JSON', json: { data: '[{"email":' }, message: 'Attendees Data Collection is not valid JSON' },
+		],
+	},
+	{
+		operation: 'event.update',
+		parameters: {
+			resource: 'event',
+			operation: 'update',
+			eventId: idFrom('id', 'AAMkEvt='),
+			updateFields: {
+				startDateTime: from('start', '2031-02-03T09:00:00'),
+				endDateTime: from('end', '2031-02-03T10:00:00'),
+				timeZone: from('zone', 'UTC'),
+			},
+			...MAILBOX,
+		},
+		items: [
+			BAD_MAILBOX,
+			EMPTY_ID('Event', 'id'),
+			{ what: 'end before start', json: { end: '2031-02-03T08:59:00' }, message: 'End At must be after Start At' },
+			{ what: 'an unknown time zone', json: { zone: 'Mars Standard Time' }, message: 'Time Zone "Mars Standard Time" is not a time zone' },
+		],
+	},
+	{
+		operation: 'event.delete',
+		parameters: { resource: 'event', operation: 'delete', eventId: idFrom('id', 'AAMkEvt='), ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Event', 'id'), SPACED_ID('Event', 'id')],
+	},
+	{
+		operation: 'event.cancel',
+		parameters: { resource: 'event', operation: 'cancel', eventId: idFrom('id', 'AAMkEvt='), comment: 'x', ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Event', 'id'), SPACED_ID('Event', 'id')],
+	},
+	{
+		operation: 'folder.getAll',
+		parameters: { resource: 'folder', operation: 'getAll', parentFolderId: idFrom('id', ''), limit: from('limit', 10), ...MAILBOX },
+		items: [BAD_MAILBOX, PAGE_LIMIT(0), SPACED_ID('Parent Folder', 'id')],
+	},
+	{
+		operation: 'folder.create',
+		parameters: { resource: 'folder', operation: 'create', displayName: from('name', 'Valid'), parentFolderId: idFrom('id', ''), ...MAILBOX },
+		items: [BAD_MAILBOX, { what: 'an empty Display Name', json: { name: '' }, message: 'Display Name is empty' }, SPACED_ID('Parent Folder', 'id')],
+	},
+	{
+		operation: 'folder.delete',
+		parameters: { resource: 'folder', operation: 'delete', folderId: idFrom('id', 'AAMkFld='), ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Mail Folder', 'id'), SPACED_ID('Mail Folder', 'id')],
+	},
+	{
+		operation: 'message.getAll',
+		parameters: {
+			resource: 'message',
+			operation: 'getAll',
+			folderId: idFrom('id', ''),
+			search: from('search', ''),
+			filter: from('filter', ''),
+			limit: from('limit', 10),
+			...MAILBOX,
+		},
+		items: [
+			BAD_MAILBOX,
+			{ what: 'Search and Filter together', json: { search: 'report', filter: 'isRead eq false' }, message: 'Search and Filter cannot be combined' },
+			PAGE_LIMIT(1001),
+			PAGE_LIMIT(-5),
+			SPACED_ID('Mail Folder', 'id'),
+		],
+	},
+	{
+		operation: 'message.get',
+		parameters: { resource: 'message', operation: 'get', messageId: idFrom('id', 'AAMkMsg='), ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Message', 'id'), SPACED_ID('Message', 'id')],
+	},
+	{
+		operation: 'message.delete',
+		parameters: { resource: 'message', operation: 'delete', messageId: idFrom('id', 'AAMkMsg='), ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Message', 'id'), SPACED_ID('Message', 'id')],
+	},
+	{
+		operation: 'message.send',
+		binary: true,
+		parameters: {
+			resource: 'message',
+			operation: 'send',
+			toRecipients: from('to', MEGAN.mail),
+			ccRecipients: from('cc', ''),
+			subject: 'Bad input',
+			bodyContent: 'x',
+			attachments: { attachment: [{ binaryPropertyName: from('property', 'data') }] },
+			dynamicAttachments: from('dynamic', ''),
+			...MAILBOX,
+		},
+		items: [
+			BAD_MAILBOX,
+			{ what: 'an invalid To address', json: { to: 'megan.contoso.com' }, message: 'To contains an invalid email address: "megan.contoso.com"' },
+			{ what: 'an invalid CC address', json: { cc: 'a@b@c.com' }, message: 'CC contains an invalid email address' },
+			{ what: 'no recipient', json: { to: '' }, message: 'The message has no recipient' },
+			{ what: 'an attachment naming a missing binary property', json: { property: 'invoice' }, message: 'the input item has no binary property "invoice"' },
+			{ what: 'Dynamic Attachments that are not JSON', json: { dynamic: '[{"key": "a.txt",' }, message: 'Dynamic Attachments' },
+		],
+	},
+	{
+		operation: 'rawRequest.send',
+		parameters: {
+			resource: 'rawRequest',
+			operation: 'send',
+			method: from('method', 'POST'),
+			path: from('path', '/me/mailFolders'),
+			jsonData: from('body', '{"displayName": "x"}'),
+		},
+		items: [
+			{ what: 'an absolute URL on another host', json: { path: 'https://graph.microsoft.com.evil.example/v1.0/me' }, message: /^Path ".*" is not on http:\/\/127\.0\.0\.1/ },
+			{ what: 'an absolute http URL on another port', json: { path: 'http://127.0.0.1:1/v1.0/me' }, message: /^Path ".*" is not on / },
+			{ what: 'an empty Path', json: { path: ' ' }, message: 'Path is empty' },
+			{ what: 'a Path with spaces', json: { path: '/me/messages?$filter=isRead eq false' }, message: 'Path contains spaces' },
+			{ what: 'JSON Data that is not JSON', json: { body: "{'displayName': 'x'}" }, message: 'JSON Data is not valid JSON' },
+			{ what: 'an unsupported Method', json: { method: 'TRACE' }, message: 'Method "TRACE" is not supported' },
+		],
+	},
+	{
+		operation: 'subscription.create',
+		parameters: {
+			resource: 'subscription',
+			operation: 'create',
+			subscribeTo: from('to', 'events'),
+			folderId: idFrom('folder', 'inbox'),
+			changeTypes: `={{ $json.types ?? ["created"] }}`,
+			notificationUrl: from('url', 'https://n8n.example.com/webhook/x'),
+			expirationDateTime: from('expires', ''),
+			clientState: from('state', ''),
+		},
+		items: [
+			{ what: 'an http URL', json: { url: 'http://n8n.example.com/webhook/x' }, message: 'Notification URL must use HTTPS' },
+			{ what: 'a Notification URL that is not a URL', json: { url: 'webhook/x' }, message: 'Notification URL "webhook/x" is not a URL' },
+			{ what: 'no Change Types', json: { types: [] }, message: 'Change Types is empty' },
+			{ what: 'a Client State over 128 characters', json: { state: 's'.repeat(129) }, message: 'Client State is longer than 128 characters' },
+			{ what: 'an Expiration that is not a date', json: { expires: 'in two days' }, message: 'Expiration "in two days" is not a date and time' },
+			{ what: 'an Expiration in the past', json: { expires: '2020-01-01T00:00:00Z' }, message: 'Expiration is in the past' },
+			{ what: 'an empty Mail Folder', json: { to: 'mailFolder', folder: ' ' }, message: 'Mail Folder is empty' },
+		],
+	},
+	{
+		operation: 'subscription.getAll',
+		parameters: { resource: 'subscription', operation: 'getAll', ...MAILBOX },
+		items: [BAD_MAILBOX],
+	},
+	{
+		operation: 'subscription.updateExpiration',
+		parameters: {
+			resource: 'subscription',
+			operation: 'updateExpiration',
+			subscriptionId: from('id', '7f105c7d-2dc5-4530-97cd-4e7ae6534c07'),
+			expirationDateTime: from('expires', ''),
+		},
+		items: [
+			{ what: 'an empty Subscription ID', json: { id: ' ' }, message: 'Subscription ID is empty' },
+			{ what: 'a Subscription ID with spaces', json: { id: 'not an id' }, message: 'Subscription ID "not an id" is not a subscription ID' },
+			{ what: 'an Expiration that is not a date', json: { expires: '31/12/2031' }, message: 'Expiration "31/12/2031" is not a date and time' },
+			{ what: 'an Expiration in the past', json: { expires: '2001-01-01T00:00:00Z' }, message: 'Expiration is in the past' },
+		],
+	},
+	{
+		operation: 'subscription.delete',
+		parameters: { resource: 'subscription', operation: 'delete', subscriptionId: from('id', '7f105c7d-2dc5-4530-97cd-4e7ae6534c07') },
+		items: [
+			{ what: 'an empty Subscription ID', json: { id: '' }, message: 'Subscription ID is empty' },
+			{ what: 'a Subscription ID with spaces', json: { id: 'a b' }, message: 'Subscription ID "a b" is not a subscription ID' },
+		],
+	},
+	{
+		operation: 'subscription.deleteAllForInstance',
+		parameters: { resource: 'subscription', operation: 'deleteAllForInstance', ...MAILBOX },
+		items: [BAD_MAILBOX],
+	},
+];
+
+function binaryItems(items: BadItem[]) {
+	const data = { base64: Buffer.from('attachment').toString('base64'), fileName: 'a.txt', mimeType: 'text/plain' };
+	return items.map((item) => ({ json: item.json, binary: { data } }));
+}
+
+describe.each(CASES)('$operation', ({ parameters, items, binary }) => {
+	it(`refuses ${items.map((item) => item.what).join('; ')} — before any request, naming the field`, async () => {
+		const run = await runNode(ctx, {
+			parameters,
+			continueOnFail: true,
+			...(binary ? { binaryItems: binaryItems(items) } : { items: items.map((item) => item.json) }),
+		});
+		collectForSecrets(run);
+		expect(run.requests.map((r) => `${r.method} ${r.url}`)).toEqual([]);
+		expect(run.success).toBe(true);
+		expect(run.output.map((item) => item.pairedItem?.item)).toEqual(items.map((_, index) => index));
+		const refusals = run.output.map((item) => {
+			const description = item.error?.description ?? item.json.description;
+			return {
+				message: String(item.error?.message ?? item.json.error ?? ''),
+				hasFix: typeof description === 'string' && description.length > 10,
+				bad: item.error?.name === 'NodeOperationError',
+			};
+		});
+		items.forEach((item, index) => {
+			const { message, hasFix, bad } = refusals[index];
+			expect({ what: item.what, bad }).toEqual({ what: item.what, bad: true });
+			if (typeof item.message === 'string') expect({ what: item.what, message }).toEqual({ what: item.what, message: expect.stringContaining(item.message) });
+			else expect({ what: item.what, message }).toEqual({ what: item.what, message: expect.stringMatching(item.message) });
+			expect({ what: item.what, hasFix }).toEqual({ what: item.what, hasFix: true });
+		});
+	});
+});
+
+describe('secrets', () => {
+	it('no token, client secret or clientState in n8n\'s log, node outputs or errors', async () => {
+		await expectNoSecrets(ctx);
+	});
+});
