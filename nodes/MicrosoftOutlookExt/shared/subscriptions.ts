@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { graphApiRequest, graphApiRequestAllItems, type GraphContext, type GraphTarget } from './transport/request';
+import { graphApiRequestAllItems, type GraphContext, type GraphTarget } from './transport/request';
 
 /** Outlook message/event lifetime limit for basic notifications (graph-facts §1, Correction note). */
 export const MAX_SUBSCRIPTION_MINUTES = 10_080;
@@ -158,35 +158,6 @@ export interface SubscriptionCreateBody extends IDataObject {
 	expirationDateTime: string;
 	clientState?: string;
 	lifecycleNotificationUrl?: string;
-}
-
-/** POST /subscriptions with the expiration retry (for hooks and other programmatic callers). */
-export async function createSubscription(
-	ctx: GraphContext,
-	target: GraphTarget,
-	body: SubscriptionCreateBody,
-): Promise<IDataObject> {
-	return await withExpirationRetry(body, async (attempt) => {
-		const response = await graphApiRequest<IDataObject>(ctx, target, { method: 'POST', url: '/subscriptions', body: attempt });
-		return response.body;
-	});
-}
-
-/** PATCH /subscriptions/{id} with a new expiration (default lifetime when omitted), with the same retry. */
-export async function renewSubscription(
-	ctx: GraphContext,
-	target: GraphTarget,
-	subscriptionId: string,
-	expirationDateTime = expirationAfterMinutes(DEFAULT_SUBSCRIPTION_MINUTES),
-): Promise<IDataObject> {
-	return await withExpirationRetry({ expirationDateTime }, async (attempt) => {
-		const response = await graphApiRequest<IDataObject>(ctx, target, {
-			method: 'PATCH',
-			url: `/subscriptions/${encodeURIComponent(subscriptionId)}`,
-			body: attempt,
-		});
-		return response.body;
-	});
 }
 
 /** Every subscription of this app that Graph lists (it pages with nextLink and supports no query options). */
