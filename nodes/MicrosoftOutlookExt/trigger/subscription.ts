@@ -71,11 +71,15 @@ export function isUrlRefusal(error: unknown): boolean {
 export function urlRefusedError(ctx: TriggerContext, error: unknown, url: string): NodeApiError {
 	const { code, requestId, graphMessage } = graphErrorParts(error);
 	const errorResponse = ((error as { errorResponse?: JsonObject }).errorResponse ?? { message: graphMessage }) as JsonObject;
-	return new NodeApiError(ctx.getNode(), errorResponse, {
-		message: `Microsoft Graph could not use this workflow's webhook URL ${url}: set WEBHOOK_URL to n8n's public HTTPS address or use a tunnel [${code}, request-id: ${requestId}]`,
-		description: `Microsoft Graph answered: "${graphMessage}". Before it creates a subscription, Graph sends a validation request to the webhook URL, which must be a public HTTPS address that answers within 10 seconds. ${PUBLIC_URL_HELP} (code: ${code}, request-id: ${requestId})`,
+	const message = `Microsoft Graph could not use this workflow's webhook URL ${url}: set WEBHOOK_URL to n8n's public HTTPS address or use a tunnel [${code}, request-id: ${requestId}]`;
+	const refused = new NodeApiError(ctx.getNode(), errorResponse, {
+		message,
+		// n8n shows the description instead of the message for some activation failures: it must stand alone.
+		description: `${message}. Microsoft Graph answered: "${graphMessage}". Before it creates a subscription, Graph sends a validation request to the webhook URL, which must be a public HTTPS address that answers within 10 seconds. ${PUBLIC_URL_HELP}`,
 		httpCode: '400',
 	});
+	refused.message = message;
+	return refused;
 }
 
 function recordFrom(body: IDataObject, clientState: string, renewedAt: number, fallback: { resource: string; changeType: string }): SubscriptionRecord {
