@@ -1,4 +1,4 @@
-/** Projects: fast unit tests, the Graph emulator's own tests, real-n8n end-to-end tests, the reliability suite. */
+/** Projects: fast unit tests, the Graph emulator's own tests, real-n8n end-to-end tests, the reliability suite, the editor in a browser. */
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, rootDir: __dirname, modulePathIgnorePatterns: ['<rootDir>/dist/'] };
 
@@ -14,5 +14,6 @@ module.exports = {
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 		},
 		{ ...common, displayName: 'reliability', testMatch: ['<rootDir>/test/reliability/**/*.test.ts'] },
+		{ ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
 	],
 };

@@ -1,0 +1,157 @@
+/**
+ * Proves every example workflow of the sandbox works against the emulator: runs the three manual ones
+ * the way the editor's "Execute workflow" does and checks what they produced, then delivers a mail and
+ * waits for the trigger example to run on it.
+ *
+ *   npm run sandbox:verify     # a throwaway sandbox in a temp folder on free ports (never touches .sandbox/)
+ *
+ * verifyExamples() is also used by test/browser/examples.test.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { TRIGGER_WORKFLOW_ID } from './config';
+import { EditorSession, executionError, nodeOutput, type ExecutionRecord } from './editor-session';
+import { deliverSampleMail } from './mail';
+import { freePort, startSandbox, type Sandbox } from './sandbox';
+
+export interface ExampleResult {
+	workflowId: string;
+	ok: boolean;
+	ms: number;
+	/** What was checked, or why it failed. */
+	detail: string;
+	execution?: ExecutionRecord;
+}
+
+class CheckFailed extends Error {}
+
+function check(condition: unknown, message: string): asserts condition {
+	if (!condition) throw new CheckFailed(message);
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((done) => setTimeout(done, ms));
+}
+
+function succeeded(execution: ExecutionRecord): void {
+	check(execution.status === 'success', `execution ${execution.id} ended with ${executionError(execution)}`);
+}
+
+async function listAndParseMail(session: EditorSession): Promise<[string, ExecutionRecord]> {
+	const execution = await session.runSavedWorkflow('sbxListParseMail');
+	succeeded(execution);
+	const listed = nodeOutput(execution, 'List Mail Messages');
+	check(listed.length === 5, `List Mail Messages gave ${listed.length} items, expected 5`);
+	check(listed.every((item) => item.json.hasAttachments === true), 'List Mail Messages returned a message without attachments');
+	const parsed = nodeOutput(execution, 'Get Mail Message');
+	check(parsed.length === 5, `Get Mail Message gave ${parsed.length} items, expected 5`);
+	for (const item of parsed) {
+		check(typeof item.json.subject === 'string' && item.json.subject.length > 0, 'a parsed mail has no subject');
+		check(item.binary?.attachment_0?.fileName, `parsed mail "${item.json.subject}" has no attachment binary`);
+	}
+	return [`5 messages listed, 5 parsed with attachments (first: "${parsed[0].json.subject}", ${parsed[0].binary?.attachment_0?.fileName})`, execution];
+}
+
+async function sendMailWithAttachment(session: EditorSession, sandbox: Sandbox): Promise<[string, ExecutionRecord]> {
+	const execution = await session.runSavedWorkflow('sbxSendWithFile1');
+	succeeded(execution);
+	const sent = (await (await fetch(`${sandbox.emulator.url}/_emulator/mail/sent`)).json()) as {
+		value: Array<{ subject: string; to: string[]; attachmentCount: number; deliveredTo: unknown[] }>;
+	};
+	const mail = sent.value.filter((record) => record.subject === 'Meeting notes from the sandbox').pop();
+	check(mail, 'the emulator received no mail "Meeting notes from the sandbox"');
+	check(mail.attachmentCount === 1, `the sent mail has ${mail.attachmentCount} attachments, expected 1`);
+	check(mail.to.some((address) => /meganb@contoso\.com/i.test(address)), `the mail went to ${mail.to.join(', ')}, not Megan`);
+	check(mail.deliveredTo.length > 0, 'the mail was not delivered to any mailbox');
+	return [`sent to ${mail.to.join(', ')} with 1 attachment, delivered to Megan's inbox`, execution];
+}
+
+async function createEventCheckAvailability(session: EditorSession): Promise<[string, ExecutionRecord]> {
+	const execution = await session.runSavedWorkflow('sbxEventSchedule');
+	succeeded(execution);
+	const created = nodeOutput(execution, 'Create Event');
+	check(created.length === 1 && typeof created[0].json.id === 'string', 'Create Event did not output the new event');
+	const schedules = nodeOutput(execution, 'Get Schedule Availability');
+	check(schedules.length === 2, `Get Schedule Availability gave ${schedules.length} schedules, expected 2 (Adele, Megan)`);
+	const views = schedules.map((item) => String(item.json.availabilityView ?? ''));
+	check(views.every((view) => view.length === 10), `availability views are not 10 hourly slots: ${views.join(', ')}`);
+	// 14:00-15:00 is slot 6 of 08:00-18:00: Adele is busy with the new event.
+	check(views[0][6] !== '0', `Adele is free at 14:00 although the new event is there (${views[0]})`);
+	return [`event "${created[0].json.subject}" created; availability Adele ${views[0]}, Megan ${views[1]}`, execution];
+}
+
+async function triggerFiresOnNewMail(session: EditorSession, sandbox: Sandbox): Promise<[string, ExecutionRecord]> {
+	check(sandbox.triggerSubscribed, 'the trigger example has no Graph subscription in the emulator (workflow not active?)');
+	const before = new Set((await session.executions(TRIGGER_WORKFLOW_ID)).map((execution) => execution.id));
+	const subject = `Sandbox check ${Date.now()}`;
+	await deliverSampleMail(sandbox.emulator.url, { subject });
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		const fresh = (await session.executions(TRIGGER_WORKFLOW_ID)).filter((execution) => !before.has(execution.id));
+		const match = fresh.find((execution) => nodeOutput(execution, 'Summarize the mail')[0]?.json.subject === subject);
+		if (match) {
+			succeeded(match);
+			const summary = nodeOutput(match, 'Summarize the mail')[0].json;
+			check(JSON.stringify(summary.attachments) === JSON.stringify(['greeting.txt']), `attachments: ${JSON.stringify(summary.attachments)}`);
+			return [`mail "${subject}" from ${summary.from} started execution ${match.id} (attachment greeting.txt)`, match];
+		}
+		check(Date.now() < deadline, `no trigger execution for "${subject}" within 30 s (${fresh.length} other new executions)`);
+		await sleep(250);
+	}
+}
+
+/** Runs every check; one failing does not stop the others. */
+export async function verifyExamples(sandbox: Sandbox): Promise<ExampleResult[]> {
+	const session = await EditorSession.login(sandbox.editorUrl, sandbox.owner);
+	const checks: Array<[string, () => Promise<[string, ExecutionRecord]>]> = [
+		['sbxListParseMail', () => listAndParseMail(session)],
+		['sbxSendWithFile1', () => sendMailWithAttachment(session, sandbox)],
+		['sbxEventSchedule', () => createEventCheckAvailability(session)],
+		[TRIGGER_WORKFLOW_ID, () => triggerFiresOnNewMail(session, sandbox)],
+	];
+	const results: ExampleResult[] = [];
+	for (const [workflowId, run] of checks) {
+		const started = Date.now();
+		try {
+			const [detail, execution] = await run();
+			results.push({ workflowId, ok: true, ms: Date.now() - started, detail, execution });
+		} catch (error) {
+			results.push({ workflowId, ok: false, ms: Date.now() - started, detail: (error as Error).message });
+		}
+	}
+	return results;
+}
+
+async function main(): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), 'outlook-sandbox-check-'));
+	const started = Date.now();
+	let sandbox: Sandbox | undefined;
+	try {
+		sandbox = await startSandbox({
+			dir,
+			n8nPort: await freePort(),
+			emulatorPort: await freePort(),
+			brokerPort: await freePort(),
+			log: (line) => process.stdout.write(`[verify] ${line}\n`),
+		});
+		process.stdout.write(`[verify] sandbox up in ${((Date.now() - started) / 1000).toFixed(1)} s (${JSON.stringify(sandbox.timings)})\n`);
+		const results = await verifyExamples(sandbox);
+		for (const result of results) {
+			process.stdout.write(`${result.ok ? 'PASS' : 'FAIL'}  ${result.workflowId}  ${result.ms} ms  ${result.detail}\n`);
+		}
+		if (results.some((result) => !result.ok)) process.exitCode = 1;
+	} finally {
+		await sandbox?.stop();
+		if (process.exitCode && process.env.KEEP_SANDBOX_CHECK === '1') process.stdout.write(`[verify] kept ${dir}\n`);
+		else rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+if (require.main === module) {
+	main().catch((error: unknown) => {
+		process.stderr.write(`sandbox:verify failed: ${(error as Error).message}\n`);
+		process.exit(1);
+	});
+}
