@@ -3,7 +3,7 @@
  * each with its happy path and its error paths (Graph errors, and bad input refused before any request).
  * Run: npm run build && npx jest test/e2e/event.test.ts
  */
-import { ADELE, MEGAN, byId, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun } from './support';
+import { ADELE, MEGAN, byId, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun, sortedByPath } from './support';
 
 jest.setTimeout(240_000);
 
@@ -53,21 +53,6 @@ function requestSummary(run: NodeRun) {
 	return run.graphRequests.map((r) => ({ method: r.method, path: r.path, query: r.query, body: r.body }));
 }
 
-/** Input items run concurrently, so requests of different items arrive in any order. */
-function sortedByPath<T extends { method: string; path: string }>(requests: T[]): T[] {
-	const key = (r: T) => `${r.method} ${r.path} ${canonicalJson(r)}`;
-	return [...requests].sort((a, b) => key(a).localeCompare(key(b)));
-}
-
-/** JSON with object keys sorted, so equal requests give equal keys whatever the property order. */
-function canonicalJson(value: unknown): string {
-	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-	if (value && typeof value === 'object') {
-		const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-		return `{${entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-	}
-	return JSON.stringify(value);
-}
 
 function errorMessages(run: NodeRun): string[] {
 	return run.output.map((item) => item.error?.message ?? '');

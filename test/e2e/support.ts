@@ -210,3 +210,19 @@ function safeOutput(ctx: E2EContext, result: ExecutionResult): NodeItem[] {
 		return [];
 	}
 }
+
+/** Input items run concurrently, so requests of different items arrive in any order. */
+export function sortedByPath<T extends { method: string; path: string }>(requests: T[]): T[] {
+	const key = (r: T) => `${r.method} ${r.path} ${canonicalJson(r)}`;
+	return [...requests].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/** JSON with object keys sorted, so equal requests give equal keys whatever the property order. */
+function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+	if (value && typeof value === 'object') {
+		const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+		return `{${entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+	}
+	return JSON.stringify(value);
+}
