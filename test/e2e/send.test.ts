@@ -160,8 +160,8 @@ describe('Send Message', () => {
 		});
 		// Chunks: multiples of 320 KiB, under 4 MB, and never the Graph token.
 		expect([firstChunk, lastChunk].map((r) => [r.headers['content-range'], r.bodyBytes, r.headers.authorization])).toEqual([
-			['bytes 0-3276799/5242880', 3276800, undefined],
-			['bytes 3276800-5242879/5242880', 5242880 - 3276800, undefined],
+			['bytes 0-3932159/5242880', 3932160, undefined],
+			['bytes 3932160-5242879/5242880', 5242880 - 3932160, undefined],
 		]);
 		expect((small.body as any).name).toBe('notes.txt');
 		expect(run.graphRequests[6].query).toEqual({ $filter: expect.stringMatching(/^internetMessageId eq '<.+>'$/), $select: 'id' });

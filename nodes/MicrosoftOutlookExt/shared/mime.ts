@@ -43,13 +43,11 @@ interface HeaderBlock {
 
 /** The top header block (up to the first empty line), unfolded enough to know its field names. */
 function readHeaderBlock(text: string): HeaderBlock {
-	const lines = text.split(/\r?\n/);
-	const block: HeaderBlock = { lines: [], names: new Set(), complete: false };
-	for (const line of lines) {
-		if (line.trim() === '') {
-			block.complete = true;
-			break;
-		}
+	// Only the header block is split into lines: the body may be tens of megabytes.
+	const end = /^[ \t]*\r?\n/.test(text) ? 0 : text.search(/\r?\n[ \t]*(\r?\n|$)/);
+	const head = end === -1 ? text : text.slice(0, end);
+	const block: HeaderBlock = { lines: [], names: new Set(), complete: end !== -1 };
+	for (const line of head === '' ? [] : head.split(/\r?\n/)) {
 		block.lines.push(line);
 		const match = HEADER_FIELD.exec(line);
 		if (match) block.names.add(match[0].slice(0, -1).toLowerCase());

@@ -8,7 +8,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
-import { DEFAULT_BINARY_PROPERTY_PREFIX, mimeProblem, mimeToExecutionData } from '../../shared/mime';
+import { DEFAULT_BINARY_PROPERTY_PREFIX, mimeToExecutionData, NotMimeMessageError } from '../../shared/mime';
 
 const showOnlyForMessageGet = { resource: ['message'], operation: ['get'] };
 
@@ -62,18 +62,22 @@ export async function parseMimeResponse(
 ): Promise<INodeExecutionData[]> {
 	const raw = bytesOf(response.body);
 	const messageId = String(this.getNodeParameter('messageId', '', { extractValue: true }));
-	const problem = mimeProblem(raw);
-	if (problem) {
-		throw new NodeOperationError(this.getNode(), `The content of message "${messageId}" is not a MIME message: ${problem}`, {
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	let item: INodeExecutionData;
+	try {
+		item = await mimeToExecutionData(this.helpers, raw, {
+			binaryPropertyPrefix: String(options.binaryPropertyPrefix ?? '').trim() || DEFAULT_BINARY_PROPERTY_PREFIX,
+			includeRaw: options.includeRawEmail === true,
+			fallbackName: messageId,
+		});
+	} catch (error) {
+		if (!(error instanceof NotMimeMessageError)) {
+			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: this.getItemIndex() });
+		}
+		throw new NodeOperationError(this.getNode(), `The content of message "${messageId}" is not a MIME message: ${error.reason}`, {
 			description: `Microsoft Graph answered /$value with ${raw.length} bytes that cannot be parsed as a mail. A cut-off download can cause this: run the node again. If it keeps failing, open the message in Outlook to check it.`,
 			itemIndex: this.getItemIndex(),
 		});
 	}
-	const options = this.getNodeParameter('options', {}) as IDataObject;
-	const item = await mimeToExecutionData(this.helpers, raw, {
-		binaryPropertyPrefix: String(options.binaryPropertyPrefix ?? '').trim() || DEFAULT_BINARY_PROPERTY_PREFIX,
-		includeRaw: options.includeRawEmail === true,
-		fallbackName: messageId,
-	});
 	return [{ ...item, json: { id: messageId, ...item.json } }];
 }

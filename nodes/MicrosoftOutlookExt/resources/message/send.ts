@@ -17,7 +17,7 @@ import {
 	createDraft,
 	draftError,
 	fileAttachmentJson,
-	INLINE_ATTACHMENTS_MAX_BYTES,
+	MAX_JSON_REQUEST_BYTES,
 	removeSentCopy,
 	UPLOAD_SESSION_MIN_BYTES,
 	uploadLargeFile,
@@ -172,10 +172,6 @@ function messageJson(ctx: IExecuteSingleFunctions, recipients: { to: string[]; c
 	return message;
 }
 
-function totalBytes(attachments: OutgoingAttachment[]): number {
-	return attachments.reduce((sum, attachment) => sum + attachment.content.length, 0);
-}
-
 /** Draft route: the draft, then every file (small ones inline, big ones by upload session). */
 async function prepareDraft(
 	ctx: IExecuteSingleFunctions,
@@ -211,9 +207,9 @@ export async function prepareSend(this: IExecuteSingleFunctions, requestOptions:
 		attachments: attachments.map((attachment) => attachment.name),
 	};
 	const target = await itemTarget(this);
-	if (totalBytes(attachments) <= INLINE_ATTACHMENTS_MAX_BYTES) {
-		if (attachments.length) message.attachments = attachments.map(fileAttachmentJson);
-		requestOptions.body = { message, saveToSentItems };
+	const inline = { message: { ...message, ...(attachments.length ? { attachments: attachments.map(fileAttachmentJson) } : {}) }, saveToSentItems };
+	if (Buffer.byteLength(JSON.stringify(inline)) <= MAX_JSON_REQUEST_BYTES) {
+		requestOptions.body = inline;
 		sendStates.set(this, { summary, target, saveToSentItems });
 		return requestOptions;
 	}

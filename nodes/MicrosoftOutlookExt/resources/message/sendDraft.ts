@@ -10,12 +10,15 @@ import type { OutgoingAttachment } from './sendAttachments';
  * files attached with POST /attachments, big ones uploaded through an upload session, then send.
  */
 
-/** Graph takes at most 3 MB of attachments inside one JSON request (4 MB once base64-encoded). */
-export const INLINE_ATTACHMENTS_MAX_BYTES = 3 * 1024 * 1024;
+/**
+ * Graph refuses JSON requests over 4 MB, and attachments travel base64-encoded (4/3 larger): whether a
+ * mail fits in one sendMail is decided on the encoded request, not on the file sizes.
+ */
+export const MAX_JSON_REQUEST_BYTES = 4 * 1024 * 1024;
 /** From this size on, a file must go through an upload session (Graph refuses smaller ones there). */
 export const UPLOAD_SESSION_MIN_BYTES = 3 * 1024 * 1024;
-/** Chunks must be multiples of 320 KiB and under 4 MB. */
-export const UPLOAD_CHUNK_BYTES = 10 * 320 * 1024;
+/** Chunks must be multiples of 320 KiB and under 4 MB: 12 × 320 KiB = 3.75 MiB is the largest such size. */
+export const UPLOAD_CHUNK_BYTES = 12 * 320 * 1024;
 const CHUNK_ATTEMPTS = 4;
 
 export interface Draft {
