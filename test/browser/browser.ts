@@ -3,16 +3,18 @@
  *
  * As root Chromium needs --no-sandbox; the background-networking flags stop it from calling Google's
  * hosts, which this network refuses (see the machine notes on Chromium).
- * CHROMIUM_PATH overrides /usr/bin/chromium.
+ * Chromium comes from test/harness/ensure-services.js (Debian's package, installed on first use, when this
+ * module loads: before any hook timeout runs). CHROMIUM_PATH points at another build.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 import { REPO_ROOT } from '../../scripts/sandbox/config';
+import { ensureChromium } from '../harness/ensure-services';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_PATH = ensureChromium();
 
 /** README screenshots; the newest-n8n run writes its own elsewhere (SCREENSHOT_DIR). */
 export const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || join(REPO_ROOT, 'docs', 'screenshots');
@@ -31,9 +33,6 @@ const CHROMIUM_ARGS = [
 let testIdAttributeSet = false;
 
 export async function launchChromium(): Promise<Browser> {
-	if (!existsSync(CHROMIUM_PATH)) {
-		throw new Error(`no Chromium at ${CHROMIUM_PATH}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`);
-	}
 	if (!testIdAttributeSet) {
 		// n8n's editor marks its elements with data-test-id (Playwright's default is data-testid).
 		selectors.setTestIdAttribute('data-test-id');

