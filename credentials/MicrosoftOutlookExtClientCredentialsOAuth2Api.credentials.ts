@@ -1,6 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { CREDENTIAL_DOCS_URL, graphApiBaseUrl, hiddenOAuth2Fields } from './shared';
+import { graphApiBaseUrl, hiddenOAuth2Fields } from './shared';
 
 /** OAuth2 client credentials (application permissions): the node acts on the mailbox named by User ID. */
 export class MicrosoftOutlookExtClientCredentialsOAuth2Api implements ICredentialType {
@@ -12,7 +12,7 @@ export class MicrosoftOutlookExtClientCredentialsOAuth2Api implements ICredentia
 
 	icon = { light: 'file:../icons/outlook.svg', dark: 'file:../icons/outlook.dark.svg' } as const;
 
-	documentationUrl = CREDENTIAL_DOCS_URL;
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-microsoft-outlook-ext#credentials';
 
 	properties: INodeProperties[] = [
 		{

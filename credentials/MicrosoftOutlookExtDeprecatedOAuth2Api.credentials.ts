@@ -1,18 +1,18 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { CREDENTIAL_DOCS_URL, DELEGATED_SCOPES, delegatedTest, graphApiBaseUrl, hiddenOAuth2Fields } from './shared';
+import { DELEGATED_SCOPES, delegatedTest, graphApiBaseUrl, hiddenOAuth2Fields } from './shared';
 
 /** The original authorization code credential with editable URLs; kept so existing workflows keep working. */
 export class MicrosoftOutlookExtDeprecatedOAuth2Api implements ICredentialType {
 	name = 'microsoftOutlookExtDeprecatedOAuth2Api';
 
-	displayName = 'Microsoft Outlook Ext OAuth2 API (Deprecated: use Microsoft Outlook Ext OAuth2 API)';
+	displayName = 'Microsoft Outlook Ext (Deprecated) OAuth2 API';
 
 	extends = ['oAuth2Api'];
 
 	icon = { light: 'file:../icons/outlook.svg', dark: 'file:../icons/outlook.dark.svg' } as const;
 
-	documentationUrl = CREDENTIAL_DOCS_URL;
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-microsoft-outlook-ext#credentials';
 
 	properties: INodeProperties[] = [
 		{

@@ -1,6 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { CREDENTIAL_DOCS_URL, DELEGATED_SCOPES, delegatedTest, graphApiBaseUrl, hiddenOAuth2Fields } from './shared';
+import { DELEGATED_SCOPES, delegatedTest, graphApiBaseUrl, hiddenOAuth2Fields } from './shared';
 
 /** OAuth2 authorization code flow (delegated): the node acts as the signed-in user. */
 export class MicrosoftOutlookExtOAuth2Api implements ICredentialType {
@@ -12,7 +12,7 @@ export class MicrosoftOutlookExtOAuth2Api implements ICredentialType {
 
 	icon = { light: 'file:../icons/outlook.svg', dark: 'file:../icons/outlook.dark.svg' } as const;
 
-	documentationUrl = CREDENTIAL_DOCS_URL;
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-microsoft-outlook-ext#credentials';
 
 	properties: INodeProperties[] = [
 		{

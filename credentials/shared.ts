@@ -1,9 +1,5 @@
 import type { ICredentialTestRequest, INodeProperties } from 'n8n-workflow';
 
-/** Where users read how to set up each credential (README section). */
-export const CREDENTIAL_DOCS_URL =
-	'https://www.npmjs.com/package/n8n-nodes-microsoft-outlook-ext#credentials';
-
 export const DELEGATED_SCOPES =
 	'https://graph.microsoft.com/User.Read https://graph.microsoft.com/Calendars.ReadWrite https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send offline_access';
 

@@ -61,7 +61,7 @@ export function listFields(show: IDisplayOptions['show'], defaultLimit = 10): IN
 			name: 'returnAll',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to return all results (following every page) or only one page',
+			description: 'Whether to return all results or only up to a given limit',
 			displayOptions: { show },
 			routing: { send: { type: 'query', property: '$top', value: `={{ $value ? ${MAX_PAGE_SIZE} : undefined }}` } },
 		},

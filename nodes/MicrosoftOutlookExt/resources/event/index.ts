@@ -67,7 +67,7 @@ export const eventDescription: INodeProperties[] = [
 				name: 'List Events',
 				value: 'getAll',
 				action: 'List events',
-				description: 'List the events of one calendar or of all calendars',
+				description: 'List the events of one calendar, or of every calendar',
 				routing: {
 					request: { method: 'GET', url: '/me/events' },
 					send: { preSend: [routeEventList, applyOutputTimeZone] },

@@ -42,7 +42,7 @@ export const subscriptionUpdateExpirationDescription: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '7f105c7d-2dc5-4530-97cd-4e7ae6534c07',
-		description: 'ID of the subscription to renew (the "id" from Create or List Subscriptions)',
+		description: 'ID of the subscription to renew (its ID in the output of Create or List Subscriptions)',
 		displayOptions: { show: showOnlyForSubscriptionUpdateExpiration },
 	},
 	{
