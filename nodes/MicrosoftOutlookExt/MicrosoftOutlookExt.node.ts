@@ -11,7 +11,7 @@ import { rawRequestDescription } from './resources/rawRequest';
 import { subscriptionDescription } from './resources/subscription';
 import { userDescription } from './resources/user';
 import { mailboxProperty } from './shared/descriptions';
-import { graphTransport, sendThroughGraph } from './shared/routing';
+import { graphTransportFor, sendThroughGraph } from './shared/routing';
 import { authenticationProperty, nodeCredentials } from './shared/transport/credentials';
 
 export class MicrosoftOutlookExt implements INodeType {
@@ -32,7 +32,7 @@ export class MicrosoftOutlookExt implements INodeType {
 		requestOperations: { pagination: sendThroughGraph },
 		properties: [
 			// Must stay first: routes every operation through the shared Graph transport.
-			graphTransport,
+			graphTransportFor(() => this.description.properties),
 			authenticationProperty,
 			{
 				displayName: 'Resource',

@@ -280,6 +280,7 @@ export class EmulatorCoreImpl implements EmulatorCore {
 	/** A status fault's reply; 429s look like Graph's throttling example. */
 	faultReply(rule: FaultRule, req: GraphRequest): Reply {
 		const status = Number(rule.status ?? 500);
+		if (rule.kind === 'redirect') return { status, headers: { Location: String(rule.location) }, body: undefined };
 		const headers: Record<string, string> = rule.retryAfter !== undefined ? { 'Retry-After': String(rule.retryAfter) } : {};
 		if (status === 429) {
 			return {
@@ -312,7 +313,7 @@ export class EmulatorCoreImpl implements EmulatorCore {
 	 * limits, latency and the handler. `record` receives who called.
 	 */
 	async runGraph(req: GraphRequest, fault: FaultRule | undefined, record?: RecordedRequest): Promise<Reply> {
-		if (fault?.kind === 'status') return this.faultReply(fault, req);
+		if (fault?.kind === 'status' || fault?.kind === 'redirect') return this.faultReply(fault, req);
 
 		const auth = this.authenticate(req);
 		if ('status' in auth) return auth;
@@ -377,7 +378,7 @@ export class EmulatorCoreImpl implements EmulatorCore {
 		}
 		const resolution = table.resolve(req.method, parsed, includeMailbox);
 		if (resolution.kind === 'notFound') return undefined;
-		if (fault?.kind === 'status') return this.faultReply(fault, req);
+		if (fault?.kind === 'status' || fault?.kind === 'redirect') return this.faultReply(fault, req);
 		if (resolution.kind === 'methodNotAllowed') {
 			return this.graphError(405, 'BadRequest', `The HTTP method '${req.method}' is not allowed for this resource.`, req, {
 				Allow: resolution.allowed.join(', '),

@@ -14,7 +14,7 @@ const SOCKET_KINDS = new Set<FaultRule['kind']>([
 	'truncated-json',
 ]);
 
-const KNOWN_KINDS = new Set<FaultRule['kind']>([...SOCKET_KINDS, 'status', 'latency']);
+const KNOWN_KINDS = new Set<FaultRule['kind']>([...SOCKET_KINDS, 'status', 'latency', 'redirect']);
 
 interface ActiveRule {
 	rule: FaultRule & { id: string };
@@ -32,6 +32,9 @@ export class FaultInjector {
 		if (!KNOWN_KINDS.has(rule.kind)) throw new FaultValidationError(`Unknown fault kind '${String(rule.kind)}'.`);
 		if (rule.kind === 'status' && !(Number(rule.status) >= 400 && Number(rule.status) <= 599)) {
 			throw new FaultValidationError('A status fault needs "status" between 400 and 599.');
+		}
+		if (rule.kind === 'redirect' && (![301, 302, 303, 307, 308].includes(Number(rule.status)) || !rule.location)) {
+			throw new FaultValidationError('A redirect fault needs "status" 301, 302, 303, 307 or 308 and a "location".');
 		}
 		let regex: RegExp | undefined;
 		if (rule.pathPattern !== undefined) {

@@ -139,7 +139,9 @@ export interface FaultRule {
 	/** Skip the first N matching requests before faulting (default 0). */
 	after?: number;
 	/** What happens. */
-	kind: 'status' | 'latency' | 'reset-before-body' | 'reset-after-body' | 'hang' | 'malformed-json' | 'truncated-json';
+	kind: 'status' | 'latency' | 'reset-before-body' | 'reset-after-body' | 'hang' | 'malformed-json' | 'truncated-json' | 'redirect';
+	/** kind=redirect: 301/302/303/307/308 with `Location: location` (what a proxy or a hijacked host could send). */
+	location?: string;
 	/** kind=status: HTTP status, optional Graph error code/message, Retry-After header value. */
 	status?: number;
 	code?: string;

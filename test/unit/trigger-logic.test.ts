@@ -17,6 +17,7 @@ import {
 	rememberFresh,
 } from '../../nodes/MicrosoftOutlookExt/trigger/dedupe';
 import { graphNow, noteGraphDate } from '../../nodes/MicrosoftOutlookExt/trigger/graph';
+import { hashClientState } from '../../nodes/MicrosoftOutlookExt/trigger/secret';
 import { missedItem, notificationsOf, publicChange, resourceIdOf } from '../../nodes/MicrosoftOutlookExt/trigger/notifications';
 import { calendarEventsResource, type TriggerContext } from '../../nodes/MicrosoftOutlookExt/trigger/settings';
 import { clearSubscription, storeSubscription, storedSubscription, type SubscriptionRecord } from '../../nodes/MicrosoftOutlookExt/trigger/state';
@@ -147,15 +148,16 @@ describe('notifications', () => {
 });
 
 describe('secrets and subscription matching', () => {
-	test('sameSecret compares exactly and refuses non-strings', () => {
-		expect(sameSecret('abc', 'abc')).toBe(true);
-		expect(sameSecret('abd', 'abc')).toBe(false);
-		expect(sameSecret('ab', 'abc')).toBe(false);
-		expect(sameSecret(undefined, 'abc')).toBe(false);
+	test('sameSecret compares a clientState with the stored hash exactly and refuses non-strings', () => {
+		expect(sameSecret('abc', hashClientState('abc'))).toBe(true);
+		expect(sameSecret('abd', hashClientState('abc'))).toBe(false);
+		expect(sameSecret('ab', hashClientState('abc'))).toBe(false);
+		expect(sameSecret(hashClientState('abc'), hashClientState('abc'))).toBe(false);
+		expect(sameSecret(undefined, hashClientState('abc'))).toBe(false);
 		expect(sameSecret('', '')).toBe(false);
 	});
 
-	const wanted = { resource: "me/mailFolders('inbox')/messages", changeType: 'created,updated', webhookUrl: URL_A, clientState: 's3cret' };
+	const wanted = { resource: "me/mailFolders('inbox')/messages", changeType: 'created,updated', webhookUrl: URL_A, clientStateHash: hashClientState('s3cret') };
 	const current = {
 		notificationUrl: URL_A,
 		lifecycleNotificationUrl: URL_A,
@@ -243,7 +245,8 @@ describe('resources, state and clock', () => {
 	test('static data: a record needs every field; unchanged writes leave the object untouched; clear removes all', () => {
 		const record: SubscriptionRecord = {
 			subscriptionId: 'sub-1',
-			clientState: 'secret',
+			clientStateHash: hashClientState('secret'),
+			clientStateNonce: 'nonce-1',
 			expirationDateTime: '2026-01-08T00:00:00Z',
 			renewedAt: '2026-01-01T00:00:00Z',
 			resource: 'me/events',

@@ -11,12 +11,17 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { MAX_PAGE_SIZE } from './descriptions';
+import { textFieldGuard } from './textFields';
 import { GraphHttpError } from './transport/errors';
 import {
 	assertNewPage,
 	assertParsedJson,
 	parseErrorBody,
 	checkedGraphUrl,
+	GraphRedirect,
+	NO_REDIRECTS,
+	redirectOrThrow,
+	redirectTarget,
 	resolveTarget,
 	withGraphPolicy,
 	type GraphTarget,
@@ -55,7 +60,8 @@ async function captureGraphResponse(
 		responseMeta.set(this, { statusCode: 204, headers });
 		return items;
 	}
-	if (response.statusCode >= 400) {
+	// 3xx too: n8n is told not to follow redirects, the transport decides (redirectTarget).
+	if (response.statusCode >= 300) {
 		throw new GraphHttpError({ statusCode: response.statusCode, headers, body: parseErrorBody(response.body) });
 	}
 	assertParsedJson(response.statusCode, headers, response.body);
@@ -76,16 +82,19 @@ function takeResponseMeta(ctx: object): ResponseMeta {
 	return meta;
 }
 
-export const graphTransport: INodeProperties = {
-	displayName: 'Graph Transport',
-	name: 'graphTransport',
-	type: 'hidden',
-	default: '',
-	routing: {
-		send: { paginate: true },
-		output: { postReceive: [captureGraphResponse] },
-	},
-};
+/** The node's first property; `properties` are the node's own, for the text-field check. */
+export function graphTransportFor(properties: () => INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Graph Transport',
+		name: 'graphTransport',
+		type: 'hidden',
+		default: '',
+		routing: {
+			send: { paginate: true, preSend: [textFieldGuard(properties)] },
+			output: { postReceive: [captureGraphResponse] },
+		},
+	};
+}
 
 /** Display names of the ID parameters that URL templates reference as `{name}`. */
 const PATH_PARAMETER_LABELS: Record<string, string> = {
@@ -112,15 +121,18 @@ function resolvePathParameters(ctx: IExecuteSingleFunctions, template: string): 
 	});
 }
 
+/** `$top` must be a whole number in Graph's range; "1e3" or " 50 " is sent as 1000 / 50, never as typed. */
 function checkPageLimit(ctx: IExecuteSingleFunctions, qs: IDataObject | undefined): void {
 	const top = qs?.$top;
-	if (top === undefined) return;
-	if (!Number.isInteger(Number(top)) || Number(top) < 1 || Number(top) > MAX_PAGE_SIZE) {
+	if (top === undefined || !qs) return;
+	const value = typeof top === 'string' && top.trim() !== '' ? Number(top) : typeof top === 'number' ? top : NaN;
+	if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
 		throw new NodeOperationError(ctx.getNode(), `Page Limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`, {
-			description: `It is ${String(top)}. Turn on Fetch All to get every result.`,
+			description: `It is ${typeof top === 'object' ? JSON.stringify(top) : String(top)}. Turn on Fetch All to get every result.`,
 			itemIndex: ctx.getItemIndex(),
 		});
 	}
+	qs.$top = value;
 }
 
 /** POSTs that only read (safe to repeat after a lost answer). */
@@ -136,6 +148,7 @@ function retryPolicyFor(ctx: IExecuteSingleFunctions, method: string, url: strin
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	return {
 		...policy,
+		timeoutMs: Number(options.timeout ?? policy.timeoutMs),
 		maxRetries: Number(options.maxRetryCount ?? 3),
 		delayMs: Number(options.retryDelay ?? 1000),
 		exponential: options.useExponentialBackoff !== false,
@@ -205,7 +218,7 @@ export async function sendItemThroughGraph(
 	const results: INodeExecutionData[] = [];
 	const followed = new Set<string>();
 	let qs = requestData.options.qs;
-	for (;;) {
+	for (let redirects = 0; ; ) {
 		const page = await withGraphPolicy(
 			this,
 			target,
@@ -220,13 +233,19 @@ export async function sendItemThroughGraph(
 					qs: { ...(qs ?? {}) },
 					headers: { ...(requestData.options.headers ?? {}) },
 					ignoreHttpStatusErrors: true,
+					...NO_REDIRECTS,
 				};
 				const items = await this.makeRoutingRequest({ ...requestData, options });
 				const meta = takeResponseMeta(this);
 				return { statusCode: meta.statusCode, headers: meta.headers, body: undefined, value: { items, meta } };
 			},
 			policy,
-		);
+		).catch(redirectOrThrow);
+		if (page instanceof GraphRedirect) {
+			url = redirectTarget(this, target, method, url, page, redirects++);
+			qs = {};
+			continue;
+		}
 		results.push(...page.items);
 		const nextLink = page.meta.nextLink;
 		if (!returnAll || !nextLink) break;

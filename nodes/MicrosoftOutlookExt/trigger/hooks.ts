@@ -5,9 +5,9 @@
  */
 import type { IHookFunctions } from 'n8n-workflow';
 
-import { randomClientState } from '../shared/subscriptions';
 import { resolveTarget } from '../shared/transport/request';
 import { describeFailure, graphNow, isNotFound } from './graph';
+import { clientStateSecret } from './secret';
 import { readSettings } from './settings';
 import { clearSubscription, staticDataOf, storeSubscription, storedSubscription } from './state';
 import {
@@ -41,7 +41,7 @@ export async function subscriptionExists(this: IHookFunctions): Promise<boolean>
 		return false;
 	}
 	const current = fetched.value;
-	const wanted = { resource: settings.resource, changeType: settings.changeType, webhookUrl, clientState: record.clientState };
+	const wanted = { resource: settings.resource, changeType: settings.changeType, webhookUrl, clientStateHash: record.clientStateHash };
 	const now = graphNow(settings.target.root);
 	if (!matchesWanted(current, wanted) || isAboutToExpire(current.expirationDateTime, now)) {
 		// create() replaces it; delete it here because it may deliver to an old URL create() does not look at.
@@ -66,7 +66,7 @@ export async function subscriptionExists(this: IHookFunctions): Promise<boolean>
 	return true;
 }
 
-/** A new subscription with a new clientState, after removing any other one delivering to this webhook. */
+/** A new subscription with a new clientState (secret.ts), after removing any other one delivering to this webhook. */
 export async function createSubscription(this: IHookFunctions): Promise<boolean> {
 	const settings = await readSettings(this);
 	const webhookUrl = webhookUrlOf(this);
@@ -74,7 +74,7 @@ export async function createSubscription(this: IHookFunctions): Promise<boolean>
 	await removeOtherSubscriptions(this, settings.target, webhookUrl);
 	const data = staticDataOf(this);
 	clearSubscription(data);
-	const record = await postSubscription(this, settings, webhookUrl, randomClientState());
+	const record = await postSubscription(this, settings, webhookUrl, await clientStateSecret(this, settings.target.credentialType));
 	storeSubscription(data, record);
 	return true;
 }

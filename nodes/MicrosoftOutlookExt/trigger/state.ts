@@ -2,16 +2,21 @@
  * What the trigger keeps in n8n (the workflow's static data for this node), so it survives restarts
  * and works with separate webhook processes. n8n saves it after the hook or webhook call that
  * changed it; concurrent webhook calls are last-write-wins (n8n-facts §8), so only small, rarely
- * changing facts live here. The clientState is a secret: it is never logged or output.
+ * changing facts live here. The clientState itself is never stored (n8n copies static data into
+ * every execution): only its hash and the nonce it is derived from (secret.ts).
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import type { DuplicateMemory } from './dedupe';
+import { hashClientState } from './secret';
 import type { TriggerContext } from './settings';
 
 export interface SubscriptionRecord {
 	subscriptionId: string;
-	clientState: string;
+	/** sha256 of the clientState (checks deliveries). */
+	clientStateHash: string;
+	/** What the clientState is derived from, with the credential's client secret. */
+	clientStateNonce: string;
 	/** ISO, as Graph answered it. */
 	expirationDateTime: string;
 	/** ISO (Graph's clock) of the create or last renewal: with the expiry it gives the lifetime. */
@@ -22,7 +27,8 @@ export interface SubscriptionRecord {
 
 const RECORD_FIELDS: Array<keyof SubscriptionRecord> = [
 	'subscriptionId',
-	'clientState',
+	'clientStateHash',
+	'clientStateNonce',
 	'expirationDateTime',
 	'renewedAt',
 	'resource',
@@ -31,18 +37,27 @@ const RECORD_FIELDS: Array<keyof SubscriptionRecord> = [
 const MEMORY_FIELD = 'recentNotifications';
 
 export function staticDataOf(ctx: TriggerContext): IDataObject {
-	return ctx.getWorkflowStaticData('node');
+	const data = ctx.getWorkflowStaticData('node');
+	// Static data of earlier versions held the clientState itself: keep only its hash.
+	if (typeof data.clientState === 'string') {
+		if (data.clientState !== '') data.clientStateHash = hashClientState(data.clientState);
+		delete data.clientState;
+	}
+	return data;
 }
 
 /** The stored subscription, or undefined when any field is missing (never activated, or cleared). */
 export function storedSubscription(data: IDataObject): SubscriptionRecord | undefined {
-	if (RECORD_FIELDS.some((field) => typeof data[field] !== 'string' || data[field] === '')) return undefined;
-	return Object.fromEntries(RECORD_FIELDS.map((field) => [field, data[field]])) as unknown as SubscriptionRecord;
+	// The nonce may be missing (static data of earlier versions): a replacement then gets a new secret.
+	const required = RECORD_FIELDS.filter((field) => field !== 'clientStateNonce');
+	if (required.some((field) => typeof data[field] !== 'string' || data[field] === '')) return undefined;
+	return Object.fromEntries(RECORD_FIELDS.map((field) => [field, data[field] ?? ''])) as unknown as SubscriptionRecord;
 }
 
-/** The clientState alone (kept while a replacement subscription is being created). */
-export function storedClientState(data: IDataObject): string | undefined {
-	return typeof data.clientState === 'string' && data.clientState !== '' ? data.clientState : undefined;
+/** The clientState's hash and nonce alone (kept while a replacement subscription is being created). */
+export function storedClientStateHash(data: IDataObject): { clientStateHash: string; clientStateNonce?: string } | undefined {
+	if (typeof data.clientStateHash !== 'string' || data.clientStateHash === '') return undefined;
+	return { clientStateHash: data.clientStateHash, clientStateNonce: typeof data.clientStateNonce === 'string' ? data.clientStateNonce : undefined };
 }
 
 /** Writes only changed fields: an unchanged static data object is not saved by n8n at all. */
@@ -53,7 +68,7 @@ export function storeSubscription(data: IDataObject, record: SubscriptionRecord)
 }
 
 export function clearSubscription(data: IDataObject): void {
-	for (const field of [...RECORD_FIELDS, MEMORY_FIELD]) {
+	for (const field of [...RECORD_FIELDS, MEMORY_FIELD, 'clientState']) {
 		if (field in data) delete data[field];
 	}
 }

@@ -3,7 +3,6 @@
  * webhook), compare with what the node wants, renew, delete, and the user-facing activation error
  * when Graph cannot use the webhook URL.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -17,6 +16,7 @@ import {
 import type { GraphTarget } from '../shared/transport/request';
 import { describeFailure, graphCall, graphErrorParts, graphNow, httpStatusOf, isNotFound } from './graph';
 import type { TriggerContext, TriggerSettings } from './settings';
+import { matchesClientStateHash, type ClientStateSecret } from './secret';
 import type { SubscriptionRecord } from './state';
 
 const MINUTE_MS = 60_000;
@@ -36,10 +36,9 @@ export async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 }
 
 /** Constant-time comparison of secrets (hashing first makes the lengths equal). */
-export function sameSecret(given: unknown, expected: string): boolean {
-	if (typeof given !== 'string' || expected === '') return false;
-	const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-	return timingSafeEqual(digest(given), digest(expected));
+/** Does a clientState (from Graph) belong to the stored hash? */
+export function sameSecret(given: unknown, expectedHash: string): boolean {
+	return matchesClientStateHash(given, expectedHash);
 }
 
 export function webhookUrlOf(ctx: TriggerContext): string {
@@ -82,10 +81,16 @@ export function urlRefusedError(ctx: TriggerContext, error: unknown, url: string
 	return refused;
 }
 
-function recordFrom(body: IDataObject, clientState: string, renewedAt: number, fallback: { resource: string; changeType: string }): SubscriptionRecord {
+function recordFrom(
+	body: IDataObject,
+	secret: Pick<ClientStateSecret, 'clientStateHash' | 'clientStateNonce'>,
+	renewedAt: number,
+	fallback: { resource: string; changeType: string },
+): SubscriptionRecord {
 	return {
 		subscriptionId: String(body.id),
-		clientState,
+		clientStateHash: secret.clientStateHash,
+		clientStateNonce: secret.clientStateNonce,
 		expirationDateTime: String(body.expirationDateTime),
 		renewedAt: new Date(renewedAt).toISOString(),
 		resource: typeof body.resource === 'string' ? body.resource : fallback.resource,
@@ -102,7 +107,7 @@ export async function postSubscription(
 	ctx: TriggerContext,
 	settings: Pick<TriggerSettings, 'target' | 'resource' | 'changeType'>,
 	webhookUrl: string,
-	clientState: string,
+	secret: ClientStateSecret,
 ): Promise<SubscriptionRecord> {
 	const { target } = settings;
 	const now = () => graphNow(target.root);
@@ -112,7 +117,7 @@ export async function postSubscription(
 		lifecycleNotificationUrl: webhookUrl,
 		resource: settings.resource,
 		expirationDateTime: expirationAfterMinutes(DEFAULT_SUBSCRIPTION_MINUTES, now()),
-		clientState,
+		clientState: secret.clientState,
 		latestSupportedTlsVersion: 'v1_2',
 	};
 	const created = await settle(
@@ -122,7 +127,7 @@ export async function postSubscription(
 		if (isUrlRefusal(created.error)) throw urlRefusedError(ctx, created.error, webhookUrl);
 		throw created.error;
 	}
-	return recordFrom(created.value, clientState, now(), settings);
+	return recordFrom(created.value, secret, now(), settings);
 }
 
 /** PATCH a new expiration (renews and reauthorizes); 404 reaches the caller (the subscription is gone). */
@@ -134,7 +139,7 @@ export async function renewSubscription(ctx: TriggerContext, target: GraphTarget
 		async (attempt) => (await graphCall(ctx, target, { method: 'PATCH', url, body: attempt })).body,
 		now,
 	);
-	return { ...recordFrom({ ...renewed, id: record.subscriptionId }, record.clientState, now(), record) };
+	return { ...recordFrom({ ...renewed, id: record.subscriptionId }, record, now(), record) };
 }
 
 export async function getSubscription(ctx: TriggerContext, target: GraphTarget, subscriptionId: string): Promise<IDataObject> {
@@ -189,7 +194,7 @@ function changeTypeSet(value: unknown): string {
 /** Whether Graph's subscription is the one this node wants: same URLs, resource, change types and secret. */
 export function matchesWanted(
 	current: IDataObject,
-	wanted: { resource: string; changeType: string; webhookUrl: string; clientState: string },
+	wanted: { resource: string; changeType: string; webhookUrl: string; clientStateHash: string },
 ): boolean {
 	if (current.notificationUrl !== wanted.webhookUrl) return false;
 	// Graph may leave it out of answers; a different one would send lifecycle events elsewhere.
@@ -197,7 +202,7 @@ export function matchesWanted(
 	if (typeof current.resource !== 'string' || normalizeResource(current.resource) !== normalizeResource(wanted.resource)) return false;
 	if (changeTypeSet(current.changeType) !== changeTypeSet(wanted.changeType)) return false;
 	// Graph only sometimes returns the secret; when it does, it must be ours.
-	if (typeof current.clientState === 'string' && current.clientState !== '' && !sameSecret(current.clientState, wanted.clientState)) return false;
+	if (typeof current.clientState === 'string' && current.clientState !== '' && !sameSecret(current.clientState, wanted.clientStateHash)) return false;
 	return true;
 }
 

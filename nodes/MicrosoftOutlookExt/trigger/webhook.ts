@@ -10,13 +10,16 @@ import { checkDuplicates, firstOfEachKey, memoryMs, notificationKey } from './de
 import { describeFailure, graphNow, isNotFound } from './graph';
 import { missedItem, notificationsOf, resourceIdOf, type GraphNotification } from './notifications';
 import { changeItem } from './output';
+import { replacementSecret } from './secret';
 import { readSettings, type TriggerSettings } from './settings';
+
+type StoredSecret = { clientStateHash?: string; clientStateNonce?: string };
 import {
 	duplicateMemory,
 	staticDataOf,
 	storeDuplicateMemory,
 	storeSubscription,
-	storedClientState,
+	storedClientStateHash,
 	storedSubscription,
 	type SubscriptionRecord,
 } from './state';
@@ -56,10 +59,22 @@ export function validationTokenOf(query: unknown): string | undefined {
 	return undefined;
 }
 
+/** Graph's tokens are opaque but short printable text; the bound is generous (real ones are ~100–300 chars). */
+const MAX_VALIDATION_TOKEN_LENGTH = 4096;
+
+export function isPlausibleValidationToken(token: string): boolean {
+	return token.length > 0 && token.length <= MAX_VALIDATION_TOKEN_LENGTH && !/[\u0000-\u001f\u007f]/.test(token);
+}
+
 export async function handleWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const response = this.getResponseObject();
 	const token = validationTokenOf(this.getQueryData());
 	if (token !== undefined) {
+		if (!isPlausibleValidationToken(token)) {
+			// Not Graph's: do not reflect arbitrary (huge, binary, control-character) input.
+			response.status(400).set({ 'Content-Type': 'text/plain; charset=utf-8' }).send('Invalid validationToken');
+			return NO_RUN;
+		}
 		// Exactly the token, as text; no static data is touched (create() may still be running).
 		response.status(200).set({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }).send(token);
 		return NO_RUN;
@@ -75,7 +90,7 @@ async function processDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponse
 	const notifications = notificationsOf(ctx.getBodyData());
 	if (notifications.length === 0) return NO_RUN;
 	const data = staticDataOf(ctx);
-	const secret = storedClientState(data);
+	const secret = storedClientStateHash(data)?.clientStateHash;
 	if (!secret) return NO_RUN;
 	const authentic = notifications.filter((notification) => sameSecret(notification.clientState, secret));
 	if (authentic.length < notifications.length) {
@@ -124,11 +139,12 @@ async function knownSubscriptionIds(
 		const fetched = await settle(getSubscription(ctx, settings.target, id));
 		if (!fetched.ok) continue;
 		const current = fetched.value;
-		const wanted = { resource: settings.resource, changeType: settings.changeType, webhookUrl, clientState: secret };
+		const wanted = { resource: settings.resource, changeType: settings.changeType, webhookUrl, clientStateHash: secret };
 		if (!matchesWanted(current, wanted) || isAboutToExpire(current.expirationDateTime, graphNow(settings.target.root))) continue;
 		storeSubscription(data, {
 			subscriptionId: id,
-			clientState: secret,
+			clientStateHash: secret,
+			clientStateNonce: storedClientStateHash(data)?.clientStateNonce ?? '',
 			expirationDateTime: String(current.expirationDateTime),
 			// Unknown start: count the lifetime from now, which renews early rather than late.
 			renewedAt: new Date(graphNow(settings.target.root)).toISOString(),
@@ -187,16 +203,17 @@ async function handleLifecycleEvent(
  * A new subscription with the same clientState (so deliveries stay verifiable in every process),
  * after removing leftovers for this webhook; listing them also reads Graph's clock.
  */
-async function createReplacement(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, clientState: string): Promise<SubscriptionRecord> {
+async function createReplacement(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, stored: StoredSecret): Promise<SubscriptionRecord> {
 	await removeOtherSubscriptions(ctx, settings.target, webhookUrl);
-	const record = await postSubscription(ctx, settings, webhookUrl, clientState);
+	const secret = await replacementSecret(ctx, settings.target.credentialType, stored);
+	const record = await postSubscription(ctx, settings, webhookUrl, secret);
 	ctx.logger.info(`${LOG_PREFIX} created subscription ${record.subscriptionId} to replace one Graph no longer has`);
 	return record;
 }
 
 /** createReplacement for a renewal that found the subscription gone; failures are logged. */
-async function newSubscription(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, clientState: string): Promise<SubscriptionRecord | undefined> {
-	const created = await settle(createReplacement(ctx, settings, webhookUrl, clientState));
+async function newSubscription(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, stored: StoredSecret): Promise<SubscriptionRecord | undefined> {
+	const created = await settle(createReplacement(ctx, settings, webhookUrl, stored));
 	if (created.ok) return created.value;
 	ctx.logger.error(`${LOG_PREFIX} the subscription is gone and could not be created again: ${describeFailure(created.error)}`);
 	return undefined;
@@ -204,7 +221,7 @@ async function newSubscription(ctx: IWebhookFunctions, settings: TriggerSettings
 
 /** After subscriptionRemoved: one replacement per process even when Graph repeats the event. */
 async function replaceSubscription(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, data: IDataObject): Promise<SubscriptionRecord> {
-	const secret = storedClientState(data)!;
+	const secret = storedClientStateHash(data)!;
 	const record = await once(`${webhookUrl}|replace`, async () => await createReplacement(ctx, settings, webhookUrl, secret));
 	storeSubscription(data, record!);
 	return record!;
@@ -218,14 +235,14 @@ async function renewOrReplace(ctx: IWebhookFunctions, settings: TriggerSettings,
 	const renewed = await once(`${webhookUrl}|renew`, async () => {
 		// Also reads Graph's clock just before the expiration is computed from it.
 		const current = await settle(getSubscription(ctx, target, record.subscriptionId));
-		if (!current.ok && isNotFound(current.error)) return await newSubscription(ctx, settings, webhookUrl, record.clientState);
+		if (!current.ok && isNotFound(current.error)) return await newSubscription(ctx, settings, webhookUrl, record);
 		const patched = await settle(renewSubscription(ctx, target, record));
 		if (patched.ok) return patched.value;
 		if (!isNotFound(patched.error)) {
 			ctx.logger.warn(`${LOG_PREFIX} renewing the subscription failed, will retry later: ${describeFailure(patched.error)}`);
 			return undefined;
 		}
-		return await newSubscription(ctx, settings, webhookUrl, record.clientState);
+		return await newSubscription(ctx, settings, webhookUrl, record);
 	});
 	if (!renewed) return false;
 	storeSubscription(data, renewed);

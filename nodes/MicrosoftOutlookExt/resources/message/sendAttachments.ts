@@ -86,7 +86,14 @@ async function fixedAttachments(ctx: IExecuteSingleFunctions): Promise<OutgoingA
 }
 
 const DYNAMIC_FORMAT_HINT =
-	'Use a JSON array such as [{"key": "report.pdf", "value": "data"}]: key is the file name, value the name of a binary property of the input item or the file content in base64.';
+	'Use a JSON array such as [{"key": "report.pdf", "value": "data"}]: key is the file name, value the name of a binary property of the input item or the file content in base64 (short content as a data: URL, e.g. "data:text/plain;base64,aGk=").';
+
+/**
+ * A value shaped like a binary property name ("data", "file_1") is always read as one: short names
+ * are often valid base64 too ("data" decodes to 3 bytes), and a mail with such garbage attached
+ * must never go out. Base64 content longer than this, or with `+`, `/`, `=`, is content.
+ */
+const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 /**
  * "Dynamic Attachments": `[{key: fileName, value}]`. A value that names a binary property of the
@@ -105,8 +112,8 @@ async function dynamicAttachments(ctx: IExecuteSingleFunctions): Promise<Outgoin
 			throw inputError(ctx, `${position} needs a "key" (file name) and a "value"`, DYNAMIC_FORMAT_HINT);
 		}
 		const name = key.trim();
-		if (binaries.includes(value.trim())) {
-			const file = await readBinary(ctx, value.trim(), position);
+		if (binaries.includes(value.trim()) || PROPERTY_NAME.test(value.trim())) {
+			const file = await readBinary(ctx, value.trim(), `${position} ("${name}")`);
 			result.push({ name, content: file.content, contentType: file.mimeType || contentTypeFor(name) });
 			continue;
 		}

@@ -1,5 +1,6 @@
 import type {
 	IDataObject,
+	JsonObject,
 	IExecuteFunctions,
 	IExecuteSingleFunctions,
 	IHookFunctions,
@@ -8,13 +9,13 @@ import type {
 	ILoadOptionsFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep, sleepWithAbort } from 'n8n-workflow';
 
 import { credentialTypeFor, graphRoot, isAppOnly } from './credentials';
 import { GraphHttpError, networkErrorMessage, toNodeApiError, toNodeOperationError, type GraphFailure } from './errors';
 import { acquire, pause } from './gate';
 import { DEFAULT_RETRY_POLICY, getDelay, isRetryStatus, type RetryPolicy } from './retry';
-import { assertGraphUrl, type InvalidInputError, mailboxPrefix, scopePath } from './url';
+import { assertGraphUrl, assertNoDotSegments, type InvalidInputError, mailboxPrefix, scopePath } from './url';
 
 /** Every n8n context that can talk to Graph: node items, hooks, webhooks, list searches. */
 export type GraphContext =
@@ -64,6 +65,7 @@ export async function resolveTarget(
 
 /** Absolute URL for a Graph path (`/me/...` is scoped to the mailbox); absolute URLs must stay on Graph's host. */
 export function graphUrl(target: GraphTarget, pathOrUrl: string): string {
+	assertNoDotSegments(pathOrUrl);
 	if (/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) {
 		assertGraphUrl(pathOrUrl, target.root);
 		return pathOrUrl;
@@ -129,6 +131,8 @@ const NETWORK_ERROR_CODE = /^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/;
 function classifyFailure(ctx: GraphContext, error: unknown): 'graph' | 'lost' | 'fatal' {
 	if (error instanceof GraphHttpError) return 'graph';
 	if (isCancelled(ctx)) return 'fatal';
+	// The token endpoint refused the credential: repeating cannot help (and a wrong secret is not a lost answer).
+	if (isTokenEndpointRefusal(error)) return 'fatal';
 	if (error instanceof MalformedResponseError) return 'lost';
 	// n8n-core wraps network failures (reset, timeout, cut-off body) in its own NodeApiError.
 	if (NETWORK_ERROR_CODE.test(String((error as { httpCode?: unknown }).httpCode ?? ''))) return 'lost';
@@ -158,8 +162,8 @@ export async function withGraphPolicy<T>(
 		let lostResponse: unknown;
 		let fatal: unknown;
 		try {
-			const result = await attempt({ afterLostResponse });
-			if (result.statusCode < 400) return result.value;
+			const result = await withDeadline(attempt({ afterLostResponse }), policy.timeoutMs);
+			if (result.statusCode < 300) return result.value;
 			failure = { statusCode: result.statusCode, headers: result.headers, body: result.body };
 		} catch (error) {
 			const kind = classifyFailure(ctx, error);
@@ -169,7 +173,8 @@ export async function withGraphPolicy<T>(
 		} finally {
 			release();
 		}
-		if (fatal !== undefined) throw fatal;
+		if (fatal !== undefined) throw isTokenEndpointRefusal(fatal) ? tokenEndpointError(ctx, target, fatal) : fatal;
+		if (failure && failure.statusCode < 400) throw new GraphRedirect(failure);
 		afterLostResponse = lostResponse !== undefined;
 
 		if (lostResponse !== undefined) {
@@ -183,7 +188,11 @@ export async function withGraphPolicy<T>(
 		const status = failure!.statusCode;
 		if (status === 401 && !refreshed) {
 			refreshed = true;
-			await refreshTokenOnce(ctx, target, startedAt);
+			try {
+				await withDeadline(refreshTokenOnce(ctx, target, startedAt), policy.timeoutMs, 'the token endpoint');
+			} catch (error) {
+				throw isTokenEndpointRefusal(error) ? tokenEndpointError(ctx, target, error) : lostResponseError(ctx, target, error, { ...policy, idempotent: false }, 'token');
+			}
 			continue;
 		}
 		if (isRetryStatus(status, policy) && retries < policy.maxRetries) {
@@ -197,15 +206,162 @@ export async function withGraphPolicy<T>(
 	}
 }
 
-function lostResponseError(ctx: GraphContext, target: GraphTarget, error: unknown, policy: RetryPolicy): NodeApiError {
-	const reason = error instanceof MalformedResponseError ? error.message : networkErrorMessage(error);
-	const message = policy.idempotent
-		? `No usable answer from Microsoft Graph after ${policy.maxRetries + 1} attempts (${reason})`
-		: `The connection to Microsoft Graph failed before an answer arrived (${reason}). The request may have been carried out (a message may have been sent): check before running it again.`;
+function lostResponseError(
+	ctx: GraphContext,
+	target: GraphTarget,
+	error: unknown,
+	policy: RetryPolicy,
+	stage: 'graph' | 'token' = 'graph',
+): NodeApiError {
+	const reason = error instanceof MalformedResponseError || error instanceof DeadlineError ? error.message : networkErrorMessage(error);
+	const message =
+		stage === 'token'
+			? `Could not renew the Microsoft access token (${reason}). Nothing was sent to Microsoft Graph with it; check the credential's token URL and try again.`
+			: policy.idempotent
+				? `No usable answer from Microsoft Graph after ${policy.maxRetries + 1} attempts (${reason})`
+				: `The connection to Microsoft Graph failed before an answer arrived (${reason}). The request may have been carried out (a message may have been sent): check before running it again.`;
 	const lost = new NodeApiError(ctx.getNode(), { message: reason }, { message, itemIndex: target.itemIndex, httpCode: 'none' });
 	// NodeApiError replaces messages that mention ECONNRESET & co. with a generic text: keep ours.
 	lost.message = message;
 	return lost;
+}
+
+/** No answer within the request timeout (Graph, or the token endpoint n8n asks first). */
+export class DeadlineError extends Error {}
+
+/**
+ * n8n's own timeout covers the Graph request, but not the token request n8n makes before it
+ * (client credentials) or a refresh: a token endpoint that never answers would hang the item.
+ */
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number, what = 'Microsoft Graph or the token endpoint'): Promise<T> {
+	const done = new AbortController();
+	// A little after n8n's own request timeout, so a plain Graph timeout keeps n8n's wording.
+	const deadline = sleepWithAbort(timeoutMs + 1000, done.signal).then(
+		() => {
+			throw new DeadlineError(`no answer from ${what} within ${Math.round(timeoutMs / 1000)} s`);
+		},
+		() => undefined as never,
+	);
+	try {
+		return await Promise.race([work, deadline]);
+	} finally {
+		done.abort();
+	}
+}
+
+/** Lets a redirect through as a value (the caller decides where to go); every other error stays an error. */
+export function redirectOrThrow(error: unknown): GraphRedirect {
+	if (error instanceof GraphRedirect) return error;
+	throw error;
+}
+
+/** A 3xx answer: followed only where the token may go (see redirectTarget). */
+export class GraphRedirect extends Error {
+	constructor(readonly failure: GraphFailure) {
+		super(`Microsoft Graph answered ${failure.statusCode} (redirect)`);
+	}
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Where to go after a redirect: only to the credential's Base URL origin (the token goes along),
+ * GET/HEAD after any 3xx, other methods only after 307/308 (which keep method and body). A
+ * redirect anywhere else is an error: the token and the request are not sent there, and its
+ * answer is never taken for Graph's.
+ */
+export function redirectTarget(
+	ctx: GraphContext,
+	target: GraphTarget,
+	method: string,
+	fromUrl: string,
+	redirect: GraphRedirect,
+	hops: number,
+): string {
+	const { statusCode, headers } = redirect.failure;
+	const location = headerOf(headers, 'location');
+	const next = location && URL.canParse(location, fromUrl) ? new URL(location, fromUrl).toString() : undefined;
+	const sameOrigin = next !== undefined && new URL(next).origin === new URL(target.root).origin;
+	const methodKept = method === 'GET' || method === 'HEAD' || statusCode === 307 || statusCode === 308;
+	if (next && sameOrigin && methodKept && hops < MAX_REDIRECTS) {
+		assertNoDotSegments(next);
+		return next;
+	}
+	const where = next ? new URL(next).origin : 'no valid Location';
+	const why = !next
+		? 'the answer names no valid address'
+		: !sameOrigin
+			? `the Microsoft token only goes to ${new URL(target.root).origin} (the credential's Base URL)`
+			: !methodKept
+				? `a ${method} is not turned into another request`
+				: `more than ${MAX_REDIRECTS} redirects`;
+	const message = `Microsoft Graph answered ${method} with a redirect (HTTP ${statusCode}) to ${where}; not followed: ${why}`;
+	const error = new NodeApiError(ctx.getNode(), { message } as JsonObject, {
+		message,
+		description: 'Graph does not redirect API calls; a proxy or a wrong Base URL in the credential usually causes this.',
+		httpCode: String(statusCode),
+		itemIndex: target.itemIndex,
+	});
+	error.message = message;
+	throw error;
+}
+
+function headerOf(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+	const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
+	const value = key ? headers![key] : undefined;
+	return Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
+}
+
+/** The OAuth error texts n8n's OAuth client puts in place of the token endpoint's `error` code. */
+const OAUTH_ERROR_TEXTS: Array<[string, RegExp]> = [
+	['invalid_request', /^The request is missing a required parameter/],
+	['invalid_client', /^Client authentication failed/],
+	['invalid_grant', /^The provided authorization grant/],
+	['unauthorized_client', /^The client is not authorized/],
+	['unsupported_grant_type', /^The authorization grant type is not supported/],
+	['invalid_scope', /^The requested scope is invalid/],
+	['access_denied', /^The resource owner or authorization server denied/],
+];
+
+interface TokenRefusal {
+	code?: string;
+	httpCode?: unknown;
+	body?: { error?: unknown; error_description?: unknown };
+	message?: string;
+}
+
+/** n8n's OAuth client throws `EAUTH` errors for an OAuth error answer (400/401) of the token endpoint. */
+function isTokenEndpointRefusal(error: unknown): boolean {
+	const e = (error ?? {}) as TokenRefusal;
+	return e.code === 'EAUTH' || e.httpCode === 'EAUTH';
+}
+
+/**
+ * The token endpoint's own words. A refresh hands us its answer (`error`, `error_description`,
+ * e.g. AADSTS7000215); on the first client-credentials token n8n keeps only a generic text,
+ * from which the OAuth error code is recovered.
+ */
+function tokenEndpointError(ctx: GraphContext, target: GraphTarget, error: unknown): NodeApiError {
+	const e = error as TokenRefusal;
+	const text = String(e.message ?? '');
+	const code =
+		typeof e.body?.error === 'string' ? e.body.error : (OAUTH_ERROR_TEXTS.find(([, pattern]) => pattern.test(text))?.[0] ?? 'oauth_error');
+	const detail = typeof e.body?.error_description === 'string' ? e.body.error_description : text;
+	const message = `Microsoft sign-in refused the credential [${code}]`;
+	const advice =
+		code === 'invalid_client'
+			? 'Check Client ID and Client Secret in the credential (Entra ID → App registrations → Certificates & secrets; a secret expires).'
+			: code === 'invalid_grant'
+				? 'The sign-in has expired or was revoked: open the credential and connect it again.'
+				: 'Check the credential (tenant, client ID, secret, scopes).';
+	const refused = new NodeApiError(ctx.getNode(), { code, message: detail } as JsonObject, {
+		message,
+		description: `${detail.split('\r\n')[0]} — ${advice} Not retried: the same credential would be refused again.`,
+		httpCode: 'EAUTH',
+		itemIndex: target.itemIndex,
+	});
+	refused.message = message;
+	return refused;
 }
 
 export interface GraphRequestOptions {
@@ -247,22 +403,35 @@ export async function graphApiRequest<T = any>(
 	request: GraphRequestOptions,
 	policy?: Partial<RetryPolicy>,
 ): Promise<GraphResponse<T>> {
-	const url = checkedGraphUrl(ctx, target, request.url);
+	let url = checkedGraphUrl(ctx, target, request.url);
+	let qs = request.qs;
 	const idempotent = request.method !== 'POST';
+	const timeout = request.timeout ?? DEFAULT_RETRY_POLICY.timeoutMs;
+	for (let hops = 0; ; hops++) {
+		const policyHere = { ...DEFAULT_RETRY_POLICY, idempotent, timeoutMs: timeout, ...policy };
+		const outcome = await graphAttempts<T>(ctx, target, { ...request, url, qs, timeout }, policyHere).catch(redirectOrThrow);
+		if (!(outcome instanceof GraphRedirect)) return outcome;
+		url = redirectTarget(ctx, target, request.method, url, outcome, hops);
+		qs = undefined;
+	}
+}
+
+async function graphAttempts<T>(ctx: GraphContext, target: GraphTarget, request: GraphRequestOptions, policy: RetryPolicy): Promise<GraphResponse<T>> {
 	return await withGraphPolicy(
 		ctx,
 		target,
 		async ({ afterLostResponse }) => {
 			const options: IHttpRequestOptions = {
 				method: request.method,
-				url,
+				url: request.url,
 				qs: request.qs,
 				body: request.body,
 				headers: { ...(request.headers ?? {}) },
 				json: request.json ?? !request.binary,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				timeout: request.timeout ?? 120_000,
+				timeout: request.timeout,
+				...NO_REDIRECTS,
 			};
 			if (request.binary) options.encoding = 'arraybuffer';
 			const response = (await ctx.helpers.httpRequestWithAuthentication.call(
@@ -271,7 +440,7 @@ export async function graphApiRequest<T = any>(
 				options,
 			)) as GraphResponse;
 			let body = response.body;
-			if (request.binary && response.statusCode >= 400) body = parseErrorBody(body);
+			if (request.binary && response.statusCode >= 300) body = parseErrorBody(body);
 			if (!request.binary) assertParsedJson(response.statusCode, response.headers, body);
 			if (request.method === 'DELETE' && afterLostResponse && response.statusCode === 404) {
 				// The lost attempt did delete it: that is the outcome asked for.
@@ -279,9 +448,15 @@ export async function graphApiRequest<T = any>(
 			}
 			return { statusCode: response.statusCode, headers: response.headers, body, value: { ...response, body } };
 		},
-		{ ...DEFAULT_RETRY_POLICY, idempotent, ...policy },
+		policy,
 	);
 }
+
+/**
+ * n8n follows redirects and, by default, sends the Authorization header along to any host: every
+ * request stops at a 3xx instead, and the transport decides (redirectTarget).
+ */
+export const NO_REDIRECTS = { disableFollowRedirect: true, sendCredentialsOnCrossOriginRedirect: false } as const;
 
 /** Error bodies of binary requests arrive as bytes; Graph's error envelope is still JSON inside. */
 export function parseErrorBody(body: unknown): unknown {

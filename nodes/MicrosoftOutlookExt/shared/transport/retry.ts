@@ -15,6 +15,8 @@ export interface RetryPolicy {
 	retryOnAllErrors: boolean;
 	/** Whether repeating the request is harmless. Non-idempotent requests never retry a lost response. */
 	idempotent: boolean;
+	/** How long one attempt may wait for an answer (ms). */
+	timeoutMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -23,6 +25,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	exponential: true,
 	retryOnAllErrors: false,
 	idempotent: true,
+	timeoutMs: 120_000,
 };
 
 /**

@@ -53,19 +53,49 @@ export function scopePath(path: string, prefix: string): string {
 	return path;
 }
 
-/** Graph IDs are opaque (may contain `=`, `+`, `/`, `-`): validate presence, then encode as one segment. */
+/**
+ * Graph IDs are opaque (may contain `=`, `+`, `/`, `-`): validate presence, then encode as one
+ * segment. `.` and `..` survive encoding and a URL parser resolves them away (`/me/events/..` is
+ * `/me`), so they would act on another resource: refused. A number (e.g. from an expression) is an ID.
+ */
 export function idSegment(value: unknown, field: string): string {
-	const id = typeof value === 'string' ? value.trim() : '';
+	const id = typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : '';
 	if (!id) {
-		throw new InvalidInputError(`${field} is empty`, `Pick an item from the list or paste its ID into "${field}".`);
+		const given = value !== null && typeof value === 'object' ? ' (it is an object, not text)' : '';
+		throw new InvalidInputError(`${field} is empty${given}`, `Pick an item from the list or paste its ID into "${field}".`);
 	}
-	if (/\s/.test(id) || id.length > 2048) {
+	if (/\s/.test(id) || id.length > 2048 || isDotSegment(id)) {
 		throw new InvalidInputError(
 			`${field} "${id.slice(0, 60)}" is not a Microsoft Graph ID`,
-			'IDs contain no spaces; pick the item from the list or copy the "id" field of a previous node.',
+			'IDs contain no spaces and are never "." or ".."; pick the item from the list or copy the "id" field of a previous node.',
 		);
 	}
 	return encodeURIComponent(id);
+}
+
+/** A path segment that URL normalisation removes or turns into "go up" (also percent-encoded forms). */
+export function isDotSegment(segment: string): boolean {
+	let decoded = segment;
+	try {
+		decoded = decodeURIComponent(segment);
+	} catch {
+		// not valid percent-encoding: judge the text as given
+	}
+	return /^\.{1,2}$/.test(segment) || /^\.{1,2}$/.test(decoded);
+}
+
+/**
+ * A URL parser resolves `.` and `..` segments (`/me/events/../..` is `/v1.0/`), so a request would
+ * land on another resource than the one named: refused, whichever field the segment came from.
+ */
+export function assertNoDotSegments(pathOrUrl: string): void {
+	const path = pathOrUrl.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/)[0];
+	if (path.split('/').some(isDotSegment)) {
+		throw new InvalidInputError(
+			`The request path "${path.slice(0, 120)}" contains a "." or ".." segment`,
+			'An ID or path part is "." or "..", which would point the request at another resource. Use the real ID of the item.',
+		);
+	}
 }
 
 /**
