@@ -128,7 +128,7 @@ function ensureAptServices(services) {
 		const runner = aptRunner();
 		if (!runner) {
 			throw new Error(
-				`${missing().join(' and ')} not installed: run \`sudo apt-get install -y --no-install-recommends ${packages.join(' ')}\`` +
+				`${missing().map((service) => APT_SERVICES[service].names[0]).join(' and ')} not installed: run \`sudo apt-get install -y --no-install-recommends ${packages.join(' ')}\`` +
 					` (or set ${missing().map((service) => APT_SERVICES[service].override).join('/')})`,
 			);
 		}
