@@ -10,7 +10,7 @@ import { messageDescription } from './resources/message';
 import { rawRequestDescription } from './resources/rawRequest';
 import { subscriptionDescription } from './resources/subscription';
 import { userDescription } from './resources/user';
-import { mailboxProperty } from './shared/descriptions';
+import { mailboxProperty, requestOptionsProperty } from './shared/descriptions';
 import { graphTransportFor, sendThroughGraph } from './shared/routing';
 import { authenticationProperty, nodeCredentials } from './shared/transport/credentials';
 
@@ -58,6 +58,7 @@ export class MicrosoftOutlookExt implements INodeType {
 			...userDescription,
 			...rawRequestDescription,
 			mailboxProperty,
+			requestOptionsProperty,
 		],
 	};
 

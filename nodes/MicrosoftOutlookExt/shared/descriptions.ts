@@ -12,6 +12,34 @@ export const mailboxProperty: INodeProperties = {
 	displayOptions: { hide: { resource: ['rawRequest'] } },
 };
 
+/** How long one request may wait for Graph's answer, unless the operation's Request Options say otherwise. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * Request Options → Timeout, for every operation but Raw Request (which has its own). n8n's declarative
+ * engine applies `requestOptions.timeout` to the request itself; the transport also uses it for every
+ * follow-up request of the item and as its own deadline (which covers the token request).
+ */
+export const requestOptionsProperty: INodeProperties = {
+	displayName: 'Request Options',
+	name: 'requestOptions',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	displayOptions: { hide: { resource: ['rawRequest'] } },
+	options: [
+		{
+			displayName: 'Timeout',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: DEFAULT_TIMEOUT_MS,
+			description:
+				'How long to wait for Microsoft Graph to answer one request, in milliseconds. A request that does not answer in time fails the item; a send or create is then reported as possibly carried out, never repeated.',
+		},
+	],
+};
+
 /** Largest page Graph serves for Outlook lists (documented for messages; used for all Outlook lists). */
 export const MAX_PAGE_SIZE = 1000;
 

@@ -10,7 +10,7 @@ import type {
 
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { MAX_PAGE_SIZE } from './descriptions';
+import { DEFAULT_TIMEOUT_MS, MAX_PAGE_SIZE } from './descriptions';
 import { textFieldGuard } from './textFields';
 import { GraphHttpError } from './transport/errors';
 import {
@@ -148,7 +148,6 @@ function retryPolicyFor(ctx: IExecuteSingleFunctions, method: string, url: strin
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	return {
 		...policy,
-		timeoutMs: Number(options.timeout ?? policy.timeoutMs),
 		maxRetries: Number(options.maxRetryCount ?? 3),
 		delayMs: Number(options.retryDelay ?? 1000),
 		exponential: options.useExponentialBackoff !== false,
@@ -164,7 +163,23 @@ export async function itemTarget(ctx: IExecuteSingleFunctions): Promise<GraphTar
 		authentication: ctx.getNodeParameter('authentication', 'oAuth2') as string,
 		mailbox: ctx.getNodeParameter('mailbox', '') as string,
 		itemIndex: ctx.getItemIndex(),
+		timeoutMs: itemTimeoutMs(ctx),
 	});
+}
+
+/** Request Options → Timeout of this item (Raw Request: its own Timeout option). */
+function itemTimeoutMs(ctx: IExecuteSingleFunctions): number {
+	const resource = ctx.getNodeParameter('resource', '');
+	const options = ctx.getNodeParameter(resource === 'rawRequest' ? 'options' : 'requestOptions', {}) as IDataObject;
+	const timeout = Number(options.timeout);
+	if (options.timeout === undefined || options.timeout === '') return DEFAULT_TIMEOUT_MS;
+	if (!Number.isInteger(timeout) || timeout < 1) {
+		throw new NodeOperationError(ctx.getNode(), 'Timeout must be a whole number of milliseconds, at least 1', {
+			description: `It is ${String(options.timeout)}. The default is ${DEFAULT_TIMEOUT_MS} (2 minutes).`,
+			itemIndex: ctx.getItemIndex(),
+		});
+	}
+	return timeout;
 }
 
 /** The request loop for every operation: scoping, gate, retries, refresh, nextLink, paired items. */
@@ -213,7 +228,7 @@ export async function sendItemThroughGraph(
 	let url = checkedGraphUrl(this, target, resolvePathParameters(this, requestData.options.url ?? ''));
 	// Raw Request passes $top through untouched: other Graph APIs have other maxima.
 	if (this.getNodeParameter('resource', '') !== 'rawRequest') checkPageLimit(this, requestData.options.qs);
-	const policy = retryPolicyFor(this, method, url);
+	const policy = { ...retryPolicyFor(this, method, url), timeoutMs: target.timeoutMs ?? DEFAULT_TIMEOUT_MS };
 
 	const results: INodeExecutionData[] = [];
 	const followed = new Set<string>();
@@ -232,6 +247,8 @@ export async function sendItemThroughGraph(
 					url,
 					qs: { ...(qs ?? {}) },
 					headers: { ...(requestData.options.headers ?? {}) },
+					// n8n reads Request Options of item 0 only: every item gets its own.
+					timeout: policy.timeoutMs,
 					ignoreHttpStatusErrors: true,
 					...NO_REDIRECTS,
 				};

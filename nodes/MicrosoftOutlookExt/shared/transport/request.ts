@@ -35,11 +35,13 @@ export interface GraphTarget {
 	/** Concurrency/throttling gate: one per credential and mailbox. */
 	gateKey: string;
 	itemIndex?: number;
+	/** The item's Request Options → Timeout (ms), for requests that do not set their own. */
+	timeoutMs?: number;
 }
 
 export async function resolveTarget(
 	ctx: GraphContext,
-	params: { authentication: string; mailbox?: string; itemIndex?: number },
+	params: { authentication: string; mailbox?: string; itemIndex?: number; timeoutMs?: number },
 ): Promise<GraphTarget> {
 	const credentialType = credentialTypeFor(params.authentication || 'oAuth2');
 	const credentials = await ctx.getCredentials(credentialType);
@@ -60,6 +62,7 @@ export async function resolveTarget(
 		mailboxPrefix: prefix,
 		gateKey: `${credentialId}|${prefix === '/me' ? 'me' : prefix}`,
 		itemIndex: params.itemIndex,
+		timeoutMs: params.timeoutMs,
 	};
 }
 
@@ -406,7 +409,7 @@ export async function graphApiRequest<T = any>(
 	let url = checkedGraphUrl(ctx, target, request.url);
 	let qs = request.qs;
 	const idempotent = request.method !== 'POST';
-	const timeout = request.timeout ?? DEFAULT_RETRY_POLICY.timeoutMs;
+	const timeout = request.timeout ?? target.timeoutMs ?? DEFAULT_RETRY_POLICY.timeoutMs;
 	for (let hops = 0; ; hops++) {
 		const policyHere = { ...DEFAULT_RETRY_POLICY, idempotent, timeoutMs: timeout, ...policy };
 		const outcome = await graphAttempts<T>(ctx, target, { ...request, url, qs, timeout }, policyHere).catch(redirectOrThrow);

@@ -1,0 +1,67 @@
+/**
+ * Request Options → Timeout on the operations (issue #11 item 2), in a real n8n server against the
+ * emulator's `hang` fault: a read that hangs once is repeated and succeeds; a create that hangs is
+ * reported per item as possibly carried out and never repeated; items keep their own timeout.
+ * Run: npm run build && npx jest --selectProjects reliability test/reliability/timeout.test.ts
+ */
+import { byId } from '../e2e/support';
+import { newEvent } from './fixtures';
+import { errorText, runNode, startReliability, stopReliability, type ReliabilityContext } from './support';
+
+jest.setTimeout(300_000);
+
+let ctx: ReliabilityContext;
+
+beforeAll(async () => {
+	ctx = await startReliability();
+});
+
+afterEach(() => ctx?.emu.clearFaults());
+
+afterAll(async () => {
+	await stopReliability(ctx);
+});
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('Request Options → Timeout', () => {
+	it('Get Event: one hung answer past 1.5 s is repeated and the item succeeds', async () => {
+		const event = await newEvent(ctx.emu, 'Slow read');
+		ctx.emu.addFault({ method: 'GET', pathPattern: `/events/${escapeRegex(event.id)}$`, kind: 'hang', times: 1 });
+		const started = Date.now();
+		const run = await runNode(ctx, { parameters: { resource: 'event', operation: 'get', eventId: byId(event.id), requestOptions: { timeout: 1500 } } });
+		expect(errorText(run.error)).toBe('');
+		expect(run.output.map((item) => item.json.subject)).toEqual(['Slow read']);
+		expect(run.graphRequests.filter((r) => r.method === 'GET').length).toBe(2);
+		// Not n8n's 300 s, nor the 120 s default.
+		expect(Date.now() - started).toBeLessThan(30_000);
+	});
+
+	it('Create Event: a hung answer fails that item only, says it may have been created, and is not repeated', async () => {
+		ctx.emu.addFault({ method: 'POST', pathPattern: '^/me/events$', kind: 'hang', times: 1 });
+		const run = await runNode(ctx, {
+			parameters: {
+				resource: 'event',
+				operation: 'create',
+				subject: '={{ $json.subject }}',
+				startDateTime: '2031-02-03T09:00:00',
+				endDateTime: '2031-02-03T10:00:00',
+				timeZone: 'UTC',
+				requestOptions: { timeout: 1500 },
+			},
+			items: [{ subject: 'Hangs' }, { subject: 'Fine' }],
+			continueOnFail: true,
+		});
+		expect(run.graphRequests.filter((r) => r.method === 'POST').length).toBe(2);
+		const errors = run.output.map((item) => errorText(item));
+		expect(errors.filter((text) => text !== '').length).toBe(1);
+		expect(errors.join('\n')).toMatch(/may have been carried out/);
+		expect(run.output.map((item) => item.json.subject).filter(Boolean)).toEqual(['Fine']);
+	});
+
+	it('a Timeout that is not a whole number of milliseconds is refused before any request', async () => {
+		const run = await runNode(ctx, { parameters: { resource: 'user', operation: 'getCurrent', requestOptions: { timeout: '={{ "soon" }}' } }, continueOnFail: true });
+		expect(run.graphRequests).toEqual([]);
+		expect(errorText(run.output[0])).toMatch(/^Timeout must be a whole number of milliseconds/);
+	});
+});
