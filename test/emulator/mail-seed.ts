@@ -413,6 +413,405 @@ export function seedDefaultMail(core: EmulatorCore): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Awkward real-world MIME: shapes that mail servers and old clients produce and a strict parser
+// refuses or misreads. `$value` returns each message's bytes unchanged.
+
+export interface MimeCorpusMessage {
+	/** Stable key (also in the Message-ID: `<corpus-${key}@corpus.example>`). */
+	key: string;
+	/** What is awkward about it. */
+	shape: string;
+	raw: Buffer;
+	/** False only for data in which no mail can be read at all. */
+	readable: boolean;
+}
+
+const CORPUS_PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n', 'latin1');
+const CORPUS_PNG = PNG_LOGO;
+/** A TNEF stream starts with the signature 0x223E9F78; the rest is opaque to the node. */
+const CORPUS_TNEF = Buffer.concat([Buffer.from([0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00]), Buffer.from('TNEF body with an embedded file', 'latin1')]);
+
+function corpusLines(lines: string[], eol = '\r\n'): Buffer {
+	return Buffer.from(lines.join(eol), 'latin1');
+}
+
+function corpusBase64(data: Buffer): string[] {
+	return data.toString('base64').match(/.{1,76}/g) ?? [];
+}
+
+function corpusHead(key: string, subject: string, extra: string[] = []): string[] {
+	return [
+		'From: Fabrikam Archive <archive@fabrikam.com>',
+		'To: Adele Vance <AdeleV@contoso.com>',
+		`Subject: ${subject}`,
+		'Date: Tue, 5 Mar 2019 08:30:00 +0100',
+		`Message-ID: <corpus-${key}@corpus.example>`,
+		...extra,
+	];
+}
+
+/** An attached message: forwarded as attachment, with its own text and a PDF. */
+function attachedMessage(eol = '\r\n'): string[] {
+	return [
+		'From: Lee Gu <LeeG@contoso.com>',
+		'To: Megan Bowen <MeganB@contoso.com>',
+		'Subject: Original invoice',
+		'Date: Mon, 4 Mar 2019 17:00:00 +0000',
+		'Message-ID: <corpus-inner@corpus.example>',
+		'MIME-Version: 1.0',
+		'Content-Type: multipart/mixed; boundary="inner-b"',
+		'',
+		'--inner-b',
+		'Content-Type: text/plain; charset=us-ascii',
+		'',
+		'The original invoice is attached.',
+		'--inner-b',
+		'Content-Type: application/pdf; name="invoice.pdf"',
+		'Content-Disposition: attachment; filename="invoice.pdf"',
+		'Content-Transfer-Encoding: base64',
+		'',
+		...corpusBase64(CORPUS_PDF),
+		'--inner-b--',
+		'',
+	].map((line) => line.replace(/\r\n/g, eol));
+}
+
+export function mimeCorpus(): MimeCorpusMessage[] {
+	const corpus: MimeCorpusMessage[] = [];
+	const add = (key: string, shape: string, raw: Buffer, readable = true) => corpus.push({ key, shape, raw, readable });
+
+	add(
+		'bad-folding',
+		'header continuation lines without leading whitespace (Subject, To)',
+		corpusLines([
+			'From: Fabrikam Archive <archive@fabrikam.com>',
+			'To: Adele Vance <AdeleV@contoso.com>,',
+			'Megan Bowen <MeganB@contoso.com>',
+			'Subject: Quarterly figures for the',
+			'northern region',
+			'Date: Tue, 5 Mar 2019 08:30:00 +0100',
+			'Message-ID: <corpus-bad-folding@corpus.example>',
+			'MIME-Version: 1.0',
+			'Content-Type: text/plain; charset=us-ascii',
+			'',
+			'Figures are in the usual place.',
+			'',
+		]),
+	);
+	add(
+		'lf-only',
+		'LF line endings throughout, multipart with a PDF',
+		corpusLines(
+			[
+				...corpusHead('lf-only', 'Unix mailer'),
+				'MIME-Version: 1.0',
+				'Content-Type: multipart/mixed; boundary="lf-b"',
+				'',
+				'--lf-b',
+				'Content-Type: text/plain; charset=us-ascii',
+				'',
+				'Sent from a Unix mailer.',
+				'--lf-b',
+				'Content-Type: application/pdf; name="lf.pdf"',
+				'Content-Disposition: attachment; filename="lf.pdf"',
+				'Content-Transfer-Encoding: base64',
+				'',
+				...corpusBase64(CORPUS_PDF),
+				'--lf-b--',
+				'',
+			],
+			'\n',
+		),
+	);
+	add(
+		'space-separators',
+		'"empty" lines that hold one space, around a text part, an attached message (message/rfc822) and a PDF',
+		corpusLines([
+			...corpusHead('space-separators', 'Forwarded invoice'),
+			'MIME-Version: 1.0',
+			'Content-Type: multipart/mixed; boundary="sp-b"',
+			' ',
+			'--sp-b',
+			'Content-Type: text/plain; charset=us-ascii',
+			' ',
+			'See the forwarded message.',
+			' ',
+			'--sp-b',
+			'Content-Type: message/rfc822',
+			' ',
+			...attachedMessage(),
+			'--sp-b',
+			'Content-Type: application/pdf; name="summary.pdf"',
+			'Content-Disposition: attachment; filename="summary.pdf"',
+			'Content-Transfer-Encoding: base64',
+			' ',
+			...corpusBase64(CORPUS_PDF),
+			'--sp-b--',
+			'',
+		]),
+	);
+	add(
+		'stray-space-line',
+		'a line of only spaces inside the header block, before a header',
+		corpusLines([
+			'From: Fabrikam Archive <archive@fabrikam.com>',
+			'To: Adele Vance <AdeleV@contoso.com>',
+			'   ',
+			'Subject: Stray space line',
+			'Date: Tue, 5 Mar 2019 08:30:00 +0100',
+			'Message-ID: <corpus-stray-space-line@corpus.example>',
+			'MIME-Version: 1.0',
+			'Content-Type: text/plain; charset=us-ascii',
+			'',
+			'The header block has a line of spaces.',
+			'',
+		]),
+	);
+	add(
+		'stray-empty-line',
+		'an empty line inside the header block, before the MIME headers',
+		corpusLines([
+			'From: Fabrikam Archive <archive@fabrikam.com>',
+			'To: Adele Vance <AdeleV@contoso.com>',
+			'Subject: Stray empty line',
+			'',
+			'Date: Tue, 5 Mar 2019 08:30:00 +0100',
+			'Message-ID: <corpus-stray-empty-line@corpus.example>',
+			'MIME-Version: 1.0',
+			'Content-Type: multipart/mixed; boundary="se-b"',
+			'',
+			'--se-b',
+			'Content-Type: text/plain; charset=us-ascii',
+			'',
+			'The header block has an empty line.',
+			'--se-b',
+			'Content-Type: image/png; name="logo.png"',
+			'Content-Disposition: attachment; filename="logo.png"',
+			'Content-Transfer-Encoding: base64',
+			'',
+			...corpusBase64(CORPUS_PNG),
+			'--se-b--',
+			'',
+		]),
+	);
+	add(
+		'nested-rfc822',
+		'a bounce (multipart/report) holding the returned message, and a forwarded .eml attachment',
+		corpusLines([
+			...corpusHead('nested-rfc822', 'Undeliverable: Original invoice'),
+			'MIME-Version: 1.0',
+			'Content-Type: multipart/mixed; boundary="outer-b"',
+			'',
+			'--outer-b',
+			'Content-Type: multipart/report; report-type=delivery-status; boundary="report-b"',
+			'',
+			'--report-b',
+			'Content-Type: text/plain; charset=us-ascii',
+			'',
+			'Delivery to MeganB@contoso.com failed.',
+			'--report-b',
+			'Content-Type: message/delivery-status',
+			'',
+			'Reporting-MTA: dns; mail.contoso.com',
+			'',
+			'Final-Recipient: rfc822; MeganB@contoso.com',
+			'Action: failed',
+			'Status: 5.1.1',
+			'--report-b',
+			'Content-Type: message/rfc822',
+			'',
+			...attachedMessage(),
+			'--report-b--',
+			'--outer-b',
+			'Content-Type: message/rfc822; name="forwarded.eml"',
+			'Content-Disposition: attachment; filename="forwarded.eml"',
+			'',
+			...attachedMessage(),
+			'--outer-b--',
+			'',
+		]),
+	);
+	add(
+		'8bit-utf8-headers',
+		'unencoded UTF-8 in Subject and From, 8bit body',
+		Buffer.from(
+			[
+				'From: Jürgen Größ <juergen@fabrikam.de>',
+				'To: Adele Vance <AdeleV@contoso.com>',
+				'Subject: Bestellung für Größe XL – Übersicht',
+				'Date: Tue, 5 Mar 2019 08:30:00 +0100',
+				'Message-ID: <corpus-8bit-utf8-headers@corpus.example>',
+				'MIME-Version: 1.0',
+				'Content-Type: text/plain; charset=utf-8',
+				'Content-Transfer-Encoding: 8bit',
+				'',
+				'Grüße aus München.',
+				'',
+			].join('\r\n'),
+			'utf8',
+		),
+	);
+	add(
+		'8bit-latin1-headers',
+		'unencoded Latin-1 in Subject and From, Latin-1 body',
+		Buffer.from(
+			[
+				'From: François Hébert <francois@fabrikam.fr>',
+				'To: Adele Vance <AdeleV@contoso.com>',
+				'Subject: Réunion déjà prévue à 10 h',
+				'Date: Tue, 5 Mar 2019 08:30:00 +0100',
+				'Message-ID: <corpus-8bit-latin1-headers@corpus.example>',
+				'MIME-Version: 1.0',
+				'Content-Type: text/plain; charset=iso-8859-1',
+				'Content-Transfer-Encoding: 8bit',
+				'',
+				'À bientôt, François.',
+				'',
+			].join('\r\n'),
+			'latin1',
+		),
+	);
+	add(
+		'missing-closing-boundary',
+		'the multipart has no closing delimiter line',
+		corpusLines([
+			...corpusHead('missing-closing-boundary', 'No closing boundary'),
+			'MIME-Version: 1.0',
+			'Content-Type: multipart/mixed; boundary="mc-b"',
+			'',
+			'--mc-b',
+			'Content-Type: text/plain; charset=us-ascii',
+			'',
+			'The closing delimiter is missing.',
+			'--mc-b',
+			'Content-Type: application/pdf; name="unclosed.pdf"',
+			'Content-Disposition: attachment; filename="unclosed.pdf"',
+			'Content-Transfer-Encoding: base64',
+			'',
+			...corpusBase64(CORPUS_PDF),
+			'',
+		]),
+	);
+	add(
+		'missing-boundary-parameter',
+		'multipart/mixed without a boundary parameter',
+		corpusLines([
+			...corpusHead('missing-boundary-parameter', 'No boundary parameter'),
+			'MIME-Version: 1.0',
+			'Content-Type: multipart/mixed',
+			'',
+			'--nb-b',
+			'Content-Type: text/plain; charset=us-ascii',
+			'',
+			'The boundary parameter is missing.',
+			'--nb-b',
+			'Content-Type: application/pdf; name="noboundary.pdf"',
+			'Content-Disposition: attachment; filename="noboundary.pdf"',
+			'Content-Transfer-Encoding: base64',
+			'',
+			...corpusBase64(CORPUS_PDF),
+			'--nb-b--',
+			'',
+		]),
+	);
+	add(
+		'wrong-boundary',
+		'the declared boundary never occurs; the parts use another one',
+		corpusLines([
+			...corpusHead('wrong-boundary', 'Wrong boundary'),
+			'MIME-Version: 1.0',
+			'Content-Type: multipart/alternative; boundary="declared-b"',
+			'',
+			'--used-b',
+			'Content-Type: text/plain; charset=us-ascii',
+			'',
+			'Plain version.',
+			'--used-b',
+			'Content-Type: text/html; charset=us-ascii',
+			'',
+			'<p>HTML version.</p>',
+			'--used-b--',
+			'',
+		]),
+	);
+	add(
+		'tnef-winmail',
+		'an Outlook TNEF winmail.dat attachment',
+		corpusLines([
+			...corpusHead('tnef-winmail', 'Rich text from Outlook'),
+			'MIME-Version: 1.0',
+			'Content-Type: multipart/mixed; boundary="tnef-b"',
+			'',
+			'--tnef-b',
+			'Content-Type: text/plain; charset=us-ascii',
+			'',
+			'The attachment is in winmail.dat.',
+			'--tnef-b',
+			'Content-Type: application/ms-tnef; name="winmail.dat"',
+			'Content-Disposition: attachment; filename="winmail.dat"',
+			'Content-Transfer-Encoding: base64',
+			'',
+			...corpusBase64(CORPUS_TNEF),
+			'--tnef-b--',
+			'',
+		]),
+	);
+	add(
+		'mbox-from-line',
+		'an mbox "From " separator line before the headers, no MIME headers at all',
+		corpusLines([
+			'From archive@fabrikam.com Tue Mar  5 08:30:00 2019',
+			'From: Fabrikam Archive <archive@fabrikam.com>',
+			'To: Adele Vance <AdeleV@contoso.com>',
+			'Subject: Exported from an mbox',
+			'Date: Tue, 5 Mar 2019 08:30:00 +0100',
+			'Message-ID: <corpus-mbox-from-line@corpus.example>',
+			'',
+			'Plain RFC 822 text without MIME headers.',
+			'',
+		]),
+	);
+	add('not-mail', 'plain text without any header: not a mail', corpusLines(['Hello,', 'this is no mail message.', '']), false);
+	return corpus;
+}
+
+/**
+ * Files the awkward-MIME corpus into a folder (a `created` change event each). Messages the emulator's own import refuses (like
+ * Exchange, which keeps whatever SMTP delivered) are stored with their bytes as the `$value`.
+ */
+export async function seedMimeCorpus(core: EmulatorCore, options: { userId: string; folder?: string }): Promise<Array<{ key: string; id: string; readable: boolean }>> {
+	const user = requireUser(core, options.userId);
+	const state = mailboxOf(core, user);
+	const folder = seedFolder(state, options.folder);
+	const seeded: Array<{ key: string; id: string; readable: boolean }> = [];
+	for (const entry of mimeCorpus()) {
+		let parsed: Awaited<ReturnType<typeof parseMime>> | undefined;
+		try {
+			parsed = await parseMime(entry.raw);
+		} catch {
+			parsed = undefined;
+		}
+		const mail = parsed ? outgoingFromParsed(core, parsed, `<corpus-${entry.key}@corpus.example>`, userRecipient(user)) : undefined;
+		const message = createStoredMessage(state, {
+			subject: mail?.subject || `Corpus: ${entry.key}`,
+			body: mail?.body ?? { contentType: 'text', content: entry.raw.toString('latin1') },
+			from: mail?.from ?? EXTERNAL_SENDERS[1],
+			toRecipients: mail?.toRecipients.length ? mail.toRecipients : [userRecipient(user)],
+			internetMessageId: `<corpus-${entry.key}@corpus.example>`,
+			attachments: mail?.attachments ?? [],
+			rawMime: entry.raw,
+			isRead: false,
+			receivedMs: core.now(),
+			sentMs: core.now(),
+		});
+		insertMessage(state, folder, message);
+		emitMessageChange(core, state, 'created', message.json.id, folder.id);
+		seeded.push({ key: entry.key, id: message.json.id, readable: entry.readable });
+	}
+	return seeded;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Control routes
 
 function controlError(core: EmulatorCore, req: GraphRequest, error: unknown): Reply {
@@ -460,6 +859,15 @@ export function registerSeedControlRoutes(core: EmulatorCore): void {
 				mimeBase64: String(body.mimeBase64 ?? ''),
 			});
 			return { status: 201, body: result };
+		} catch (error) {
+			return controlError(core, req, error);
+		}
+	});
+	core.controlRoute('POST', '/_emulator/seed/mime-corpus', async (req) => {
+		try {
+			const body = bodyObject(req);
+			const folder = typeof body.folder === 'string' ? body.folder : undefined;
+			return { status: 201, body: { value: await seedMimeCorpus(core, { userId: String(body.userId ?? body.user ?? ''), folder }) } };
 		} catch (error) {
 			return controlError(core, req, error);
 		}

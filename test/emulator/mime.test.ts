@@ -1,5 +1,7 @@
 import { simpleParser } from 'mailparser';
-import { buildMime, encodeQuotedPrintable, htmlToText, type MimeInput } from './mime';
+import { DEFAULT_USERS, startEmulator, type Emulator } from './index';
+import { mimeCorpus } from './mail-seed';
+import { bareMailparserRead, buildMime, encodeQuotedPrintable, htmlToText, type MimeInput } from './mime';
 
 const PNG_1X1 = Buffer.from(
 	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
@@ -110,5 +112,60 @@ describe('htmlToText', () => {
 		expect(htmlToText('<html><head><style>p{}</style></head><body><p>A &amp; B</p><p>C&nbsp;&#233;</p></body></html>')).toBe(
 			'A & B\nC é',
 		);
+	});
+});
+
+describe('the awkward-MIME corpus', () => {
+	let emu: Emulator;
+
+	beforeAll(async () => {
+		emu = await startEmulator();
+	});
+
+	afterAll(async () => {
+		await emu.close();
+	});
+
+	it('is what bare mailparser reads (all but the one non-mail entry), with stable keys', async () => {
+		const corpus = mimeCorpus();
+		expect(corpus.map((entry) => entry.key)).toEqual([
+			'bad-folding',
+			'lf-only',
+			'space-separators',
+			'stray-space-line',
+			'stray-empty-line',
+			'nested-rfc822',
+			'8bit-utf8-headers',
+			'8bit-latin1-headers',
+			'missing-closing-boundary',
+			'missing-boundary-parameter',
+			'wrong-boundary',
+			'tnef-winmail',
+			'mbox-from-line',
+			'not-mail',
+		]);
+		for (const entry of corpus) expect([entry.key, (await bareMailparserRead(entry.raw)).readable]).toEqual([entry.key, entry.readable]);
+		// Bare mailparser loses the space-separated parts: the text and the attached message.
+		const spaced = await bareMailparserRead(corpus.find((entry) => entry.key === 'space-separators')!.raw);
+		expect(spaced.text).toBe('');
+		expect(spaced.attachments.map((a) => a.contentType)).not.toContain('message/rfc822');
+	});
+
+	it('is filed by /_emulator/seed/mime-corpus, each $value byte-identical to the corpus', async () => {
+		const response = await fetch(`${emu.url}/_emulator/seed/mime-corpus`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ userId: DEFAULT_USERS.adele.id, folder: 'archive' }),
+		});
+		expect(response.status).toBe(201);
+		const { value } = (await response.json()) as { value: Array<{ key: string; id: string; readable: boolean }> };
+		const corpus = mimeCorpus();
+		expect(value.map((entry) => entry.key)).toEqual(corpus.map((entry) => entry.key));
+		const token = emu.issueToken({ userId: DEFAULT_USERS.adele.id });
+		for (const [index, entry] of value.entries()) {
+			const res = await fetch(`${emu.url}/v1.0/me/messages/${entry.id}/$value`, { headers: { Authorization: `Bearer ${token}` } });
+			expect(res.status).toBe(200);
+			expect(Buffer.from(await res.arrayBuffer()).equals(corpus[index].raw)).toBe(true);
+		}
 	});
 });

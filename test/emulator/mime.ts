@@ -294,3 +294,88 @@ function decodeEntities(text: string): string {
 function hashHex(value: string): string {
 	return createHash('sha1').update(value).digest('hex').slice(0, 24);
 }
+
+// ---------------------------------------------------------------------------------------------
+// "Bare mailparser reads it": the yardstick for the node's MIME output on awkward mail.
+
+/** What simpleParser, with no repair and no options, gets out of raw bytes. */
+export interface BareRead {
+	/** simpleParser resolved and found at least one header with a mail-like name (letters, digits, dashes). */
+	readable: boolean;
+	subject: string;
+	fromAddress: string | null;
+	date: string | null;
+	text: string;
+	html: string;
+	/** sha256 of every attachment's content, with its content type. */
+	attachments: Array<{ sha256: string; contentType: string; size: number }>;
+}
+
+export const sha256Hex = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+export async function bareMailparserRead(raw: Buffer): Promise<BareRead> {
+	// Imported here so the emulator's MIME builder does not load mailparser unless asked.
+	const { simpleParser } = await import('mailparser');
+	try {
+		const parsed = await simpleParser(raw);
+		const from = parsed.from?.value.find((entry) => entry.address)?.address ?? null;
+		return {
+			readable: [...parsed.headers.keys()].some((name) => /^[a-z0-9][a-z0-9._-]*$/i.test(name)),
+			subject: parsed.subject ?? '',
+			fromAddress: from,
+			date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null,
+			text: (parsed.text ?? '').trim(),
+			html: parsed.html === false ? '' : (parsed.html ?? '').trim(),
+			attachments: parsed.attachments.map((a) => ({ sha256: sha256Hex(a.content), contentType: a.contentType, size: a.content.length })),
+		};
+	} catch {
+		return { readable: false, subject: '', fromAddress: null, date: null, text: '', html: '', attachments: [] };
+	}
+}
+
+/** The node's MIME item as the comparison needs it: its JSON and the bytes of each attachment binary, in order. */
+export interface NodeMimeOutput {
+	json: Record<string, any>;
+	attachmentContents: Buffer[];
+}
+
+/**
+ * Everything bare mailparser got that the node's output lacks (empty = the node output holds at
+ * least what mailparser reads): subject, sender, date, text, html and every attachment's bytes.
+ */
+export function missingFromNodeOutput(bare: BareRead, node: NodeMimeOutput): string[] {
+	const missing: string[] = [];
+	const json = node.json;
+	if (!holds(String(json.subject ?? ''), bare.subject)) missing.push(`subject "${bare.subject}" (node: "${json.subject}")`);
+	if (bare.fromAddress && json.from?.address !== bare.fromAddress) missing.push(`from ${bare.fromAddress}`);
+	if (bare.date && json.date !== bare.date) missing.push(`date ${bare.date}`);
+	if (bare.text && !holds(String(json.text ?? ''), bare.text)) missing.push('text');
+	if (bare.html && !holds(String(json.html ?? ''), bare.html)) missing.push('html');
+	const nodeHashes = node.attachmentContents.map(sha256Hex);
+	const nodeTypes = (json.attachments ?? []).map((a: { contentType: string }) => a.contentType);
+	for (const attachment of bare.attachments) {
+		// An empty attachment is a part mailparser found but could not read: any of that type will do.
+		const at = attachment.size === 0 ? nodeTypes.indexOf(attachment.contentType) : nodeHashes.indexOf(attachment.sha256);
+		if (at === -1) {
+			missing.push(`attachment ${attachment.contentType} (${attachment.size} bytes)`);
+			continue;
+		}
+		// Both lists follow the node's attachment order: remove the match from each.
+		nodeHashes.splice(at, 1);
+		nodeTypes.splice(at, 1);
+	}
+	return missing;
+}
+
+/**
+ * `node` holds `bare` (whitespace runs compared as one space); a run of U+FFFD in `bare` (bytes
+ * mailparser could not decode) stands for any text.
+ */
+function holds(node: string, bare: string): boolean {
+	const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+	const pattern = squash(bare)
+		.split(/\uFFFD+/)
+		.map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+		.join('.+?');
+	return new RegExp(pattern, 's').test(squash(node));
+}

@@ -1,13 +1,16 @@
 import type { IBinaryData } from 'n8n-workflow';
 
 import {
-	mimeProblem,
 	mimeToExecutionData,
 	NotMimeMessageError,
 	parseMimeMessage,
 	rawFileName,
+	repairMime,
+	unreadableReason,
 	type BinaryPreparer,
 } from '../../nodes/MicrosoftOutlookExt/shared/mime';
+import { mimeCorpus } from '../emulator/mail-seed';
+import { bareMailparserRead, missingFromNodeOutput, type NodeMimeOutput } from '../emulator/mime';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n', 'latin1');
@@ -95,41 +98,136 @@ const fakeBinary: BinaryPreparer = {
 	},
 };
 
-describe('mimeProblem', () => {
-	it('accepts complete messages, single part and nested multipart', () => {
-		expect(mimeProblem(richMessage())).toBeUndefined();
-		expect(mimeProblem(simpleMessage())).toBeUndefined();
-		// LF-only line ends (as some servers and the Graph docs example use) are fine too.
-		expect(mimeProblem(Buffer.from(richMessage().toString('latin1').replace(/\r\n/g, '\n'), 'latin1'))).toBeUndefined();
+/** The node's item as the corpus comparison needs it. */
+async function nodeOutput(raw: Buffer): Promise<NodeMimeOutput> {
+	const item = await mimeToExecutionData(fakeBinary, raw);
+	const attachmentContents = Object.entries(item.binary ?? {}).map(([, b]) => Buffer.from(b.data, 'base64'));
+	return { json: item.json, attachmentContents };
+}
+
+async function unreadable(raw: Buffer): Promise<string> {
+	const error = await mimeToExecutionData(fakeBinary, raw).then(
+		() => undefined,
+		(e: unknown) => e,
+	);
+	expect(error).toBeInstanceOf(NotMimeMessageError);
+	return (error as NotMimeMessageError).reason;
+}
+
+describe('what mailparser can read is output; only what it cannot read is refused', () => {
+	it('outputs complete messages with no warnings (CRLF), and notes LF-only line ends', async () => {
+		expect((await nodeOutput(richMessage())).json.warnings).toEqual([]);
+		expect((await nodeOutput(simpleMessage())).json.warnings).toEqual([]);
+		const lf = Buffer.from(richMessage().toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+		expect((await nodeOutput(lf)).json.warnings).toEqual(['the lines end in LF only, not CRLF']);
 	});
 
-	it('refuses what is not a mail message', () => {
-		expect(mimeProblem(Buffer.alloc(0))).toMatch(/empty/);
-		expect(mimeProblem(Buffer.from('{"error":{"code":"x"}}'))).toMatch(/JSON/);
-		expect(mimeProblem(Buffer.from('  [1,2]'))).toMatch(/JSON/);
-		expect(mimeProblem(Buffer.from('<!DOCTYPE html><html><body>Sign in</body></html>'))).toMatch(/HTML/);
-		expect(mimeProblem(Buffer.from('Hello there,\r\nthis is just text.\r\n'))).toMatch(/does not start with a mail header/);
-		expect(mimeProblem(Buffer.from('Subject: hi\r\nX-A: b\r\n\r\nbody'))).toMatch(/neither a From nor a Date/);
-		expect(mimeProblem(Buffer.from('From: a@b.c\r\nSubject: hi\r\n\r\nbody'))).toMatch(/neither a MIME-Version nor a Content-Type/);
-		expect(mimeProblem(Buffer.from('From: a@b.c\r\nthis line is no header\r\nDate: x\r\n\r\nbody'))).toMatch(/not a header: "this line is no header"/);
+	it('refuses, truthfully, only data in which mailparser reads no mail', async () => {
+		expect(await unreadable(Buffer.alloc(0))).toMatch(/empty/);
+		expect(await unreadable(Buffer.from('{"error":{"code":"x"}}'))).toBe('the body is JSON, not a mail message');
+		expect(await unreadable(Buffer.from('  [1,2]'))).toMatch(/JSON/);
+		expect(await unreadable(Buffer.from('<!DOCTYPE html><html><body>Sign in</body></html>'))).toMatch(/HTML/);
+		expect(await unreadable(Buffer.from('Hello there,\r\nthis is just text.\r\n'))).toMatch(/no mail header can be read/);
+		expect(unreadableReason(simpleMessage(), ['from'])).toBeUndefined();
 	});
 
-	it('spots truncated downloads', () => {
+	it('reads messages the old pre-check refused: no From/Date, no MIME headers, a line without whitespace', async () => {
+		expect((await nodeOutput(Buffer.from('Subject: hi\r\nX-A: b\r\n\r\nbody'))).json).toMatchObject({ subject: 'hi', text: 'body', warnings: [] });
+		expect((await nodeOutput(Buffer.from('From: a@b.c\r\nSubject: hi\r\n\r\nbody'))).json).toMatchObject({ subject: 'hi', text: 'body' });
+		const joined = await nodeOutput(Buffer.from('From: a@b.c\r\nSubject: this line\r\nis no header\r\nDate: Tue, 5 Sep 2017 08:00:00 +0200\r\n\r\nbody'));
+		expect(joined.json).toMatchObject({
+			subject: 'this line is no header',
+			date: '2017-09-05T06:00:00.000Z',
+			warnings: ['line 3 had no leading whitespace: joined to the previous header (Subject)'],
+		});
+	});
+
+	it('reads cut-off and boundary-less messages as far as they go, and says so', async () => {
 		const full = richMessage();
-		// Cut inside the header block: it never ends.
-		expect(mimeProblem(full.subarray(0, 200))).toMatch(/header block never ends/);
-		// Cut inside the PDF part: the outer boundary is never closed.
+		const head = await nodeOutput(full.subarray(0, 200));
+		expect(head.json.warnings).toEqual(['the header block never ends: there is no body (the message may be cut off)']);
 		const cut = full.toString('latin1').lastIndexOf('--_mixed_--');
-		expect(mimeProblem(full.subarray(0, cut))).toMatch(/boundary "_mixed_" never ends/);
-		// A nested part that is not closed is caught too.
-		const nested = full.toString('latin1').replace('--_alt_--', '');
-		expect(mimeProblem(Buffer.from(nested, 'latin1'))).toMatch(/boundary "_alt_" never ends/);
-		expect(mimeProblem(crlf(['From: a@b.c', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed', '', 'x']))).toMatch(
-			/declares no boundary/,
-		);
-		expect(
-			mimeProblem(crlf(['From: a@b.c', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary=abc', '', 'preamble only'])),
-		).toMatch(/boundary "abc" has no parts/);
+		const unclosed = await nodeOutput(full.subarray(0, cut));
+		expect(unclosed.attachmentContents.map((c) => c.toString('hex'))).toEqual([PNG.toString('hex'), PDF.toString('hex')]);
+		expect(unclosed.json.warnings).toEqual([
+			'the multipart/mixed (boundary "_mixed_") has no closing line: the message may be cut off; the parts that are there were read',
+		]);
+		const none = await nodeOutput(crlf(['From: a@b.c', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed', '', 'x']));
+		expect(none.json.warnings).toEqual(['the multipart/mixed declares no boundary: its content could not be read']);
+	});
+
+	it('repairs space-only separator lines in parts, so an attached message (message/rfc822) is not lost', async () => {
+		const raw = crlf([
+			'From: a@b.c',
+			'Subject: fw',
+			'MIME-Version: 1.0',
+			'Content-Type: multipart/mixed; boundary="XX"',
+			' ',
+			'--XX',
+			'Content-Type: text/plain',
+			' ',
+			'hello',
+			'--XX',
+			'Content-Type: message/rfc822',
+			' ',
+			'From: inner@x.y',
+			'Subject: Inner =?utf-8?B?4pyT?=',
+			'',
+			'inner body',
+			'--XX--',
+			'',
+		]);
+		const { json, attachmentContents } = await nodeOutput(raw);
+		expect(json.text).toBe('hello');
+		expect(json.attachments).toEqual([expect.objectContaining({ fileName: 'Inner ✓.eml', contentType: 'message/rfc822' })]);
+		expect(attachmentContents[0].toString()).toContain('inner body');
+		expect(json.warnings).toEqual([
+			'line 5 ends the header block but held spaces: read as an empty line',
+			'line 8 (headers of part 1) ends the header block but held spaces: read as an empty line',
+			'line 12 (headers of part 2) ends the header block but held spaces: read as an empty line',
+		]);
+	});
+
+	it('leaves the bytes alone when nothing needs repair', () => {
+		const raw = richMessage();
+		expect(repairMime(raw).raw).toBe(raw);
+	});
+});
+
+describe('the awkward-MIME corpus: the node outputs at least what bare mailparser reads', () => {
+	const expected: Record<string, { subject?: string; files: string[]; warnings: RegExp[]; bareMisreads?: string[] }> = {
+		'bad-folding': { subject: 'Quarterly figures for the northern region', files: [], warnings: [/line 3 had no leading whitespace.*\(To\)/, /line 5 had no leading whitespace.*\(Subject\)/] },
+		'lf-only': { files: ['lf.pdf'], warnings: [/LF only/] },
+		'space-separators': { files: ['Original invoice.eml', 'summary.pdf'], warnings: [/held spaces/] },
+		'stray-space-line': { subject: 'Stray space line', files: [], warnings: [/line 3 held only spaces before a header: removed/] },
+		// Bare mailparser ends the headers at the empty line and reads the rest (MIME headers, parts) as text.
+		'stray-empty-line': { subject: 'Stray empty line', files: ['logo.png'], warnings: [/line 4 was empty but more headers followed it: removed/], bareMisreads: ['text'] },
+		'nested-rfc822': { files: ['Original invoice.eml', 'forwarded.eml'], warnings: [] },
+		'8bit-utf8-headers': { subject: 'Bestellung für Größe XL – Übersicht', files: [], warnings: [/8-bit \(UTF-8\)/] },
+		'8bit-latin1-headers': { subject: 'Réunion déjà prévue à 10 h', files: [], warnings: [/not UTF-8: read as Windows-1252/] },
+		'missing-closing-boundary': { files: ['unclosed.pdf'], warnings: [/no closing line/] },
+		'missing-boundary-parameter': { files: ['noboundary.pdf'], warnings: [/declares no boundary: used "nb-b"/] },
+		'wrong-boundary': { files: [], warnings: [/boundary "declared-b", which never occurs: used "used-b"/] },
+		'tnef-winmail': { files: ['winmail.dat'], warnings: [/winmail.dat is a TNEF/] },
+		'mbox-from-line': { subject: 'Exported from an mbox', files: [], warnings: [/mbox "From " separator/] },
+	};
+
+	it.each(mimeCorpus().map((entry) => [entry.key, entry] as const))('%s', async (key, entry) => {
+		const bare = await bareMailparserRead(entry.raw);
+		expect(bare.readable).toBe(entry.readable);
+		if (!entry.readable) {
+			expect(await unreadable(entry.raw)).toMatch(/no mail header can be read/);
+			return;
+		}
+		const node = await nodeOutput(entry.raw);
+		const want = expected[key];
+		expect(missingFromNodeOutput(bare, node)).toEqual(want.bareMisreads ?? []);
+		if (want.subject) expect(node.json.subject).toBe(want.subject);
+		expect(node.json.attachments.map((a: { fileName: string }) => a.fileName).sort()).toEqual([...want.files].sort());
+		expect(node.json.from).toEqual(expect.objectContaining({ address: expect.stringMatching(/@/) }));
+		expect(node.json.text || node.json.html).not.toBe('');
+		for (const warning of want.warnings) expect(node.json.warnings).toEqual(expect.arrayContaining([expect.stringMatching(warning)]));
+		if (want.warnings.length === 0) expect(node.json.warnings).toEqual([]);
 	});
 });
 

@@ -24,7 +24,7 @@ export interface BinaryPreparer {
 	prepareBinaryData(data: Buffer, filePath?: string, mimeType?: string): Promise<IBinaryData>;
 }
 
-/** Thrown by `mimeToExecutionData` when the bytes are not a (complete) MIME message. */
+/** Thrown by `mimeToExecutionData` when mailparser reads no mail in the bytes (see `unreadableReason`). */
 export class NotMimeMessageError extends Error {
 	constructor(readonly reason: string) {
 		super(`Not a MIME message: ${reason}`);
@@ -34,81 +34,275 @@ export class NotMimeMessageError extends Error {
 // RFC 5322 field name: printable ASCII except the colon.
 const HEADER_FIELD = /^[\x21-\x39\x3b-\x7e]+:/;
 const CONTINUATION = /^[ \t]/;
+const BLANK = /^[ \t]*$/;
+/** Names a stray empty line may be followed by in a top header block (a body rarely starts with these). */
+const MESSAGE_HEADER = /^(from|sender|to|cc|bcc|reply-to|subject|date|message-id|in-reply-to|references|mime-version|content-[a-z-]+|received|return-path|x-[a-z0-9-]+|thread-[a-z]+|importance|priority):/i;
 
-interface HeaderBlock {
-	lines: string[];
-	names: Set<string>;
-	complete: boolean;
+/** What the repair pass did to a message before mailparser read it. */
+export interface RepairedMime {
+	/** The bytes mailparser reads: the original buffer when nothing needed repair. */
+	raw: Buffer;
+	warnings: string[];
 }
 
-/** The top header block (up to the first empty line), unfolded enough to know its field names. */
-function readHeaderBlock(text: string): HeaderBlock {
-	// Only the header block is split into lines: the body may be tens of megabytes.
-	const end = /^[ \t]*\r?\n/.test(text) ? 0 : text.search(/\r?\n[ \t]*(\r?\n|$)/);
-	const head = end === -1 ? text : text.slice(0, end);
-	const block: HeaderBlock = { lines: [], names: new Set(), complete: end !== -1 };
-	for (const line of head === '' ? [] : head.split(/\r?\n/)) {
-		block.lines.push(line);
-		const match = HEADER_FIELD.exec(line);
-		if (match) block.names.add(match[0].slice(0, -1).toLowerCase());
+interface Lines {
+	/** Every line without its line ending, as latin1 text (one character per byte). */
+	text: string[];
+	/** The line ending after each line ('' after the last). */
+	eol: string[];
+	/** Replacement text per line; null = line removed. */
+	edits: Map<number, string | null>;
+	warnings: string[];
+}
+
+function splitLines(text: string): Lines {
+	const lines: Lines = { text: [], eol: [], edits: new Map(), warnings: [] };
+	const pattern = /\r?\n/g;
+	let start = 0;
+	for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+		lines.text.push(text.slice(start, match.index));
+		lines.eol.push(match[0]);
+		start = match.index + match[0].length;
 	}
-	return block;
+	lines.text.push(text.slice(start));
+	lines.eol.push('');
+	return lines;
+}
+
+function headerName(line: string): string {
+	return line.slice(0, line.indexOf(':')).trim();
+}
+
+interface HeaderField {
+	name: string;
+	/** Index of the header's first line. */
+	first: number;
+	/** Index after its last (continuation) line. */
+	end: number;
+	value: string;
+}
+
+interface Entity {
+	headers: HeaderField[];
+	/** First body line (may equal `end`). */
+	body: number;
 }
 
 /**
- * Every `boundary=` declared by a multipart Content-Type header anywhere in the message (nested
- * parts too); `null` for a multipart header that declares none.
+ * Reads the header block of the entity in lines [start, end), repairing what mailparser would
+ * misread: a line without leading whitespace inside the block (joined to the header before it),
+ * a line of only spaces before a header (removed) and one that ends the block (made empty).
  */
-function declaredBoundaries(text: string): Array<string | null> {
-	const boundaries: Array<string | null> = [];
-	// A Content-Type header with its folded continuation lines.
-	const contentTypes = text.match(/^content-type:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*/gim) ?? [];
-	for (const header of contentTypes) {
-		if (!/multipart\//i.test(header)) continue;
-		const match = /boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(header);
-		boundaries.push(match ? (match[1] ?? match[2]) : null);
+function readHeaders(lines: Lines, start: number, end: number, where: string, top: boolean): Entity {
+	const headers: HeaderField[] = [];
+	let i = start;
+	const current = () => headers[headers.length - 1];
+	while (i < end) {
+		const line = lines.text[i];
+		if (line === '') {
+			// A stray empty line before more message headers (top level only: a body can start with "Note: ...").
+			if (top && headers.length > 0 && strayBlankLine(lines, i + 1, end)) {
+				lines.edits.set(i, null);
+				lines.warnings.push(`line ${i + 1} was empty but more headers followed it: removed`);
+				i++;
+				continue;
+			}
+			return { headers, body: i + 1 };
+		}
+		if (BLANK.test(line)) {
+			if (strayBlank(lines, i + 1, end, top, headers)) {
+				lines.edits.set(i, null);
+				lines.warnings.push(`line ${i + 1}${where} held only spaces before a header: removed`);
+				i++;
+				continue;
+			}
+			lines.edits.set(i, '');
+			lines.warnings.push(`line ${i + 1}${where} ends the header block but held spaces: read as an empty line`);
+			return { headers, body: i + 1 };
+		}
+		if (HEADER_FIELD.test(line)) {
+			headers.push({ name: headerName(line).toLowerCase(), first: i, end: i + 1, value: line.slice(line.indexOf(':') + 1) });
+		} else if (headers.length === 0) {
+			// No header at all: this is body text (mailparser reads it the same way).
+			return { headers, body: start };
+		} else if (CONTINUATION.test(line)) {
+			current().value += line;
+			current().end = i + 1;
+		} else {
+			lines.edits.set(i, ` ${line}`);
+			lines.warnings.push(`line ${i + 1}${where} had no leading whitespace: joined to the previous header (${headerName(lines.text[current().first])})`);
+			current().value += ` ${line}`;
+			current().end = i + 1;
+		}
+		i++;
 	}
-	return boundaries;
-}
-
-function escapeRegExp(text: string): string {
-	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	if (headers.length > 0) lines.warnings.push(`the header block${where} never ends: there is no body (the message may be cut off)`);
+	return { headers, body: end };
 }
 
 /**
- * Why `raw` is not a complete MIME message, or undefined when it is. mailparser accepts almost
- * anything (JSON, HTML, half a message), so this checks what it does not: a header block that
- * starts the data, ends with an empty line and names the sender or date plus the MIME headers,
- * and a closing delimiter for every multipart boundary (a cut-off download has none).
+ * A line of only spaces followed by a header is stray (not the end of the block) at the top, and in
+ * a part when a MIME header follows; in a message/rfc822 part, the attached message's headers follow.
  */
-export function mimeProblem(raw: Buffer): string | undefined {
-	if (raw.length === 0) return 'the body is empty';
-	const text = raw.toString('latin1');
-	const first = text.replace(/^\uFEFF/, '').trimStart().charAt(0);
-	if (first === '{' || first === '[') return 'the body is JSON, not a mail message';
-	if (first === '<') return 'the body is HTML or XML, not a mail message';
-	const block = readHeaderBlock(text);
-	if (block.lines.length === 0 || !HEADER_FIELD.test(block.lines[0])) {
-		return 'it does not start with a mail header (such as "From:")';
+function strayBlank(lines: Lines, next: number, end: number, top: boolean, headers: HeaderField[]): boolean {
+	if (next >= end || !HEADER_FIELD.test(lines.text[next])) return false;
+	if (top) return true;
+	const contentType = headers.find((header) => header.name === 'content-type');
+	if (contentType && /^\s*message\//i.test(contentType.value)) return false;
+	return /^(content-[a-z-]+|mime-version):/i.test(lines.text[next]);
+}
+
+/** Lines [from, end) start with a run of message headers that ends in an empty line. */
+function strayBlankLine(lines: Lines, from: number, end: number): boolean {
+	if (from >= end || !MESSAGE_HEADER.test(lines.text[from])) return false;
+	for (let i = from + 1; i < end; i++) {
+		const line = lines.text[i];
+		if (BLANK.test(line)) return true;
+		if (!MESSAGE_HEADER.test(line) && !CONTINUATION.test(line)) return false;
 	}
-	const malformed = block.lines.find((line) => !HEADER_FIELD.test(line) && !CONTINUATION.test(line));
-	if (malformed !== undefined) return `the header block has a line that is not a header: "${malformed.slice(0, 60)}"`;
-	if (!block.complete) return 'the header block never ends (the message is truncated or has no body)';
-	if (!block.names.has('from') && !block.names.has('date')) return 'it has neither a From nor a Date header';
-	if (!block.names.has('content-type') && !block.names.has('mime-version')) {
-		return 'it has neither a MIME-Version nor a Content-Type header';
-	}
-	for (const boundary of declaredBoundaries(text)) {
-		if (boundary === null) return 'a multipart part declares no boundary';
-		const delimiter = `^--${escapeRegExp(boundary)}`;
-		if (!new RegExp(`${delimiter}[ \\t]*\\r?$`, 'm').test(text)) {
-			return `the multipart part with boundary "${boundary}" has no parts (the message is truncated)`;
-		}
-		if (!new RegExp(`${delimiter}--`, 'm').test(text)) {
-			return `the multipart part with boundary "${boundary}" never ends (the message is truncated)`;
-		}
+	return false;
+}
+
+function headerValue(entity: Entity, name: string): HeaderField | undefined {
+	return entity.headers.find((header) => header.name === name);
+}
+
+function boundaryOf(contentType: string): string | undefined {
+	const match = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(contentType);
+	const boundary = match ? (match[1] ?? match[2]) : undefined;
+	return boundary ? boundary : undefined;
+}
+
+/** The line is `--boundary` or `--boundary--` (trailing whitespace allowed): 'part', 'close' or undefined. */
+function delimiterKind(line: string, boundary: string): 'part' | 'close' | undefined {
+	if (!line.startsWith(`--${boundary}`)) return undefined;
+	const rest = line.slice(boundary.length + 2).trimEnd();
+	if (rest === '') return 'part';
+	if (rest === '--') return 'close';
+	return undefined;
+}
+
+/** The first `--token` line of a body that has no usable boundary, as a boundary candidate. */
+function inferBoundary(lines: Lines, from: number, end: number): string | undefined {
+	for (let i = from; i < end; i++) {
+		const match = /^--([\x21-\x7e]{1,70}?)(--)?[ \t]*$/.exec(lines.text[i]);
+		if (match && !match[2]) return match[1];
 	}
 	return undefined;
+}
+
+/** Header lines with 8-bit bytes: left alone when they are UTF-8, else read as Windows-1252. */
+function repairEightBit(lines: Lines, start: number, end: number, where: string): void {
+	const indexes: number[] = [];
+	for (let i = start; i < end; i++) {
+		const line = lines.edits.has(i) ? lines.edits.get(i) : lines.text[i];
+		if (line && /[\x80-\xff]/.test(line)) indexes.push(i);
+	}
+	if (indexes.length === 0) return;
+	const lineOf = (i: number) => (lines.edits.has(i) ? lines.edits.get(i) : lines.text[i]) as string;
+	const bytes = Buffer.from(indexes.map(lineOf).join('\n'), 'latin1');
+	if (isUtf8(bytes)) {
+		lines.warnings.push(`the headers${where} hold unencoded 8-bit (UTF-8) text: read as UTF-8`);
+		return;
+	}
+	const windows1252 = new TextDecoder('windows-1252');
+	for (const i of indexes) {
+		lines.edits.set(i, Buffer.from(windows1252.decode(Buffer.from(lineOf(i), 'latin1')), 'utf8').toString('latin1'));
+	}
+	lines.warnings.push(`the headers${where} hold 8-bit text that is not UTF-8: read as Windows-1252`);
+}
+
+function walkEntity(lines: Lines, start: number, end: number, path: string): void {
+	const where = path ? ` (headers of part ${path})` : '';
+	const entity = readHeaders(lines, start, end, where, path === '');
+	repairEightBit(lines, start, entity.body, where);
+	const contentType = headerValue(entity, 'content-type');
+	const type = contentType ? contentType.value.trim().split(/[;\s]/)[0].toLowerCase() : '';
+	if (!contentType || !type.startsWith('multipart/')) return;
+	const inPart = path ? ` in part ${path}` : '';
+	let boundary = boundaryOf(contentType.value);
+	const found = (candidate: string) => {
+		for (let i = entity.body; i < end; i++) if (delimiterKind(lines.text[i], candidate)) return true;
+		return false;
+	};
+	if (!boundary || !found(boundary)) {
+		const inferred = inferBoundary(lines, entity.body, end);
+		const declared = boundary ? `boundary "${boundary}", which never occurs` : 'no boundary';
+		if (!inferred) {
+			lines.warnings.push(`the ${type}${inPart} declares ${declared}: its content could not be read`);
+			return;
+		}
+		const params = contentType.value.replace(/;\s*boundary\s*=\s*(?:"[^"]*"|[^\s;]+)/i, '').replace(/\s+/g, ' ').trim();
+		lines.edits.set(contentType.first, `${lines.text[contentType.first].slice(0, lines.text[contentType.first].indexOf(':'))}: ${params}; boundary="${inferred}"`);
+		for (let i = contentType.first + 1; i < contentType.end; i++) lines.edits.set(i, null);
+		lines.warnings.push(`the ${type}${inPart} declares ${declared}: used "${inferred}", found in its body`);
+		boundary = inferred;
+	}
+	let partStart = -1;
+	let closed = false;
+	let count = 0;
+	for (let i = entity.body; i < end && !closed; i++) {
+		const kind = delimiterKind(lines.text[i], boundary);
+		if (!kind) continue;
+		if (partStart !== -1) walkEntity(lines, partStart, i, `${path ? `${path}.` : ''}${++count}`);
+		partStart = i + 1;
+		closed = kind === 'close';
+	}
+	if (!closed) {
+		if (partStart !== -1) walkEntity(lines, partStart, end, `${path ? `${path}.` : ''}${++count}`);
+		lines.warnings.push(`the ${type}${inPart} (boundary "${boundary}") has no closing line: the message may be cut off; the parts that are there were read`);
+	}
+}
+
+/**
+ * Repairs what real mail servers produce but mailparser misreads (folding without whitespace,
+ * space-only lines in or after a header block, a stray empty line inside the top headers,
+ * a multipart boundary that is missing or wrong, 8-bit headers that are not UTF-8) and notes what
+ * else is unusual. Returns the original buffer when nothing was changed.
+ */
+export function repairMime(raw: Buffer): RepairedMime {
+	const lines = splitLines(raw.toString('latin1'));
+	if (lines.text.length > 1 && /^From [^\s:]+ /.test(lines.text[0]) && HEADER_FIELD.test(lines.text[1])) {
+		lines.edits.set(0, null);
+		lines.warnings.push('line 1 is an mbox "From " separator, not a header: removed');
+	}
+	walkEntity(lines, lines.edits.has(0) ? 1 : 0, lines.text.length, '');
+	const crlf = lines.eol.filter((eol) => eol === '\r\n').length;
+	const lf = lines.eol.filter((eol) => eol === '\n').length;
+	if (lf > 0 && crlf === 0) lines.warnings.push('the lines end in LF only, not CRLF');
+	else if (lf > 0 && crlf > 0) lines.warnings.push(`the line endings are mixed: ${crlf} CRLF, ${lf} LF only`);
+	if (lines.edits.size === 0) return { raw, warnings: lines.warnings };
+	const out: string[] = [];
+	for (let i = 0; i < lines.text.length; i++) {
+		const edit = lines.edits.get(i);
+		if (edit !== null) out.push(edit ?? lines.text[i], lines.eol[i]);
+	}
+	return { raw: Buffer.from(out.join(''), 'latin1'), warnings: lines.warnings };
+}
+
+function isUtf8(bytes: Buffer): boolean {
+	try {
+		new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** A header name as mail has them (letters, digits, dashes): JSON or HTML read as headers has none. */
+const MAIL_HEADER_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+
+/**
+ * Why mailparser cannot read `raw` as a mail, or undefined when it can: it is empty, or it yields
+ * no header at all (JSON, HTML, plain text). Everything else is read; what is odd goes to `warnings`.
+ */
+export function unreadableReason(raw: Buffer, headerNames: Iterable<string>): string | undefined {
+	if (raw.length === 0) return 'the body is empty';
+	for (const name of headerNames) if (MAIL_HEADER_NAME.test(name)) return undefined;
+	const first = raw.subarray(0, 1024).toString('latin1').replace(/^\uFEFF/, '').trimStart().charAt(0);
+	if (first === '{' || first === '[') return 'the body is JSON, not a mail message';
+	if (first === '<') return 'the body is HTML or XML, not a mail message';
+	return 'no mail header can be read in it: it does not start with a header such as "From:"';
 }
 
 export interface MailAddress {
@@ -173,31 +367,67 @@ export function safeFileName(name: string): string {
 	return name.replace(/[\\/\x00-\x1f]+/g, '_').trim();
 }
 
-function attachmentsOf(parsed: ParsedMail): MimeAttachment[] {
-	return parsed.attachments.map((attachment, index) => {
+const PARSER_OPTIONS = {
+	// Keep `cid:` references in the HTML (the images are separate binaries) and the text as sent.
+	skipImageLinks: true,
+	skipTextToHtml: true,
+	skipTextLinks: true,
+};
+
+/** The subject of an attached message (for its .eml file name), '' when it has none. */
+async function attachedSubject(content: Buffer): Promise<string> {
+	try {
+		const inner = await simpleParser(content, { ...PARSER_OPTIONS, skipHtmlToText: true });
+		return inner.subject ?? '';
+	} catch {
+		return '';
+	}
+}
+
+const isTnef = (fileName: string, contentType: string) =>
+	/^application\/(vnd\.)?ms-tnef$/i.test(contentType) || /^winmail\.dat$/i.test(fileName);
+
+async function attachmentsOf(parsed: ParsedMail, warnings: string[]): Promise<MimeAttachment[]> {
+	const result: MimeAttachment[] = [];
+	let messages = 0;
+	for (const [index, attachment] of parsed.attachments.entries()) {
 		const cid = attachment.cid ?? attachment.contentId?.replace(/^<|>$/g, '');
 		const disposition = attachment.contentDisposition ?? null;
-		return {
-			fileName: safeFileName(attachment.filename ?? '') || cid || `attachment_${index}`,
-			contentType: attachment.contentType || 'application/octet-stream',
+		const contentType = attachment.contentType || 'application/octet-stream';
+		let fileName = safeFileName(attachment.filename ?? '');
+		if (!fileName && contentType.toLowerCase() === 'message/rfc822') {
+			// An attached message (forwarded as attachment, bounce): an .eml file named after its subject.
+			fileName = rawFileName(await attachedSubject(attachment.content), `attached message ${++messages}`);
+		}
+		fileName = fileName || cid || `attachment_${index}`;
+		if (isTnef(fileName, contentType)) {
+			warnings.push(`${fileName} is a TNEF (Outlook rich text) file: output as is, the files inside it are not extracted`);
+		}
+		result.push({
+			fileName,
+			contentType,
 			size: attachment.content.length,
 			contentId: cid ?? null,
 			inline: disposition === 'inline' || (disposition === null && !!cid),
 			disposition,
 			content: attachment.content,
-		};
-	});
+		});
+	}
+	return result;
 }
 
-/** Parses a raw message (call `mimeProblem` first: this does not refuse non-MIME input). */
+/**
+ * Parses a raw message: what real servers get wrong is repaired first (see `repairMime`) and
+ * listed in `json.warnings`. Throws NotMimeMessageError only when mailparser reads no mail in it.
+ */
 export async function parseMimeMessage(raw: Buffer): Promise<ParsedMimeMessage> {
-	const parsed = await simpleParser(raw, {
-		// Keep `cid:` references in the HTML (the images are separate binaries) and the text as sent.
-		skipImageLinks: true,
-		skipTextToHtml: true,
-		skipTextLinks: true,
-	});
-	const attachments = attachmentsOf(parsed);
+	const repaired = repairMime(raw);
+	const parsed = await simpleParser(repaired.raw, PARSER_OPTIONS).catch((error: Error) => error);
+	if (parsed instanceof Error) throw new NotMimeMessageError(`mailparser cannot read it (${parsed.message})`);
+	const reason = unreadableReason(raw, parsed.headers.keys());
+	if (reason) throw new NotMimeMessageError(reason);
+	const warnings = [...repaired.warnings];
+	const attachments = await attachmentsOf(parsed, warnings);
 	const from = flattenAddresses(parsed.from);
 	const json: IDataObject = {
 		messageId: parsed.messageId ?? null,
@@ -213,6 +443,7 @@ export async function parseMimeMessage(raw: Buffer): Promise<ParsedMimeMessage> 
 		headers: headersToJson(parsed),
 		text: parsed.text ?? '',
 		html: parsed.html === false ? '' : parsed.html,
+		warnings,
 	};
 	return { json, attachments };
 }
@@ -225,15 +456,14 @@ export function rawFileName(subject: unknown, fallbackName = 'message'): string 
 
 /**
  * The n8n item for a raw MIME message. Attachment metadata lists the binary property each file
- * went to. Throws NotMimeMessageError for data that is not a complete MIME message.
+ * went to; `warnings` lists what was repaired or unusual. Throws NotMimeMessageError only for data
+ * in which mailparser reads no mail (empty, JSON, HTML, text without headers).
  */
 export async function mimeToExecutionData(
 	helpers: BinaryPreparer,
 	raw: Buffer,
 	options: MimeToItemOptions = {},
 ): Promise<INodeExecutionData> {
-	const problem = mimeProblem(raw);
-	if (problem) throw new NotMimeMessageError(problem);
 	const prefix = options.binaryPropertyPrefix || DEFAULT_BINARY_PROPERTY_PREFIX;
 	const { json, attachments } = await parseMimeMessage(raw);
 	const binary: Record<string, IBinaryData> = {};

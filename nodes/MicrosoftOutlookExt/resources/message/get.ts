@@ -54,7 +54,10 @@ function bytesOf(body: unknown): Buffer {
 	return Buffer.alloc(0);
 }
 
-/** The downloaded `$value` → one item: parsed JSON, attachments and (optionally) the raw .eml as binaries. */
+/**
+ * The downloaded `$value` → one item: parsed JSON (with `warnings` for repaired or unusual MIME),
+ * attachments (attached messages as .eml files) and (optionally) the raw .eml as binaries.
+ */
 export async function parseMimeResponse(
 	this: IExecuteSingleFunctions,
 	_items: INodeExecutionData[],
@@ -75,7 +78,7 @@ export async function parseMimeResponse(
 			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: this.getItemIndex() });
 		}
 		throw new NodeOperationError(this.getNode(), `The content of message "${messageId}" is not a MIME message: ${error.reason}`, {
-			description: `Microsoft Graph answered /$value with ${raw.length} bytes that cannot be parsed as a mail. A cut-off download can cause this: run the node again. If it keeps failing, open the message in Outlook to check it.`,
+			description: `Microsoft Graph answered /$value with ${raw.length} bytes in which no mail can be read (mailparser finds no header in them), so there is nothing to output. Open the message in Outlook to check it. Mail that is merely malformed is output, with what was repaired listed in "warnings".`,
 			itemIndex: this.getItemIndex(),
 		});
 	}
