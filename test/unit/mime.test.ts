@@ -188,6 +188,35 @@ describe('what mailparser can read is output; only what it cannot read is refuse
 		]);
 	});
 
+	it('keeps a body that starts with header-like lines after the empty line', async () => {
+		const raw = crlf(['From: a@b.c', 'Subject: Fwd: question', 'Date: Tue, 5 Sep 2017 08:00:00 +0200', '', 'Subject: question', 'Date: yesterday', '', 'See below.', '']);
+		const { json } = await nodeOutput(raw);
+		expect(json).toMatchObject({ subject: 'Fwd: question', text: 'Subject: question\nDate: yesterday\n\nSee below.\n', warnings: [] });
+	});
+
+	it('starts the body where a run of non-header lines is not followed by more headers', async () => {
+		const raw = crlf(['From: a@b.c', 'Subject: no separator', 'Hello Adele,', 'the empty line is missing.', '']);
+		const { json } = await nodeOutput(raw);
+		expect(json).toMatchObject({ subject: 'no separator', text: 'Hello Adele,\nthe empty line is missing.\n' });
+		expect(json.warnings).toEqual(['line 3 is not a header and no empty line came before it: read as the start of the body']);
+	});
+
+	it('survives deep multipart nesting and large attachments', async () => {
+		const depth = 200;
+		const open = Array.from({ length: depth }, (_, n) => [`Content-Type: multipart/mixed; boundary="b${n}"`, '', `--b${n}`]).flat();
+		const close = Array.from({ length: depth }, (_, n) => `--b${depth - 1 - n}--`);
+		const deep = crlf(['From: a@b.c', 'MIME-Version: 1.0', ...open, 'Content-Type: text/plain', '', 'deep', ...close, '']);
+		expect((await nodeOutput(deep)).json.from).toEqual({ name: '', address: 'a@b.c' });
+
+		const big = Buffer.alloc(20 * 1024 * 1024, 'PDF content ');
+		const raw = crlf(['From: a@b.c', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary=big', ' ', '--big', 'Content-Type: application/pdf; name=big.pdf', 'Content-Transfer-Encoding: base64', '', ...base64Lines(big), '--big--', '']);
+		const started = Date.now();
+		const { json, attachmentContents } = await nodeOutput(raw);
+		expect(attachmentContents[0].equals(big)).toBe(true);
+		expect(json.warnings).toEqual(['line 4 ends the header block but held spaces: read as an empty line']);
+		expect(Date.now() - started).toBeLessThan(30_000);
+	});
+
 	it('leaves the bytes alone when nothing needs repair', () => {
 		const raw = richMessage();
 		expect(repairMime(raw).raw).toBe(raw);

@@ -101,7 +101,7 @@ function readHeaders(lines: Lines, start: number, end: number, where: string, to
 		const line = lines.text[i];
 		if (line === '') {
 			// A stray empty line before more message headers (top level only: a body can start with "Note: ...").
-			if (top && headers.length > 0 && strayBlankLine(lines, i + 1, end)) {
+			if (top && headers.length > 0 && strayBlankLine(lines, i + 1, end, headers)) {
 				lines.edits.set(i, null);
 				lines.warnings.push(`line ${i + 1} was empty but more headers followed it: removed`);
 				i++;
@@ -128,6 +128,11 @@ function readHeaders(lines: Lines, start: number, end: number, where: string, to
 		} else if (CONTINUATION.test(line)) {
 			current().value += line;
 			current().end = i + 1;
+		} else if (!headersResume(lines, i + 1, end)) {
+			// The empty line before the body is missing: mailparser would read the body as header junk.
+			lines.edits.set(i, `${lines.eol[i] || '\r\n'}${line}`);
+			lines.warnings.push(`line ${i + 1}${where} is not a header and no empty line came before it: read as the start of the body`);
+			return { headers, body: i };
 		} else {
 			lines.edits.set(i, ` ${line}`);
 			lines.warnings.push(`line ${i + 1}${where} had no leading whitespace: joined to the previous header (${headerName(lines.text[current().first])})`);
@@ -138,6 +143,20 @@ function readHeaders(lines: Lines, start: number, end: number, where: string, to
 	}
 	if (headers.length > 0) lines.warnings.push(`the header block${where} never ends: there is no body (the message may be cut off)`);
 	return { headers, body: end };
+}
+
+/**
+ * After a run of non-header lines from `from`, the header block goes on: a header, a folded line or
+ * the empty line that ends the block follows. Otherwise the run is the body.
+ */
+function headersResume(lines: Lines, from: number, end: number): boolean {
+	for (let i = from; i < Math.min(end, from + 20); i++) {
+		const line = lines.text[i];
+		// The '' after the data's last line break ends nothing.
+		if (i === lines.text.length - 1 && line === '') return false;
+		if (BLANK.test(line) || HEADER_FIELD.test(line) || CONTINUATION.test(line)) return true;
+	}
+	return false;
 }
 
 /**
@@ -152,13 +171,22 @@ function strayBlank(lines: Lines, next: number, end: number, top: boolean, heade
 	return /^(content-[a-z-]+|mime-version):/i.test(lines.text[next]);
 }
 
-/** Lines [from, end) start with a run of message headers that ends in an empty line. */
-function strayBlankLine(lines: Lines, from: number, end: number): boolean {
-	if (from >= end || !MESSAGE_HEADER.test(lines.text[from])) return false;
-	for (let i = from + 1; i < end; i++) {
+/**
+ * Lines [from, end) start with a run of message headers that ends in an empty line, names none of
+ * the headers already read, and holds one a message needs (so a body that starts with a line like
+ * "Subject: ..." quoted from another mail stays the body).
+ */
+function strayBlankLine(lines: Lines, from: number, end: number, headers: HeaderField[]): boolean {
+	const seen = new Set(headers.map((header) => header.name));
+	let needed = false;
+	for (let i = from; i < Math.min(end, from + 200); i++) {
 		const line = lines.text[i];
-		if (BLANK.test(line)) return true;
-		if (!MESSAGE_HEADER.test(line) && !CONTINUATION.test(line)) return false;
+		if (i > from && BLANK.test(line)) return needed;
+		if (i > from && CONTINUATION.test(line)) continue;
+		if (!MESSAGE_HEADER.test(line)) return false;
+		const name = headerName(line).toLowerCase();
+		if (seen.has(name)) return false;
+		needed ||= /^(date|message-id|mime-version|content-type|received)$/.test(name);
 	}
 	return false;
 }
@@ -212,7 +240,11 @@ function repairEightBit(lines: Lines, start: number, end: number, where: string)
 	lines.warnings.push(`the headers${where} hold 8-bit text that is not UTF-8: read as Windows-1252`);
 }
 
+/** Deeper multipart nesting is left to mailparser as it is (real mail nests a few levels). */
+const MAX_DEPTH = 40;
+
 function walkEntity(lines: Lines, start: number, end: number, path: string): void {
+	if (path.split('.').length > MAX_DEPTH) return;
 	const where = path ? ` (headers of part ${path})` : '';
 	const entity = readHeaders(lines, start, end, where, path === '');
 	repairEightBit(lines, start, entity.body, where);
