@@ -1,10 +1,19 @@
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchCalendars, searchFolders } from './methods/listSearch';
 import { authenticationProperty, nodeCredentials } from './shared/transport/credentials';
 import { triggerProperties } from './trigger/description';
 import { createSubscription, deleteSubscriptions, subscriptionExists } from './trigger/hooks';
+import { rememberTestEvent, startTrigger } from './trigger/lifecycle';
 import { handleWebhook } from './trigger/webhook';
 
 export class MicrosoftOutlookExtTrigger implements INodeType {
@@ -53,6 +62,13 @@ export class MicrosoftOutlookExtTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleWebhook.call(this);
+		const response = await handleWebhook.call(this);
+		rememberTestEvent(this, response);
+		return response;
+	}
+
+	/** Makes newer n8n (2.41) run checkExists at every start too: see trigger/lifecycle.ts. */
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return await startTrigger.call(this);
 	}
 }

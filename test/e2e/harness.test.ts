@@ -88,6 +88,9 @@ describe('runtime location', () => {
 		const custom = { N8N_RUNTIME_DIR: '/opt/somewhere/n8n' };
 		expect(resolveRuntimeDir(custom)).toBe('/opt/somewhere/n8n');
 		expect(ensureN8n.resolveRuntimeDir(custom)).toBe('/opt/somewhere/n8n');
+		const latest = { N8N_RUNTIME: 'latest' };
+		expect(resolveRuntimeDir(latest)).toBe(ensureN8n.resolveRuntimeDir(latest));
+		expect(resolveRuntimeDir(latest)).not.toBe(resolveRuntimeDir({}));
 	});
 
 	it('names our node types <package>.<node>', () => {
@@ -415,7 +418,8 @@ describe('N8nHarness with the server', () => {
 		await expect(fetch(`${n8n.baseUrl}/healthz`)).rejects.toThrow();
 
 		await n8n.start();
-		const response = await fetch(n8n.webhookUrl('harness-published'), { method: 'POST', body: '{}' });
+		// Newer n8n registers published workflows in the background after the ready line: retry on 404.
+		const response = await n8n.fetchWebhook(n8n.webhookUrl('harness-published'), { method: 'POST', body: '{}' });
 		expect(response.status).toBe(200);
 		await n8n.stop();
 		expect(n8n.logs()).toContain('Editor is now accessible via');

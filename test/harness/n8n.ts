@@ -1,5 +1,6 @@
 /**
- * Real n8n (2.8.4, see runtime.ts) for the e2e tests, the sandbox and the benchmarks.
+ * Real n8n (2.8.4, or the newest with N8N_RUNTIME=latest: see runtime.ts) for the e2e tests, the
+ * reliability and browser suites and the benchmarks.
  *
  * One N8nHarness = one fresh temp N8N_USER_FOLDER with our package loaded the way users install
  * community packages: `<userFolder>/.n8n/nodes/node_modules/n8n-nodes-microsoft-outlook-ext` is a symlink
@@ -27,6 +28,10 @@
  * - Every `execute` starts a task broker; it gets its own port so it never clashes with the server's.
  * - CLI commands are serialised per harness (one SQLite DB, one CLI broker port).
  * - `publish:workflow` only takes effect at the next `start()`; `activate()` (public API) is live.
+ * Newer n8n (2.41, workflow publication service) publishes in the background: the activate call
+ * answers 200 before any trigger hook ran, and a refused activation shows only in
+ * `GET /rest/workflows/:id/publication-status` (triggers[].errorMessage). activate()/tryActivate(),
+ * deactivate() and start() wait for that publication, so tests read the same on both versions.
  * Log level: option `logLevel`, else $N8N_LOG_LEVEL, else 'info'. Everything n8n prints is kept in
  * logs() and appended to `<userFolder>/n8n.log`.
  */
@@ -37,7 +42,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { REPO_ROOT, assertRuntimeInstalled, n8nBinPath, resolveRuntimeDir } from './runtime';
+import { REPO_ROOT, assertRuntimeInstalled, installedN8nVersion, n8nBinPath, resolveRuntimeDir } from './runtime';
 
 export const PACKAGE_NAME = 'n8n-nodes-microsoft-outlook-ext';
 
@@ -113,6 +118,30 @@ export interface OwnerSession {
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
+/** n8n's publication service (newer n8n): `GET /rest/workflows/:id/publication-status`. */
+export type PublicationStatusName = 'not_published' | 'in_progress' | 'published' | 'partial' | 'failed';
+
+export interface PublicationState {
+	status: PublicationStatusName;
+	/** The version still being published; null when nothing is pending. */
+	pendingVersionId: string | null;
+	liveVersionId: string | null;
+	/** One row per trigger node: `activated` or `failed` with the error message. */
+	triggers: Array<{ nodeId: string; status: string; errorMessage?: string | null }>;
+}
+
+export interface ActivationOutcome {
+	ok: boolean;
+	/** The trigger's error when refused. */
+	message?: string;
+	/** HTTP status of the activate call: 400 = refused at once (2.8.4); 200 also when the publication failed. */
+	httpStatus: number;
+	/** Newer n8n keeps a workflow with failed triggers published: deactivate it to stop its retries. */
+	stillPublished: boolean;
+	/** Final publication state (undefined on n8n without a publication service). */
+	publication?: PublicationState;
+}
+
 export interface HarnessOptions {
 	/** Extra environment for every n8n process (server and CLI); wins over the harness defaults. */
 	env?: Record<string, string>;
@@ -141,6 +170,9 @@ const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
 const CLI_TIMEOUT_MS = 180_000;
 const LOGGED_MESSAGE_MAX = 2_000;
+/** Background publication of one workflow (newer n8n); a trigger's create may retry with backoff. */
+const PUBLICATION_TIMEOUT_MS = 60_000;
+const SETTLED_PUBLISHED: PublicationStatusName[] = ['published', 'partial', 'failed'];
 /**
  * Inherited variables that would change n8n's behaviour behind the harness's back. NODE_ENV matters most:
  * jest sets it to 'test', and n8n's logger is silent then (no run JSON at all).
@@ -276,6 +308,8 @@ export class N8nHarness {
 	readonly port: number;
 	readonly baseUrl: string;
 	readonly logLevel: LogLevel;
+	/** The n8n under test, e.g. '2.8.4' or '2.41.1' (N8N_RUNTIME / N8N_RUNTIME_DIR). */
+	readonly n8nVersion: string;
 	/** Milliseconds the last start() took until the editor/API answered. */
 	lastStartMs?: number;
 
@@ -291,6 +325,8 @@ export class N8nHarness {
 	private fileCounter = 0;
 	/** Workflow ids that have a DB row for runOnServer(). */
 	private readonly workflowRows = new Set<string>();
+	/** Learnt from the first publication-status call: newer n8n publishes workflows in the background. */
+	private hasPublicationService?: boolean;
 
 	private constructor(fields: {
 		userFolder: string;
@@ -301,6 +337,7 @@ export class N8nHarness {
 		env?: Record<string, string>;
 	}) {
 		this.runtimeDir = resolveRuntimeDir();
+		this.n8nVersion = installedN8nVersion(this.runtimeDir) ?? 'unknown';
 		this.userFolder = fields.userFolder;
 		this.port = fields.port;
 		this.baseUrl = `http://127.0.0.1:${fields.port}`;
@@ -349,6 +386,9 @@ export class N8nHarness {
 			N8N_HIRING_BANNER_ENABLED: 'false',
 			N8N_SECURE_COOKIE: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+			// Our package is not verified by n8n (it has runtime dependencies); newer n8n asks admins to
+			// opt in explicitly, and n8n 3 will stop loading unverified packages without this.
+			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 			N8N_LOG_LEVEL: this.logLevel,
 			NO_COLOR: '1',
 			// The emulator is on localhost: never send that through a proxy from the environment.
@@ -634,6 +674,35 @@ export class N8nHarness {
 			await sleep(100);
 		}
 		this.lastStartMs = Date.now() - started;
+		// Newer n8n publishes active workflows in the background after the ready line (n8n-facts §5).
+		if (this.owner) await this.waitForActiveWorkflows();
+	}
+
+	/**
+	 * Waits until every active workflow is published (newer n8n re-publishes in-memory triggers at start,
+	 * in the background). Needs the owner (REST); without one, poll the webhook instead (fetchWebhook).
+	 */
+	async waitForActiveWorkflows(timeoutMs = PUBLICATION_TIMEOUT_MS): Promise<void> {
+		if (this.hasPublicationService === false) return;
+		const active = await this.api('GET', '/workflows?active=true&limit=250');
+		if (active.status !== 200) throw new Error(`GET /api/v1/workflows?active=true gave HTTP ${active.status}`);
+		for (const workflow of active.body.data as Array<{ id: string }>) {
+			await this.waitForPublication(workflow.id, 'published', timeoutMs);
+		}
+	}
+
+	/**
+	 * fetch() of a production webhook that retries while n8n answers 404 (not registered yet: newer n8n
+	 * registers published workflows after the ready line). Any other answer is returned.
+	 */
+	async fetchWebhook(url: string, init?: RequestInit, timeoutMs = PUBLICATION_TIMEOUT_MS): Promise<Response> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const response = await fetch(url, init);
+			if (response.status !== 404 || Date.now() > deadline) return response;
+			await response.arrayBuffer();
+			await sleep(200);
+		}
 	}
 
 	private async healthy(): Promise<boolean> {
@@ -754,14 +823,89 @@ export class N8nHarness {
 		return created.body.id;
 	}
 
-	/** Live activation through the public API: runs the trigger's checkExists/create now. */
+	/**
+	 * Live activation through the public API, finished: on n8n 2.8.4 the answer comes after the trigger's
+	 * checkExists/create ran; newer n8n answers at once and publishes in the background, so this then
+	 * waits for the publication (see waitForPublication). Throws with the trigger's error when refused.
+	 */
 	async activate(workflowId: string): Promise<void> {
-		await this.expectOk('POST', `/workflows/${workflowId}/activate`);
+		const outcome = await this.tryActivate(workflowId);
+		if (!outcome.ok) throw new Error(`activating workflow ${workflowId} failed: ${outcome.message}`);
 	}
 
-	/** Live deactivation through the public API: runs the trigger's delete now. */
+	/**
+	 * Activation whose refusal is a result, the same on every n8n version: `ok: false` with the trigger's
+	 * error message, whether n8n answered the activate call with an error (2.8.4: HTTP 400) or reported
+	 * it only in the publication status (newer n8n: the call answers 200, the status says `failed`).
+	 * `stillPublished`: newer n8n keeps a workflow whose triggers failed published (and retries it).
+	 */
+	async tryActivate(workflowId: string, timeoutMs = PUBLICATION_TIMEOUT_MS): Promise<ActivationOutcome> {
+		const response = await this.api('POST', `/workflows/${workflowId}/activate`);
+		if (response.status !== 200) {
+			return { ok: false, message: String(response.body?.message ?? JSON.stringify(response.body)), httpStatus: response.status, stillPublished: false };
+		}
+		const state = await this.waitForPublication(workflowId, 'published', timeoutMs);
+		if (state && (state.status === 'failed' || state.status === 'partial')) {
+			const messages = state.triggers.map((trigger) => trigger.errorMessage).filter((message): message is string => Boolean(message));
+			return { ok: false, message: messages.join('; ') || `publication ${state.status}`, httpStatus: 200, stillPublished: true, publication: state };
+		}
+		return { ok: true, httpStatus: 200, stillPublished: true, publication: state };
+	}
+
+	/** Live deactivation through the public API: runs the trigger's delete (newer n8n: waits until it ran). */
 	async deactivate(workflowId: string): Promise<void> {
 		await this.expectOk('POST', `/workflows/${workflowId}/deactivate`);
+		await this.waitForPublication(workflowId, 'not_published');
+	}
+
+	/**
+	 * `GET /rest/workflows/:id/publication-status` of n8n's publication service (newer n8n, e.g. 2.41:
+	 * N8N_USE_WORKFLOW_PUBLICATION_SERVICE). undefined on n8n without it (2.8.4 answers 404).
+	 */
+	async publicationStatus(workflowId: string): Promise<PublicationState | undefined> {
+		if (this.hasPublicationService === false) return undefined;
+		const response = await this.rest('GET', `/workflows/${workflowId}/publication-status`);
+		if (response.status === 404 && this.hasPublicationService !== true) {
+			this.hasPublicationService = false;
+			return undefined;
+		}
+		if (response.status !== 200) {
+			throw new Error(`GET /rest/workflows/${workflowId}/publication-status gave HTTP ${response.status} ${JSON.stringify(response.body)}`);
+		}
+		this.hasPublicationService = true;
+		const body = response.body?.data ?? response.body;
+		return {
+			status: body.status,
+			pendingVersionId: body.pendingVersionId ?? null,
+			liveVersionId: body.liveVersionId ?? null,
+			triggers: Array.isArray(body.triggers) ? body.triggers : [],
+		};
+	}
+
+	/**
+	 * Waits until n8n's background publication of a workflow has finished: `published` = settled as
+	 * published, partial or failed with nothing pending; `not_published` = its triggers are down.
+	 * Returns the final state; undefined at once on n8n without a publication service (activation
+	 * there is finished when the API call answers).
+	 */
+	async waitForPublication(
+		workflowId: string,
+		want: 'published' | 'not_published',
+		timeoutMs = PUBLICATION_TIMEOUT_MS,
+	): Promise<PublicationState | undefined> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const state = await this.publicationStatus(workflowId);
+			if (!state) return undefined;
+			const settled =
+				state.pendingVersionId === null &&
+				(want === 'published' ? SETTLED_PUBLISHED.includes(state.status) : state.status === 'not_published');
+			if (settled) return state;
+			if (Date.now() > deadline) {
+				throw new Error(`workflow ${workflowId}: publication not ${want} after ${timeoutMs} ms (last state ${JSON.stringify(state)})`);
+			}
+			await sleep(100);
+		}
 	}
 
 	private async expectOk(method: string, path: string): Promise<any> {

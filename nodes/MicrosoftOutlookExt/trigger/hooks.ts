@@ -1,12 +1,13 @@
 /**
  * n8n's webhook lifecycle for the trigger. checkExists runs on activation and at every start of n8n
- * and asks Graph (static data alone can be stale: n8n-facts §8); create makes a fresh subscription;
- * delete is idempotent (n8n also calls it as cleanup after a failed create).
+ * (on newer n8n only because the node also has trigger(): see lifecycle.ts) and asks Graph (static
+ * data alone can be stale: n8n-facts §8); create makes a fresh subscription; delete is idempotent
+ * (n8n also calls it as cleanup after a failed create, and newer n8n after any failed registration).
  */
 import type { IHookFunctions } from 'n8n-workflow';
 
 import { resolveTarget } from '../shared/transport/request';
-import { describeFailure, graphNow, isNotFound } from './graph';
+import { describeFailure, graphNow, httpStatusOf, isNotFound } from './graph';
 import { clientStateSecret } from './secret';
 import { readSettings } from './settings';
 import { clearSubscription, staticDataOf, storeSubscription, storedSubscription } from './state';
@@ -27,6 +28,12 @@ import {
 
 const LOG_PREFIX = 'Microsoft Outlook Ext Trigger:';
 
+/** Graph unreachable or overloaded (no HTTP status, 429, 5xx): the subscription's state is unknown, not gone. */
+function isTransient(error: unknown): boolean {
+	const status = httpStatusOf(error);
+	return status === undefined || status === 429 || status >= 500;
+}
+
 /** true = the stored subscription is alive on Graph and is what the node wants (renewed when past half-life). */
 export async function subscriptionExists(this: IHookFunctions): Promise<boolean> {
 	const data = staticDataOf(this);
@@ -36,9 +43,17 @@ export async function subscriptionExists(this: IHookFunctions): Promise<boolean>
 	const webhookUrl = webhookUrlOf(this);
 	const fetched = await settle(getSubscription(this, settings.target, record.subscriptionId));
 	if (!fetched.ok) {
-		if (!isNotFound(fetched.error)) throw fetched.error;
-		clearSubscription(data);
-		return false;
+		if (isNotFound(fetched.error)) {
+			clearSubscription(data);
+			return false;
+		}
+		// Graph down at n8n's start: throwing would make n8n tear the webhook down (and retry on 2.8.4
+		// only). The stored subscription is still valid for a while; deliveries and lifecycle events renew it.
+		if (isTransient(fetched.error) && !isAboutToExpire(record.expirationDateTime, graphNow(settings.target.root))) {
+			this.logger.warn(`${LOG_PREFIX} could not check the subscription with Microsoft Graph, keeping the stored one: ${describeFailure(fetched.error)}`);
+			return true;
+		}
+		throw fetched.error;
 	}
 	const current = fetched.value;
 	const wanted = { resource: settings.resource, changeType: settings.changeType, webhookUrl, clientStateHash: record.clientStateHash };

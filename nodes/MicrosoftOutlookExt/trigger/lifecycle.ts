@@ -1,0 +1,70 @@
+/**
+ * Why the trigger also has a `trigger()` function (measured with scripts/e2e-latest/probe-lifecycle.ts):
+ *
+ * - n8n 2.8.4 calls checkExists at every start for every active webhook trigger.
+ * - Newer n8n (2.41, workflow publication service) keeps a webhook-only trigger's registration in its
+ *   database and calls **nothing** at start-up: a subscription deleted or expired while n8n was down
+ *   would never be noticed. It does re-register, at every start, each node that has a `trigger()`
+ *   function (an "in-memory" trigger), and for such a node it also re-registers its webhooks, which
+ *   runs checkExists (activation `init`), the same as 2.8.4 does.
+ *
+ * So trigger() is what keeps the start-up check on every n8n version. In production it does no work
+ * itself (checkExists asks Graph, renews or re-creates); its close function only runs at deactivation or
+ * shutdown and must not delete the subscription (SIGTERM calls it too, and the subscription should
+ * outlive a restart).
+ *
+ * The cost: a node with trigger() is executed as a trigger in manual (editor test) runs, where n8n calls
+ * trigger() instead of passing the test webhook's items through. The webhook therefore leaves the items
+ * of a manual run here, and trigger() hands them on (same process: n8n runs editor tests in the main
+ * process unless manual executions are offloaded to workers, where the test run fails with a clear error).
+ */
+import type {
+	INodeExecutionData,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/** Items of a test webhook waiting for trigger() of the manual run it starts; short-lived. */
+const testEvents = new Map<string, { at: number; data: INodeExecutionData[][] }>();
+const TEST_EVENT_TTL_MS = 5 * 60_000;
+
+function testEventKey(ctx: IWebhookFunctions | ITriggerFunctions): string {
+	return `${String(ctx.getWorkflow().id)}|${ctx.getNode().name}`;
+}
+
+/** Called with every webhook answer: keeps a manual (test) run's items for trigger(). */
+export function rememberTestEvent(ctx: IWebhookFunctions, response: IWebhookResponseData): void {
+	if (ctx.getMode() !== 'manual' || !response.workflowData) return;
+	const now = Date.now();
+	for (const [key, event] of testEvents) if (now - event.at > TEST_EVENT_TTL_MS) testEvents.delete(key);
+	testEvents.set(testEventKey(ctx), { at: now, data: response.workflowData });
+}
+
+function takeTestEvent(ctx: ITriggerFunctions): INodeExecutionData[][] | undefined {
+	const key = testEventKey(ctx);
+	const event = testEvents.get(key);
+	testEvents.delete(key);
+	return event && Date.now() - event.at <= TEST_EVENT_TTL_MS ? event.data : undefined;
+}
+
+export async function startTrigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+	if (this.getMode() === 'manual') {
+		return {
+			manualTriggerFunction: async () => {
+				const data = takeTestEvent(this);
+				if (!data) {
+					throw new NodeOperationError(this.getNode(), 'The test notification is not in this n8n process', {
+						description:
+							'The test run was started without the notification the webhook received (for example because manual executions run on queue-mode workers). Activate the workflow to receive notifications.',
+					});
+				}
+				this.emit(data);
+			},
+		};
+	}
+	// Nothing to run: n8n's start-up registration of this node runs checkExists (see above).
+	return { closeFunction: async () => {} };
+}
