@@ -188,6 +188,13 @@ describe('what mailparser can read is output; only what it cannot read is refuse
 		]);
 	});
 
+	it('removes a byte order mark and empty lines before the headers', async () => {
+		const raw = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), crlf(['', ' ', 'From: a@b.c', 'Subject: late start', '', 'body'])]);
+		const { json } = await nodeOutput(raw);
+		expect(json).toMatchObject({ subject: 'late start', from: { address: 'a@b.c' }, text: 'body' });
+		expect(json.warnings).toEqual(['the data starts with a UTF-8 byte order mark: removed', 'the first 2 lines were empty before the headers: removed']);
+	});
+
 	it('keeps a body that starts with header-like lines after the empty line', async () => {
 		const raw = crlf(['From: a@b.c', 'Subject: Fwd: question', 'Date: Tue, 5 Sep 2017 08:00:00 +0200', '', 'Subject: question', 'Date: yesterday', '', 'See below.', '']);
 		const { json } = await nodeOutput(raw);

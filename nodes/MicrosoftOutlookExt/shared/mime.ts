@@ -294,11 +294,25 @@ function walkEntity(lines: Lines, start: number, end: number, path: string): voi
  */
 export function repairMime(raw: Buffer): RepairedMime {
 	const lines = splitLines(raw.toString('latin1'));
-	if (lines.text.length > 1 && /^From [^\s:]+ /.test(lines.text[0]) && HEADER_FIELD.test(lines.text[1])) {
-		lines.edits.set(0, null);
-		lines.warnings.push('line 1 is an mbox "From " separator, not a header: removed');
+	let first = 0;
+	if (lines.text[0].startsWith('\xef\xbb\xbf')) {
+		lines.edits.set(0, lines.text[0].slice(3));
+		lines.text[0] = lines.text[0].slice(3);
+		lines.warnings.push('the data starts with a UTF-8 byte order mark: removed');
 	}
-	walkEntity(lines, lines.edits.has(0) ? 1 : 0, lines.text.length, '');
+	while (first < lines.text.length - 1 && BLANK.test(lines.text[first]) && !HEADER_FIELD.test(lines.text[first])) first++;
+	if (first > 0 && HEADER_FIELD.test(lines.text[first])) {
+		for (let i = 0; i < first; i++) lines.edits.set(i, null);
+		lines.warnings.push(`the first ${first === 1 ? 'line was' : `${first} lines were`} empty before the headers: removed`);
+	} else {
+		first = 0;
+	}
+	if (/^From [^\s:]+ /.test(lines.text[first]) && first + 1 < lines.text.length && HEADER_FIELD.test(lines.text[first + 1])) {
+		lines.edits.set(first, null);
+		lines.warnings.push(`line ${first + 1} is an mbox "From " separator, not a header: removed`);
+		first++;
+	}
+	walkEntity(lines, first, lines.text.length, '');
 	const crlf = lines.eol.filter((eol) => eol === '\r\n').length;
 	const lf = lines.eol.filter((eol) => eol === '\n').length;
 	if (lf > 0 && crlf === 0) lines.warnings.push('the lines end in LF only, not CRLF');
