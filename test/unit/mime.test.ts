@@ -188,6 +188,14 @@ describe('what mailparser can read is output; only what it cannot read is refuse
 		]);
 	});
 
+	it('reads 8-bit Latin-1 part headers (a raw file name) as Windows-1252', async () => {
+		const raw = crlf(['From: a@b.c', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary=p', '', '--p', 'Content-Type: text/plain', '', 'x', '--p', 'Content-Type: application/pdf; name="\xdcbersicht.pdf"', 'Content-Transfer-Encoding: base64', '', PDF.toString('base64'), '--p--', '']);
+		const { json, attachmentContents } = await nodeOutput(raw);
+		expect(json.attachments.map((a: { fileName: string }) => a.fileName)).toEqual(['Übersicht.pdf']);
+		expect(attachmentContents[0].equals(PDF)).toBe(true);
+		expect(json.warnings).toEqual(['the headers of part 2 hold 8-bit text that is not UTF-8: read as Windows-1252']);
+	});
+
 	it('removes a byte order mark and empty lines before the headers', async () => {
 		const raw = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), crlf(['', ' ', 'From: a@b.c', 'Subject: late start', '', 'body'])]);
 		const { json } = await nodeOutput(raw);

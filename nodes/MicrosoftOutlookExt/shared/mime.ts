@@ -247,7 +247,7 @@ function walkEntity(lines: Lines, start: number, end: number, path: string): voi
 	if (path.split('.').length > MAX_DEPTH) return;
 	const where = path ? ` (headers of part ${path})` : '';
 	const entity = readHeaders(lines, start, end, where, path === '');
-	repairEightBit(lines, start, entity.body, where);
+	repairEightBit(lines, start, entity.body, path ? ` of part ${path}` : '');
 	const contentType = headerValue(entity, 'content-type');
 	const type = contentType ? contentType.value.trim().split(/[;\s]/)[0].toLowerCase() : '';
 	if (!contentType || !type.startsWith('multipart/')) return;
