@@ -1,8 +1,32 @@
 /**
  * JSON batching: `POST /v1.0/$batch` with up to 20 sub-requests. Each sub-request goes through the
  * same Graph pipeline (auth, limits, status/latency faults, request log) with the batch's token.
- * Like Graph, at most 4 independent sub-requests run at once; `dependsOn` orders them, and a
- * failed dependency answers 424.
+ *
+ * Rules, and the document each follows (microsoftgraph/microsoft-graph-docs-contrib):
+ * - concepts/json-batching.md: body `{requests: [...]}`, at most 20 requests; `id` required, a string,
+ *   unique without regard to case, else the whole batch fails with 400; `method` and a relative `url`
+ *   required; a `body` needs `headers` with Content-Type. The envelope is 200 whenever the batch
+ *   parses and 400 when it is malformed; each member carries its own status, headers and body.
+ *   A member whose dependency failed answers 424 (Failed Dependency).
+ * - concepts/includes/known-issues/json-batching.md: a request may depend on ONE other request, and
+ *   the batch must be parallel (no dependsOn), serial (each depends on the one before it) or "same"
+ *   (all state the same dependency; they run one after another).
+ * - concepts/throttling-limits.md (Outlook service limits for JSON batching): Graph runs up to 4
+ *   members in parallel, or one at a time when dependsOn orders them; each member is evaluated
+ *   against the limits like a standalone request (json-batching.md, "Batch size limitations"), and
+ *   a throttled member answers 429 with its own Retry-After header.
+ * What the docs leave open, and what the emulator does then:
+ * - the error code and message of a refused batch (> 20 members, duplicate ids, unknown or cyclic
+ *   dependsOn, an empty batch): no document gives them. The emulator answers Graph's usual error
+ *   body with code `BadRequest` and a message naming the problem; clients must rely on the 400 only.
+ * - dependsOn naming an unknown id or forming a cycle: the docs never mention it. A request that can
+ *   never run makes the batch malformed, so the emulator refuses the batch with 400 (like duplicate ids).
+ * - more than one dependency, or a pattern other than the three above: the known issue says requests
+ *   "can only" / "must" do that but not what Graph answers otherwise; the emulator refuses with 400
+ *   so that a client relying on it fails in tests rather than against Graph.
+ * - the body of a 424 member: undocumented; Graph's error body with code `FailedDependency`.
+ * - an old revision of throttling.md said a batch with throttled members "fails with 424"; the
+ *   current json-batching.md says the envelope is 200 whenever it parses, which the emulator follows.
  */
 import type { EmulatorCoreImpl } from './core';
 import type { EmulatorCore, GraphRequest, Reply } from './types';
@@ -49,15 +73,17 @@ function contentTypeOf(headers: Record<string, string>): string {
 function parseMembers(body: unknown): BatchMember[] {
 	const requests = (body as { requests?: unknown } | undefined)?.requests;
 	if (!Array.isArray(requests)) throw new BatchFormatError('Invalid batch payload format.');
-	if (requests.length === 0) throw new BatchFormatError('The batch request must contain at least one request.');
+	// json-batching.md does not say what an empty `requests` gets; reported clients see a 400.
+	if (requests.length === 0) throw new BatchFormatError('Invalid batch payload format. The batch request must contain at least one request.');
 	if (requests.length > MAX_REQUESTS) {
 		throw new BatchFormatError(`The number of requests in a batch cannot exceed ${MAX_REQUESTS}. The batch contains ${requests.length}.`);
 	}
 	const seen = new Set<string>();
 	const members = requests.map((raw: unknown): BatchMember => {
-		const r = (raw ?? {}) as Record<string, unknown>;
-		const id = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : '';
-		if (!id) throw new BatchFormatError('Each request in a batch must have an id.');
+		const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+		// json-batching.md: "id: Required. String."
+		const id = typeof r.id === 'string' ? r.id : '';
+		if (!id) throw new BatchFormatError('Each request in a batch must have an id (a string).');
 		if (seen.has(id.toLowerCase())) throw new BatchFormatError(`Batch request contains duplicate request id '${id}'.`);
 		seen.add(id.toLowerCase());
 		if (typeof r.method !== 'string' || !r.method) throw new BatchFormatError(`Request id : ${id} does not contain a method.`);
@@ -69,19 +95,37 @@ function parseMembers(body: unknown): BatchMember[] {
 		if (r.body !== undefined && r.body !== null && !hasContentType(headers)) {
 			throw new BatchFormatError(`Write request id : ${id} does not contain Content-Type header or body.`);
 		}
-		const dependsOn = Array.isArray(r.dependsOn) ? r.dependsOn.map(String) : [];
+		if (r.dependsOn !== undefined && !(Array.isArray(r.dependsOn) && r.dependsOn.every((d) => typeof d === 'string'))) {
+			throw new BatchFormatError(`Request id : ${id} has a dependsOn that is not an array of request ids.`);
+		}
+		const dependsOn = (r.dependsOn as string[] | undefined) ?? [];
 		return { id, method: r.method.toUpperCase(), url: r.url, headers, body: r.body ?? undefined, dependsOn };
 	});
-	const ids = new Map(members.map((m) => [m.id.toLowerCase(), m.id]));
+	const ids = new Set(members.map((m) => m.id.toLowerCase()));
 	for (const member of members) {
 		for (const dep of member.dependsOn) {
-			if (!ids.has(dep.toLowerCase()) || dep.toLowerCase() === member.id.toLowerCase()) {
-				throw new BatchFormatError(`Request id : ${member.id} depends on an unknown request id '${dep}'.`);
-			}
+			if (!ids.has(dep.toLowerCase())) throw new BatchFormatError(`Request id : ${member.id} depends on an unknown request id '${dep}'.`);
 		}
 	}
 	assertAcyclic(members);
+	assertDependencyPattern(members);
 	return members;
+}
+
+/**
+ * known-issues/json-batching.md: one dependency per request, and the batch is parallel, serial
+ * (each request depends on the one listed before it) or "same" (every stated dependency is the same id).
+ */
+function assertDependencyPattern(members: BatchMember[]): void {
+	const multiple = members.find((m) => m.dependsOn.length > 1);
+	if (multiple) throw new BatchFormatError(`Request id : ${multiple.id} depends on more than one request; a request can depend on only one other request.`);
+	const stated = members.filter((m) => m.dependsOn.length === 1);
+	if (stated.length === 0) return;
+	const same = stated.every((m) => m.dependsOn[0].toLowerCase() === stated[0].dependsOn[0].toLowerCase());
+	const serial = members.every((m, i) => (i === 0 ? m.dependsOn.length === 0 : m.dependsOn.length === 1 && m.dependsOn[0].toLowerCase() === members[i - 1].id.toLowerCase()));
+	if (!same && !serial) {
+		throw new BatchFormatError('The dependsOn of this batch is neither serial (each request depends on the previous one) nor the same for every request that states one.');
+	}
 }
 
 function assertAcyclic(members: BatchMember[]): void {
@@ -90,7 +134,7 @@ function assertAcyclic(members: BatchMember[]): void {
 	const visit = (member: BatchMember) => {
 		const key = member.id.toLowerCase();
 		if (state.get(key) === 'done') return;
-		if (state.get(key) === 'visiting') throw new BatchFormatError('The batch contains a circular dependsOn chain.');
+		if (state.get(key) === 'visiting') throw new BatchFormatError(`The batch contains a circular dependsOn chain (through request id : ${member.id}).`);
 		state.set(key, 'visiting');
 		for (const dep of member.dependsOn) visit(byId.get(dep.toLowerCase()) as BatchMember);
 		state.set(key, 'done');
@@ -158,7 +202,7 @@ async function runMember(core: EmulatorCoreImpl, outer: GraphRequest, member: Ba
 	if (target.pathname.toLowerCase() === '/$batch') {
 		reply = core.graphError(400, 'BadRequest', 'A batch request cannot contain another batch request.', req);
 	} else {
-		reply = await core.runGraph(req, fault, record);
+		reply = await core.runGraph(req, fault, record, true);
 	}
 	core.finishRecord(record, reply.status);
 	const { body, contentType } = memberResponseBody(reply);
@@ -177,7 +221,9 @@ async function handleBatch(core: EmulatorCoreImpl, req: GraphRequest): Promise<R
 		if (error instanceof BatchFormatError) return core.graphError(400, 'BadRequest', error.message, req);
 		throw error;
 	}
-	const semaphore = new Semaphore(PARALLELISM);
+	// throttling-limits.md: up to 4 members in parallel; with dependsOn Graph runs them one at a time.
+	const sequential = members.some((m) => m.dependsOn.length > 0);
+	const semaphore = new Semaphore(sequential ? 1 : PARALLELISM);
 	const results = new Map<string, Promise<BatchResponse>>();
 	const byId = new Map(members.map((m) => [m.id.toLowerCase(), m]));
 	const start = (member: BatchMember): Promise<BatchResponse> => {

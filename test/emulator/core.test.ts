@@ -469,7 +469,7 @@ describe('request log and control API', () => {
 		expect(clock.nowMs - before).toBeGreaterThanOrEqual(120_000);
 
 		const config = (await (await control('/config', 'POST', { concurrencyPerMailbox: 2, latencyMs: 0, rateLimit: null })).json()) as Record<string, unknown>;
-		expect(config).toEqual({ concurrencyPerMailbox: 2, latencyMs: 0, rateLimit: null });
+		expect(config).toEqual({ concurrencyPerMailbox: 2, latencyMs: 0, serviceMs: 0, rateLimit: null });
 		expect(await (await control('/stats')).json()).toEqual({ maxInFlightByMailbox: {}, throttled: 0 });
 
 		const issued = (await (await control('/tokens', 'POST', { userId: megan.userPrincipalName })).json()) as { access_token: string };

@@ -35,13 +35,17 @@ const JWT_NOT_WELL_FORMED =
 export interface RuntimeConfig {
 	concurrencyPerMailbox: number;
 	rateLimit: { requests: number; windowMs: number } | null;
+	/** Network round trip: paid once per HTTP request (a `$batch` POST pays it once for all its members). */
 	latencyMs: number;
+	/** Graph's own work per operation: paid by every standalone request and by every `$batch` member. */
+	serviceMs: number;
 }
 
 export type ConfigPatch = Partial<{
 	concurrencyPerMailbox: number;
 	rateLimit: { requests: number; windowMs: number } | null;
 	latencyMs: number;
+	serviceMs: number;
 }>;
 
 export function resolveOptions(options: EmulatorOptions = {}): EmulatorCore['options'] {
@@ -55,6 +59,7 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorCore['opt
 		seedDefaults: options.seedDefaults ?? true,
 		verbose: options.verbose ?? false,
 		latencyMs: options.latencyMs ?? 0,
+		serviceMs: options.serviceMs ?? 0,
 	};
 }
 
@@ -120,6 +125,7 @@ export class EmulatorCoreImpl implements EmulatorCore {
 			concurrencyPerMailbox: this.options.concurrencyPerMailbox,
 			rateLimit: this.options.rateLimit ?? null,
 			latencyMs: this.options.latencyMs,
+			serviceMs: this.options.serviceMs,
 		};
 		this.limiter = new MailboxLimiter(() => this.config);
 	}
@@ -197,6 +203,7 @@ export class EmulatorCoreImpl implements EmulatorCore {
 		this.config.concurrencyPerMailbox = this.options.concurrencyPerMailbox;
 		this.config.rateLimit = this.options.rateLimit ?? null;
 		this.config.latencyMs = this.options.latencyMs;
+		this.config.serviceMs = this.options.serviceMs;
 		for (const listener of this.resetListeners) listener();
 	}
 
@@ -212,6 +219,7 @@ export class EmulatorCoreImpl implements EmulatorCore {
 					: null;
 		}
 		if (patch.latencyMs !== undefined) this.config.latencyMs = Math.max(0, Number(patch.latencyMs) || 0);
+		if (patch.serviceMs !== undefined) this.config.serviceMs = Math.max(0, Number(patch.serviceMs) || 0);
 		return { ...this.config };
 	}
 
@@ -310,9 +318,10 @@ export class EmulatorCoreImpl implements EmulatorCore {
 
 	/**
 	 * Runs one Graph request (already read) through fault, auth, routing, mailbox resolution,
-	 * limits, latency and the handler. `record` receives who called.
+	 * limits, latency and the handler. `record` receives who called. `batchMember`: a sub-request
+	 * of a `$batch` POST, which travels inside its envelope and so pays no network latency of its own.
 	 */
-	async runGraph(req: GraphRequest, fault: FaultRule | undefined, record?: RecordedRequest): Promise<Reply> {
+	async runGraph(req: GraphRequest, fault: FaultRule | undefined, record?: RecordedRequest, batchMember = false): Promise<Reply> {
 		if (fault?.kind === 'status' || fault?.kind === 'redirect') return this.faultReply(fault, req);
 
 		const auth = this.authenticate(req);
@@ -353,13 +362,27 @@ export class EmulatorCoreImpl implements EmulatorCore {
 			release = admission.release;
 		}
 		try {
-			await sleep(this.config.latencyMs + (fault?.kind === 'latency' ? Number(fault.latencyMs ?? 0) : 0));
+			await sleep(this.simulatedMs(req, fault, batchMember));
 			return await resolution.entry.handler(req);
 		} catch (error) {
 			return this.handlerFailure(req, error);
 		} finally {
 			release?.();
 		}
+	}
+
+	/**
+	 * How long a Graph request takes besides the emulator's own work. A standalone request pays the
+	 * network round trip (`latencyMs`) and Graph's service time (`serviceMs`); a `$batch` POST pays the
+	 * round trip once (its members' time is their own); a batch member pays only `serviceMs`. For a
+	 * mailbox request the time is spent holding its concurrency slot, as before: a standalone request
+	 * costs latency + service of one of the mailbox's 4 slots, exactly what W2's minimum assumes.
+	 */
+	private simulatedMs(req: GraphRequest, fault: FaultRule | undefined, batchMember: boolean): number {
+		const envelope = !batchMember && req.method === 'POST' && req.path.toLowerCase() === '/$batch';
+		const network = batchMember ? 0 : this.config.latencyMs;
+		const service = envelope ? 0 : this.config.serviceMs;
+		return network + service + (fault?.kind === 'latency' ? Number(fault.latencyMs ?? 0) : 0);
 	}
 
 	/** Runs a request on a route table without a bearer token (identity and public routes). */

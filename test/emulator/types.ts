@@ -22,8 +22,13 @@ export interface EmulatorOptions {
 	seedDefaults?: boolean;
 	/** Log each request to stderr. Default false. */
 	verbose?: boolean;
-	/** Extra latency added to every Graph request (benchmarks). Default 0. */
+	/**
+	 * Network round trip added to every HTTP request to Graph (benchmarks): a standalone request
+	 * pays it once, a `$batch` POST pays it once for all its members. Default 0.
+	 */
 	latencyMs?: number;
+	/** Graph's service time per operation: every standalone request and every `$batch` member pays it. Default 0. */
+	serviceMs?: number;
 }
 
 export interface EmulatorUser {
