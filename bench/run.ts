@@ -20,6 +20,7 @@ import { runBulkWorkload } from './w2-bulk';
 import { runTriggerWorkload } from './w3-trigger';
 import { runMimeWorkload } from './w4-mime';
 import { runSendWorkload } from './w5-send';
+import { runBatchWorkload } from './w6-batch';
 
 interface Args {
 	quick: boolean;
@@ -27,7 +28,7 @@ interface Args {
 	out: string;
 }
 
-const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5'];
+const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
 
 function parseArgs(argv: string[]): Args {
 	let quick = false;
@@ -71,6 +72,11 @@ function runners(quick: boolean): Record<string, Runner> {
 			),
 		w4: () => runMimeWorkload(quick ? { sizesMb: [1] } : { sizesMb: [1, 10, 25], repeats: 2 }, log),
 		w5: () => runSendWorkload({ sizesMb: quick ? [3, 5] : [3, 25, 100], latencyMs: 50 }, log),
+		w6: () =>
+			runBatchWorkload(
+				quick ? { items: 40, latencies: [50], serviceMs: 5, builtin: false } : { items: 1000, latencies: [0, 50, 150], serviceMs: 5, builtin: true },
+				log,
+			),
 	};
 }
 
