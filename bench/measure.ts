@@ -37,8 +37,9 @@ export function requestWindow(requests: RecordedRequest[], injectedLatencyMs = 0
 		first = Math.min(first, request.startedAtMs);
 		const finished = request.finishedAtMs ?? request.startedAtMs;
 		last = Math.max(last, finished);
-		// A throttled request never reaches the latency sleep.
-		const slept = request.status === 429 ? 0 : injectedLatencyMs;
+		// A throttled request never reaches the latency sleep; a $batch member travels inside its
+		// envelope and pays no network latency of its own (the envelope pays it once).
+		const slept = request.status === 429 || request.parentRequestId !== undefined ? 0 : injectedLatencyMs;
 		busy += Math.max(0, finished - request.startedAtMs - slept);
 	}
 	if (requests.length === 0) return { requests: 0, byStatus, windowMs: 0, emulatorBusyMs: 0, idleMs: 0 };
