@@ -156,6 +156,8 @@ interface CliRun {
 	stdout: string;
 	stderr: string;
 	exitCode: number | null;
+	/** Set when the process ended by a signal (exitCode is then null). */
+	signal: NodeJS.Signals | null;
 	durationMs: number;
 }
 
@@ -495,7 +497,7 @@ export class N8nHarness {
 					reject(new Error(`n8n ${args[0]} timed out after ${timeoutMs} ms:\n${tail(this.logText, 30)}`));
 					return;
 				}
-				resolveRun({ stdout, stderr, exitCode, durationMs: Date.now() - started });
+				resolveRun({ stdout, stderr, exitCode, signal, durationMs: Date.now() - started });
 			});
 		});
 	}
@@ -553,13 +555,17 @@ export class N8nHarness {
 			);
 		}
 		const error = resultErrorOf({ data });
+		// n8n 2.41.1's `execute` (Node 24) ends with SIGSEGV after printing the whole run, so its exit code is
+		// lost: the run's own status decides then. 2.8.4 exits 0 or 1 and the exit code counts.
+		const crashedAfterRun = run.exitCode === null && run.signal === 'SIGSEGV';
+		const runSucceeded = data.status === 'success' || (data.status === undefined && data.finished === true);
 		return {
-			success: run.exitCode === 0 && !error,
+			success: !error && (run.exitCode === 0 || (crashedAfterRun && runSucceeded)),
 			data,
 			error,
 			stdout: run.stdout,
 			stderr: run.stderr,
-			exitCode: run.exitCode,
+			exitCode: crashedAfterRun ? (runSucceeded && !error ? 0 : 1) : run.exitCode,
 			durationMs: run.durationMs,
 		};
 	}
