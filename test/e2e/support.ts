@@ -167,6 +167,15 @@ export interface NodeRun {
 	result: ExecutionResult;
 }
 
+/**
+ * The Graph operations the emulator carried out: standalone requests and the members of JSON batches
+ * (recorded with their own method, path, query and body), without the `POST /$batch` envelopes that
+ * carried them (see `requests` for what went over the wire) and without identity (token) requests.
+ */
+export function graphOperations(requests: RecordedRequest[]): RecordedRequest[] {
+	return requests.filter((r) => !r.url.includes('/oauth2/') && r.area !== 'identity' && !(r.path === '/$batch' && !r.parentRequestId));
+}
+
 /** A resource locator value "By ID". */
 export function byId(value: string): { __rl: true; mode: 'id'; value: string } {
 	return { __rl: true, mode: 'id', value };
@@ -198,7 +207,7 @@ export async function runOutlookNode(ctx: E2EContext, spec: RunSpec): Promise<No
 		output,
 		error: result.success ? undefined : (ctx.n8n.nodeError(result, NODE_NAME) ?? result.error),
 		requests,
-		graphRequests: requests.filter((r) => !r.url.includes('/oauth2/')),
+		graphRequests: graphOperations(requests),
 		result,
 	};
 }

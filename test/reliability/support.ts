@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 
 import { DEFAULT_CLIENT, TENANT_DOMAIN, startEmulator } from '../emulator';
 import type { EmulatorOptions, RecordedRequest } from '../emulator/types';
-import { credentialFixtures, CREDENTIAL_IDS, NODE_NAME, type Authentication, type E2EContext, type NodeRun, type RunSpec } from '../e2e/support';
+import { credentialFixtures, CREDENTIAL_IDS, graphOperations, NODE_NAME, type Authentication, type E2EContext, type NodeRun, type RunSpec } from '../e2e/support';
 import { N8nHarness, nodeType, type HarnessOptions } from '../harness/n8n';
 import { manualWorkflow } from '../harness/workflows';
 
@@ -110,7 +110,7 @@ export async function runNode(ctx: ReliabilityContext, spec: ReliabilitySpec): P
 		output,
 		error: result.success ? undefined : (ctx.n8n.nodeError(result, NODE_NAME) ?? result.error),
 		requests,
-		graphRequests: requests.filter((r) => r.area !== 'identity'),
+		graphRequests: graphOperations(requests),
 		result,
 	};
 }

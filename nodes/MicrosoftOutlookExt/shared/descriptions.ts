@@ -29,6 +29,22 @@ export const requestOptionsProperty: INodeProperties = {
 	displayOptions: { hide: { resource: ['rawRequest'] } },
 	options: [
 		{
+			displayName: 'Batch Requests',
+			name: 'batchRequests',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether to send the items' requests to Microsoft Graph in JSON batches (up to Batch Size per HTTP request) instead of one request per item. Output and errors stay per item; turn off to send every item's request on its own.",
+		},
+		{
+			displayName: 'Batch Size',
+			name: 'batchSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 20 },
+			default: 20,
+			description: 'How many items go into one batch request (Microsoft Graph allows at most 20). Used when Batch Requests is on.',
+		},
+		{
 			displayName: 'Timeout',
 			name: 'timeout',
 			type: 'number',

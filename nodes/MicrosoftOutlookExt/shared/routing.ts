@@ -26,6 +26,7 @@ import {
 	withGraphPolicy,
 	type GraphTarget,
 } from './transport/request';
+import { MAX_BATCH_SIZE, withBatchedHelper } from './transport/batch';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
 import { idSegment, type InvalidInputError } from './transport/url';
 
@@ -167,6 +168,24 @@ export async function itemTarget(ctx: IExecuteSingleFunctions): Promise<GraphTar
 	});
 }
 
+/**
+ * Request Options → Batch Requests / Batch Size. Raw Request is never batched (the user asked for
+ * exactly that HTTP request); a run whose items arrive alone simply sends them alone (batch.ts).
+ */
+function batchingFor(ctx: IExecuteSingleFunctions): { size: number } | undefined {
+	if (ctx.getNodeParameter('resource', '') === 'rawRequest') return undefined;
+	const options = ctx.getNodeParameter('requestOptions', {}) as IDataObject;
+	if (options.batchRequests === false) return undefined;
+	const size = options.batchSize === undefined || options.batchSize === '' ? MAX_BATCH_SIZE : Number(options.batchSize);
+	if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH_SIZE) {
+		throw new NodeOperationError(ctx.getNode(), `Batch Size must be a whole number from 1 to ${MAX_BATCH_SIZE}`, {
+			description: `It is ${String(options.batchSize)}. Microsoft Graph accepts at most ${MAX_BATCH_SIZE} requests per batch.`,
+			itemIndex: ctx.getItemIndex(),
+		});
+	}
+	return size === 1 ? undefined : { size };
+}
+
 /** Request Options → Timeout of this item (Raw Request: its own Timeout option). */
 function itemTimeoutMs(ctx: IExecuteSingleFunctions): number {
 	const resource = ctx.getNodeParameter('resource', '');
@@ -228,7 +247,8 @@ export async function sendItemThroughGraph(
 	let url = checkedGraphUrl(this, target, resolvePathParameters(this, requestData.options.url ?? ''));
 	// Raw Request passes $top through untouched: other Graph APIs have other maxima.
 	if (this.getNodeParameter('resource', '') !== 'rawRequest') checkPageLimit(this, requestData.options.qs);
-	const policy = { ...retryPolicyFor(this, method, url), timeoutMs: target.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+	const batching = batchingFor(this);
+	const policy = { ...retryPolicyFor(this, method, url), timeoutMs: target.timeoutMs ?? DEFAULT_TIMEOUT_MS, gated: !batching };
 
 	const results: INodeExecutionData[] = [];
 	const followed = new Set<string>();
@@ -252,7 +272,8 @@ export async function sendItemThroughGraph(
 					ignoreHttpStatusErrors: true,
 					...NO_REDIRECTS,
 				};
-				const items = await this.makeRoutingRequest({ ...requestData, options });
+				const send = async () => await this.makeRoutingRequest({ ...requestData, options });
+				const items = batching ? await withBatchedHelper(this.helpers, this, { gateKey: target.gateKey, root: target.root, batchSize: batching.size }, send) : await send();
 				const meta = takeResponseMeta(this);
 				return { statusCode: meta.statusCode, headers: meta.headers, body: undefined, value: { items, meta } };
 			},

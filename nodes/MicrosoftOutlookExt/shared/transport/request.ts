@@ -160,7 +160,7 @@ export async function withGraphPolicy<T>(
 	let afterLostResponse = false;
 	for (let retries = 0; ; ) {
 		const startedAt = Date.now();
-		const release = await acquire(target.gateKey);
+		const release = policy.gated ? await acquire(target.gateKey) : () => undefined;
 		let failure: GraphFailure | undefined;
 		let lostResponse: unknown;
 		let fatal: unknown;

@@ -17,6 +17,8 @@ export interface RetryPolicy {
 	idempotent: boolean;
 	/** How long one attempt may wait for an answer (ms). */
 	timeoutMs: number;
+	/** The attempt takes a mailbox slot itself (false when a JSON batch holds the slots for it). */
+	gated: boolean;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -26,6 +28,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	retryOnAllErrors: false,
 	idempotent: true,
 	timeoutMs: 120_000,
+	gated: true,
 };
 
 /**

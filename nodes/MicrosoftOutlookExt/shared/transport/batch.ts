@@ -1,0 +1,230 @@
+/**
+ * Graph JSON batching (`POST /v1.0/$batch`, up to 20 members) for per-item requests.
+ *
+ * n8n runs every input item's request at once. Instead of one HTTP round trip per item, the items'
+ * requests for one credential + mailbox are queued here and sent as batches, one batch in flight
+ * per mailbox: Graph runs a batch's members against the same 4-concurrent mailbox limit, so the
+ * batch holds all 4 slots of the mailbox gate while it is out. Each member's answer goes back to
+ * its own item as if it had been sent alone, so the item's retry policy (Retry-After, refresh on
+ * 401, never repeating a send whose answer was lost) applies member by member. A lost answer to the
+ * whole batch is a lost answer for every member in it.
+ */
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { acquire, acquireAll } from './gate';
+
+/** Graph's maximum members per batch. */
+export const MAX_BATCH_SIZE = 20;
+/**
+ * A batch waits for more items while they keep arriving (n8n prepares items one after another, a few
+ * ms apart), in steps of LINGER_MS, at most MAX_LINGER_MS in all.
+ */
+const LINGER_MS = 5;
+const MAX_LINGER_MS = 60;
+/** Bodies larger than this are sent on their own (Graph's batch payload limit is not documented precisely). */
+const MAX_MEMBER_BODY_BYTES = 1024 * 1024;
+
+export interface FullResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+/** Sends one request with n8n's authentication (the original helper of the item). */
+export type DirectSend = (options: IHttpRequestOptions) => Promise<FullResponse>;
+
+interface Member {
+	options: IHttpRequestOptions;
+	direct: DirectSend;
+	resolve: (response: FullResponse) => void;
+	reject: (error: unknown) => void;
+}
+
+interface MailboxQueue {
+	members: Member[];
+	running: boolean;
+	batchSize: number;
+}
+
+const queues = new Map<string, MailboxQueue>();
+
+/** Whether a request can travel inside a batch: JSON in, JSON out, a modest body. */
+export function isBatchable(options: IHttpRequestOptions): boolean {
+	if (options.encoding === 'arraybuffer' || options.encoding === 'stream') return false;
+	const body = options.body;
+	if (body === undefined || body === null || body === '') return true;
+	if (typeof body !== 'object' || Buffer.isBuffer(body) || body instanceof ArrayBuffer) return false;
+	if (typeof (body as { getHeaders?: unknown }).getHeaders === 'function') return false; // FormData
+	return Buffer.byteLength(JSON.stringify(body)) <= MAX_MEMBER_BODY_BYTES;
+}
+
+/** Queues one request of an item; resolves with its own answer (status, headers, body). */
+export async function sendInBatch(
+	gateKey: string,
+	root: string,
+	batchSize: number,
+	options: IHttpRequestOptions,
+	direct: DirectSend,
+): Promise<FullResponse> {
+	const queue = queues.get(gateKey) ?? { members: [], running: false, batchSize };
+	queues.set(gateKey, queue);
+	queue.batchSize = Math.min(queue.batchSize, batchSize);
+	const answer = new Promise<FullResponse>((resolve, reject) => queue.members.push({ options, direct, resolve, reject }));
+	if (!queue.running) void drain(gateKey, root, queue);
+	return await answer;
+}
+
+async function drain(gateKey: string, root: string, queue: MailboxQueue): Promise<void> {
+	queue.running = true;
+	try {
+		while (queue.members.length > 0) {
+			for (let waited = 0; queue.members.length < queue.batchSize && waited < MAX_LINGER_MS; waited += LINGER_MS) {
+				const before = queue.members.length;
+				await sleep(LINGER_MS);
+				if (queue.members.length === before && waited > 0) break;
+			}
+			const members = queue.members.splice(0, queue.batchSize);
+			if (members.length === 1) await sendAlone(gateKey, members[0]);
+			else await sendBatch(gateKey, root, members);
+		}
+	} finally {
+		queue.running = false;
+		if (queue.members.length === 0) queues.delete(gateKey);
+		else void drain(gateKey, root, queue);
+	}
+}
+
+async function sendAlone(gateKey: string, member: Member): Promise<void> {
+	const release = await acquire(gateKey);
+	try {
+		member.resolve(await member.direct(member.options));
+	} catch (error) {
+		member.reject(error);
+	} finally {
+		release();
+	}
+}
+
+/** `https://graph…/v1.0/me/events/x` + qs → `/me/events/x?$select=…` (member URLs are relative). */
+export function memberUrl(root: string, options: IHttpRequestOptions): string {
+	const full = String(options.url ?? '');
+	let path = full.startsWith(root) ? full.slice(root.length) : full;
+	if (!path.startsWith('/')) path = `/${path}`;
+	const query = Object.entries((options.qs ?? {}) as IDataObject)
+		.filter(([, value]) => value !== undefined && value !== null && value !== '')
+		.map(([key, value]) => `${encodeURIComponent(key).replace(/^%24/, '$')}=${encodeURIComponent(String(value))}`);
+	if (query.length === 0) return path;
+	return `${path}${path.includes('?') ? '&' : '?'}${query.join('&')}`;
+}
+
+const NO_BODY_METHODS = ['GET', 'HEAD', 'OPTIONS', 'DELETE'];
+
+/** As n8n does for a single request: an empty body on a method without one is not sent. */
+function hasBody(options: IHttpRequestOptions): boolean {
+	const body = options.body;
+	if (body === undefined || body === null || body === '') return false;
+	const method = String(options.method ?? 'GET').toUpperCase();
+	const empty = typeof body === 'object' && !Buffer.isBuffer(body) && Object.keys(body).length === 0;
+	return !(empty && NO_BODY_METHODS.includes(method));
+}
+
+/** Member headers: what Graph reads per request (never Authorization: the batch carries the token). */
+function memberHeaders(options: IHttpRequestOptions): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries((options.headers ?? {}) as IDataObject)) {
+		if (value === undefined || /^(authorization|content-length|host|accept|user-agent)$/i.test(name)) continue;
+		headers[name] = String(value);
+	}
+	if (hasBody(options) && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+	return headers;
+}
+
+interface BatchAnswer {
+	responses?: Array<{ id?: unknown; status?: unknown; headers?: Record<string, unknown>; body?: unknown }>;
+}
+
+async function sendBatch(gateKey: string, root: string, members: Member[]): Promise<void> {
+	const requests = members.map((member, index) => {
+		return {
+			id: String(index + 1),
+			method: String(member.options.method ?? 'GET').toUpperCase(),
+			url: memberUrl(root, member.options),
+			headers: memberHeaders(member.options),
+			...(hasBody(member.options) ? { body: member.options.body } : {}),
+		};
+	});
+	const timeout = Math.max(...members.map((member) => Number(member.options.timeout ?? 0) || 0)) || undefined;
+	const release = await acquireAll(gateKey);
+	let answer: FullResponse;
+	try {
+		// The first member's item sends the batch (its credential is the same for all: one queue per credential + mailbox).
+		answer = await members[0].direct({
+			method: 'POST',
+			url: `${root}/$batch`,
+			body: { requests },
+			json: true,
+			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
+			timeout,
+		} as IHttpRequestOptions);
+	} catch (error) {
+		// No answer to the batch: every member's answer is lost (a send in it may have happened).
+		for (const member of members) member.reject(error);
+		return;
+	} finally {
+		release();
+	}
+	const byId = new Map<string, FullResponse>();
+	if (answer.statusCode === 200) {
+		for (const response of (answer.body as BatchAnswer | undefined)?.responses ?? []) {
+			byId.set(String(response.id), { statusCode: Number(response.status), headers: response.headers ?? {}, body: response.body });
+		}
+	}
+	members.forEach((member, index) => {
+		// The whole batch refused (401, 429, 503…): each member gets that answer and its item decides.
+		if (answer.statusCode !== 200) return member.resolve({ statusCode: answer.statusCode, headers: answer.headers, body: answer.body });
+		const response = byId.get(String(index + 1));
+		if (response) return member.resolve(response);
+		member.reject(new Error('Microsoft Graph\'s batch answer has no response for this request'));
+	});
+}
+
+/**
+ * Runs `work` (one n8n routing request of an item) with the item's authenticated request helper
+ * pointed at the batch queue, for its first request only: n8n's declarative engine sends through
+ * `helpers.httpRequestWithAuthentication` of the item's own context, and a batch answer must go
+ * through the operation's postReceive like any other. Follow-up requests go out directly.
+ */
+export async function withBatchedHelper<T>(
+	helpers: { httpRequestWithAuthentication: (...args: any[]) => Promise<any> },
+	context: unknown,
+	queue: { gateKey: string; root: string; batchSize: number },
+	work: () => Promise<T>,
+): Promise<T> {
+	const original = helpers.httpRequestWithAuthentication;
+	let used = false;
+	helpers.httpRequestWithAuthentication = async function (credentialType: string, options: IHttpRequestOptions, ...rest: unknown[]) {
+		const direct: DirectSend = async (send) =>
+			(await original.call(context as IExecuteFunctions, credentialType, { ...send }, ...rest)) as FullResponse;
+		// Follow-up requests (postReceive) take their own mailbox slot through the transport.
+		if (used) return await direct(options);
+		used = true;
+		if (isBatchable(options)) return await sendInBatch(queue.gateKey, queue.root, queue.batchSize, options, direct);
+		// The item's attempt took no slot (it expected a batch): this one takes one here.
+		const release = await acquire(queue.gateKey);
+		try {
+			return await direct(options);
+		} finally {
+			release();
+		}
+	};
+	try {
+		return await work();
+	} finally {
+		helpers.httpRequestWithAuthentication = original;
+	}
+}
