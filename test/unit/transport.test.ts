@@ -1,7 +1,7 @@
 import { getDelay, isRetryStatus, retryAfterMs, DEFAULT_RETRY_POLICY, MAX_DELAY_SECONDS } from '../../nodes/MicrosoftOutlookExt/shared/transport/retry';
 import { assertGraphUrl, idSegment, mailboxPrefix, scopePath, validateMailbox } from '../../nodes/MicrosoftOutlookExt/shared/transport/url';
 import { toNodeApiError } from '../../nodes/MicrosoftOutlookExt/shared/transport/errors';
-import { acquire, pause } from '../../nodes/MicrosoftOutlookExt/shared/transport/gate';
+import { acquire, acquireAll, pause } from '../../nodes/MicrosoftOutlookExt/shared/transport/gate';
 import type { INode } from 'n8n-workflow';
 
 const node: INode = {
@@ -108,20 +108,41 @@ describe('mailbox gate', () => {
 	it('keeps at most the limit in flight and hands slots over in order', async () => {
 		let inFlight = 0;
 		let maxInFlight = 0;
-		const order: number[] = [];
-		await Promise.all(
-			Array.from({ length: 10 }, async (_, i) => {
-				const release = await acquire('test|gate', 4);
-				inFlight++;
-				maxInFlight = Math.max(maxInFlight, inFlight);
-				await new Promise((r) => setImmediate(r));
-				order.push(i);
+		const acquiredOrder: number[] = [];
+		const releases: Array<() => void> = [];
+		const all = Array.from({ length: 10 }, async (_, i) => {
+			const release = await acquire('test|gate', 4);
+			acquiredOrder.push(i);
+			inFlight++;
+			maxInFlight = Math.max(maxInFlight, inFlight);
+			releases.push(() => {
 				inFlight--;
 				release();
-			}),
-		);
+			});
+		});
+		// Release one slot at a time: each goes to the longest-waiting request.
+		for (let round = 0; round < 10; round++) {
+			await new Promise((r) => setImmediate(r));
+			releases.shift()?.();
+		}
+		await Promise.all(all);
+		releases.forEach((release) => release());
 		expect(maxInFlight).toBe(4);
-		expect(order).toHaveLength(10);
+		expect(acquiredOrder).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+	});
+
+	it('acquireAll takes every slot: single requests wait until the batch is done', async () => {
+		const releaseAll = await acquireAll('test|all', 4);
+		let single = false;
+		const waiting = acquire('test|all', 4).then((release) => {
+			single = true;
+			release();
+		});
+		await new Promise((r) => setImmediate(r));
+		expect(single).toBe(false);
+		releaseAll();
+		await waiting;
+		expect(single).toBe(true);
 	});
 
 	it('holds every request for a throttled mailbox until the pause ends', async () => {

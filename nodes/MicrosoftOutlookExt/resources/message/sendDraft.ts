@@ -148,7 +148,7 @@ function uploadError(ctx: IExecuteSingleFunctions, answer: ChunkAnswer): NodeApi
 	});
 }
 
-/** A file of 3 MB or more: an upload session, then chunks of at most ~3.1 MB. */
+/** A file of 3 MB or more: an upload session, then chunks of UPLOAD_CHUNK_BYTES (3.75 MiB). */
 export async function uploadLargeFile(
 	ctx: IExecuteSingleFunctions,
 	target: GraphTarget,
