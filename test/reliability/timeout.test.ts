@@ -37,8 +37,33 @@ describe('Request Options → Timeout', () => {
 		expect(Date.now() - started).toBeLessThan(30_000);
 	});
 
-	it('Create Event: a hung answer fails that item only, says it may have been created, and is not repeated', async () => {
+	it('Create Event, Batch Requests off: a hung answer fails that item only, says it may have been created, and is not repeated', async () => {
 		ctx.emu.addFault({ method: 'POST', pathPattern: '^/me/events$', kind: 'hang', times: 1 });
+		const run = await runNode(ctx, {
+			parameters: {
+				resource: 'event',
+				operation: 'create',
+				subject: '={{ $json.subject }}',
+				startDateTime: '2031-02-03T09:00:00',
+				endDateTime: '2031-02-03T10:00:00',
+				timeZone: 'UTC',
+				requestOptions: { timeout: 1500, batchRequests: false },
+			},
+			items: [{ subject: 'Hangs' }, { subject: 'Fine' }],
+			continueOnFail: true,
+		});
+		expect(run.graphRequests.filter((r) => r.method === 'POST').length).toBe(2);
+		const errors = run.output.map((item) => errorText(item));
+		expect(errors.filter((text) => text !== '').length).toBe(1);
+		expect(errors.join('\n')).toMatch(/may have been carried out/);
+		// Whichever item's request reached Graph first hung; the other one was created.
+		const failedIndex = errors.findIndex((text) => text !== '');
+		const subjects = ['Hangs', 'Fine'];
+		expect(run.output.map((item) => item.json.subject).filter(Boolean)).toEqual(subjects.filter((_, index) => index !== failedIndex));
+	});
+
+	it('Create Event, batched: a hung batch fails each of its items as possibly created, and nothing is resent', async () => {
+		ctx.emu.addFault({ method: 'POST', pathPattern: '^/\\$batch$', kind: 'hang', times: 1 });
 		const run = await runNode(ctx, {
 			parameters: {
 				resource: 'event',
@@ -49,14 +74,11 @@ describe('Request Options → Timeout', () => {
 				timeZone: 'UTC',
 				requestOptions: { timeout: 1500 },
 			},
-			items: [{ subject: 'Hangs' }, { subject: 'Fine' }],
+			items: [{ subject: 'Hung batch 1' }, { subject: 'Hung batch 2' }],
 			continueOnFail: true,
 		});
-		expect(run.graphRequests.filter((r) => r.method === 'POST').length).toBe(2);
-		const errors = run.output.map((item) => errorText(item));
-		expect(errors.filter((text) => text !== '').length).toBe(1);
-		expect(errors.join('\n')).toMatch(/may have been carried out/);
-		expect(run.output.map((item) => item.json.subject).filter(Boolean)).toEqual(['Fine']);
+		expect(run.requests.filter((r) => r.path === '/$batch').length).toBe(1);
+		expect(run.output.map((item) => /may have been carried out/.test(errorText(item)))).toEqual([true, true]);
 	});
 
 	it('a Timeout that is not a whole number of milliseconds is refused before any request', async () => {

@@ -174,6 +174,9 @@ export async function itemTarget(ctx: IExecuteSingleFunctions): Promise<GraphTar
  */
 function batchingFor(ctx: IExecuteSingleFunctions): { size: number } | undefined {
 	if (ctx.getNodeParameter('resource', '') === 'rawRequest') return undefined;
+	// Lists stay on their own: a batch of 20 pages of up to 1,000 items would be one huge answer,
+	// and Fetch All follows nextLinks page by page anyway.
+	if (ctx.getNodeParameter('operation', '') === 'getAll') return undefined;
 	const options = ctx.getNodeParameter('requestOptions', {}) as IDataObject;
 	if (options.batchRequests === false) return undefined;
 	const size = options.batchSize === undefined || options.batchSize === '' ? MAX_BATCH_SIZE : Number(options.batchSize);
