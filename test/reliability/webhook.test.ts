@@ -251,7 +251,8 @@ describe('flood', () => {
 		const items = await until('the 10 legitimate executions', async () => {
 			const emitted = await emittedItems(ctx.n8n, inbox);
 			return emitted.length >= legit.length ? emitted : undefined;
-		}, 60_000);
+			// A wait, not a speed check: n8n 2.41 starts webhook executions more slowly on a busy 2-core machine.
+		}, 180_000);
 		await sleep(2000);
 		const final = await emittedItems(ctx.n8n, inbox);
 		expect(final.map((item) => item.subject).sort()).toEqual([...legit].sort());

@@ -9,7 +9,7 @@ import type {
 	ILoadOptionsFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep, sleepWithAbort } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { credentialTypeFor, graphRoot, isAppOnly } from './credentials';
 import { GraphHttpError, networkErrorMessage, toNodeApiError, toNodeOperationError, type GraphFailure } from './errors';
@@ -127,6 +127,9 @@ function isCancelled(ctx: GraphContext): boolean {
  * The single retry loop every Graph request goes through: mailbox gate, Retry-After,
  * backoff, one token refresh on 401, and error mapping.
  */
+/** Messages of an answer that was cut off, when no error code comes with them. */
+const CUT_OFF_ANSWER = /stream has been aborted|socket hang up|premature close|aborted/i;
+
 /** Error codes of a request that got no usable answer (n8n wraps them in a NodeApiError as httpCode). */
 const NETWORK_ERROR_CODE = /^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/;
 
@@ -139,6 +142,8 @@ function classifyFailure(ctx: GraphContext, error: unknown): 'graph' | 'lost' | 
 	if (error instanceof MalformedResponseError) return 'lost';
 	// n8n-core wraps network failures (reset, timeout, cut-off body) in its own NodeApiError.
 	if (NETWORK_ERROR_CODE.test(String((error as { httpCode?: unknown }).httpCode ?? ''))) return 'lost';
+	// Newer n8n (2.41, Node 24) reports a body cut short as "stream has been aborted", with no code.
+	if (CUT_OFF_ANSWER.test(String((error as Error | undefined)?.message ?? ''))) return 'lost';
 	const name = (error as Error | undefined)?.name;
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return 'fatal';
 	if (name === 'NodeApiError' || name === 'NodeOperationError') return 'fatal';
@@ -237,19 +242,17 @@ export class DeadlineError extends Error {}
  * (client credentials) or a refresh: a token endpoint that never answers would hang the item.
  */
 async function withDeadline<T>(work: Promise<T>, timeoutMs: number, what = 'Microsoft Graph or the token endpoint'): Promise<T> {
-	const done = new AbortController();
-	// A little after n8n's own request timeout, so a plain Graph timeout keeps n8n's wording.
-	const deadline = sleepWithAbort(timeoutMs + 1000, done.signal).then(
-		() => {
-			throw new DeadlineError(`no answer from ${what} within ${Math.round(timeoutMs / 1000)} s`);
-		},
-		() => undefined as never,
-	);
-	try {
-		return await Promise.race([work, deadline]);
-	} finally {
-		done.abort();
-	}
+	// A little after n8n's own request timeout, so a plain Graph timeout keeps n8n's wording. The
+	// signal's timer is unref'd and needs no clearing (n8n-workflow 2.41 has no sleepWithAbort).
+	const signal = AbortSignal.timeout(timeoutMs + 1000);
+	const deadline = new Promise<never>((_resolve, reject) => {
+		signal.addEventListener('abort', () => reject(new DeadlineError(`no answer from ${what} within ${Math.round(timeoutMs / 1000)} s`)), {
+			once: true,
+		});
+	});
+	// When the work wins, the later rejection must not surface as unhandled.
+	deadline.catch(() => undefined);
+	return await Promise.race([work, deadline]);
 }
 
 /** Lets a redirect through as a value (the caller decides where to go); every other error stays an error. */
@@ -317,13 +320,13 @@ function headerOf(headers: Record<string, unknown> | undefined, name: string): s
 
 /** The OAuth error texts n8n's OAuth client puts in place of the token endpoint's `error` code. */
 const OAUTH_ERROR_TEXTS: Array<[string, RegExp]> = [
-	['invalid_request', /^The request is missing a required parameter/],
-	['invalid_client', /^Client authentication failed/],
-	['invalid_grant', /^The provided authorization grant/],
-	['unauthorized_client', /^The client is not authorized/],
-	['unsupported_grant_type', /^The authorization grant type is not supported/],
-	['invalid_scope', /^The requested scope is invalid/],
-	['access_denied', /^The resource owner or authorization server denied/],
+	['invalid_request', /The request is missing a required parameter/],
+	['invalid_client', /Client authentication failed/],
+	['invalid_grant', /The provided authorization grant|needs to be reconnected/],
+	['unauthorized_client', /The client is not authorized/],
+	['unsupported_grant_type', /The authorization grant type is not supported/],
+	['invalid_scope', /The requested scope is invalid/],
+	['access_denied', /The resource owner or authorization server denied/],
 ];
 
 interface TokenRefusal {
@@ -333,10 +336,15 @@ interface TokenRefusal {
 	message?: string;
 }
 
-/** n8n's OAuth client throws `EAUTH` errors for an OAuth error answer (400/401) of the token endpoint. */
+/**
+ * n8n's OAuth client throws `EAUTH` errors for an OAuth error answer (400/401) of the token endpoint;
+ * n8n 2.41 rewords them ("Failed to acquire OAuth2 access token: …", "… needs to be reconnected").
+ */
 function isTokenEndpointRefusal(error: unknown): boolean {
 	const e = (error ?? {}) as TokenRefusal;
-	return e.code === 'EAUTH' || e.httpCode === 'EAUTH';
+	if (e.code === 'EAUTH' || e.httpCode === 'EAUTH') return true;
+	const text = String(e.message ?? '');
+	return /^Failed to acquire OAuth2 access token|needs to be reconnected/.test(text);
 }
 
 /**
