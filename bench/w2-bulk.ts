@@ -63,7 +63,8 @@ export function minimumTimeMs(n: number, latencyMs: number, concurrency: number,
 
 function parameters(rival: Rival, operation: Operation): Record<string, unknown> {
 	const messageId = { __rl: true, mode: 'id', value: '={{ $json.id }}' };
-	if (rival === 'ours') return { resource: 'message', operation, messageId };
+	// One request per item, as W2 measures it (its floor assumes that); W6 measures JSON batching.
+	if (rival === 'ours') return { resource: 'message', operation, messageId, requestOptions: { batchRequests: false } };
 	return operation === 'get'
 		? { resource: 'message', operation, messageId, output: 'raw', options: {} }
 		: { resource: 'message', operation, messageId };
