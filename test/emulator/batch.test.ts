@@ -5,6 +5,7 @@
  * paid by every Graph operation (each standalone request and each batch member).
  */
 import { DEFAULT_USERS, startEmulator, type Emulator } from './index';
+import type { EmulatorCoreImpl } from './core';
 import type { GraphRequest } from './types';
 
 const { adele } = DEFAULT_USERS;
@@ -159,7 +160,7 @@ describe('$batch: members and the Outlook limits', () => {
 		await members(await batch(Array.from({ length: 12 }, (_, i) => get(String(i)))));
 		expect(emu.stats().maxInFlightByMailbox[adele.id]).toBe(4);
 
-		emu.core.limiter.resetStats();
+		(emu.core as EmulatorCoreImpl).limiter.resetStats();
 		await members(await batch([get('a'), { ...get('b'), dependsOn: ['a'] }, { ...get('c'), dependsOn: ['a'] }, { ...get('d'), dependsOn: ['a'] }]));
 		expect(emu.stats().maxInFlightByMailbox[adele.id]).toBe(1);
 	});

@@ -22,6 +22,17 @@ afterAll(async () => {
 	await stopReliability(ctx);
 });
 
+/** Create Event with the subject from each item and the given Request Options. */
+const createEvent = (requestOptions: Record<string, unknown>) => ({
+	resource: 'event',
+	operation: 'create',
+	subject: '={{ $json.subject }}',
+	startDateTime: '2031-02-03T09:00:00',
+	endDateTime: '2031-02-03T10:00:00',
+	timeZone: 'UTC',
+	requestOptions,
+});
+
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('Request Options → Timeout', () => {
@@ -40,15 +51,7 @@ describe('Request Options → Timeout', () => {
 	it('Create Event, Batch Requests off: a hung answer fails that item only, says it may have been created, and is not repeated', async () => {
 		ctx.emu.addFault({ method: 'POST', pathPattern: '^/me/events$', kind: 'hang', times: 1 });
 		const run = await runNode(ctx, {
-			parameters: {
-				resource: 'event',
-				operation: 'create',
-				subject: '={{ $json.subject }}',
-				startDateTime: '2031-02-03T09:00:00',
-				endDateTime: '2031-02-03T10:00:00',
-				timeZone: 'UTC',
-				requestOptions: { timeout: 1500, batchRequests: false },
-			},
+			parameters: createEvent({ timeout: 1500, batchRequests: false }),
 			items: [{ subject: 'Hangs' }, { subject: 'Fine' }],
 			continueOnFail: true,
 		});
@@ -65,15 +68,7 @@ describe('Request Options → Timeout', () => {
 	it('Create Event, batched: a hung batch fails each of its items as possibly created, and nothing is resent', async () => {
 		ctx.emu.addFault({ method: 'POST', pathPattern: '^/\\$batch$', kind: 'hang', times: 1 });
 		const run = await runNode(ctx, {
-			parameters: {
-				resource: 'event',
-				operation: 'create',
-				subject: '={{ $json.subject }}',
-				startDateTime: '2031-02-03T09:00:00',
-				endDateTime: '2031-02-03T10:00:00',
-				timeZone: 'UTC',
-				requestOptions: { timeout: 1500 },
-			},
+			parameters: createEvent({ timeout: 1500 }),
 			items: [{ subject: 'Hung batch 1' }, { subject: 'Hung batch 2' }],
 			continueOnFail: true,
 		});
