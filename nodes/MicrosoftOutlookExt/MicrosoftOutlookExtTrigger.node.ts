@@ -22,8 +22,11 @@ export class MicrosoftOutlookExtTrigger implements INodeType {
 		name: 'microsoftOutlookExtTrigger',
 		icon: { light: 'file:../../icons/outlook.svg', dark: 'file:../../icons/outlook.dark.svg' },
 		group: ['trigger'],
-		version: 1,
-		subtitle: '={{$parameter["watch"] === "events" ? "Calendar events" : "Mail folder messages"}}',
+		// 2: the Trigger On selector with filters (trigger/description.ts); 1 keeps Watch + Change Types.
+		version: [1, 2],
+		defaultVersion: 2,
+		subtitle:
+			'={{$parameter["event"] ? {"newMail":"New mail","newMailShared":"New mail in shared mailbox","mailFlagged":"Mail flagged","mailMentioningMe":"Mail mentioning me","mailChanged":"Mail changes","eventCreated":"Event created","eventUpdated":"Event updated","eventDeleted":"Event deleted","eventChanged":"Calendar changes"}[$parameter["event"]] : ($parameter["watch"] === "events" ? "Calendar events" : "Mail folder messages")}}',
 		description:
 			'Starts the workflow at once when mail or calendar events change in Microsoft Outlook (Microsoft Graph push notifications, renewed automatically)',
 		defaults: { name: 'Microsoft Outlook Ext Trigger' },

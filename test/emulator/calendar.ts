@@ -30,6 +30,7 @@ import { cancelEvent, createEvent, deleteEvent, updateEvent } from './calendar-e
 import { parseScheduleRequest, scheduleInformation } from './calendar-schedule';
 import { registerOutlookRoutes } from './calendar-outlook';
 import { registerSeeding, seedDefaultCalendar } from './calendar-seed';
+import { registerCalendarDelta } from './delta-events';
 import type { EmulatorCore, GraphRequest, Handler, Reply } from './types';
 
 export { seedDefaultCalendar, seedEvents } from './calendar-seed';
@@ -312,6 +313,7 @@ export function register(core: EmulatorCore): void {
 	const route = (method: string, pattern: string, handler: Handler) => core.mailboxRoute(method, pattern, wrap(handler));
 	registerCalendarRoutes(core, route);
 	registerEventRoutes(core, route);
+	registerCalendarDelta(core, route);
 	registerOutlookRoutes(core, wrap);
 	registerSeeding(core, wrap);
 	if (core.options.seedDefaults) seedDefaultCalendar(core);

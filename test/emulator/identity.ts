@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_DELEGATED_SCOPES, headerValue, type EmulatorCoreImpl } from './core';
-import { CODE_LIFETIME_MS, REFRESH_TOKEN_LIFETIME_MS } from './tokens';
+import { CODE_LIFETIME_MS, REFRESH_TOKEN_LIFETIME_MS, signingKeysOf } from './tokens';
 import type { EmulatorClient, EmulatorCore, EmulatorUser, GraphRequest, Reply } from './types';
 
 export const TENANT_ID = 'b6f5c7d3-2a41-4e8b-9c0d-7e1f3a5b9d20';
@@ -412,6 +412,7 @@ function openIdConfiguration(core: EmulatorCoreImpl, req: GraphRequest): Reply {
 		body: {
 			token_endpoint: `${base}/oauth2/v2.0/token`,
 			authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+			jwks_uri: `${base}/discovery/v2.0/keys`,
 			issuer: `${core.url}/${core.tenantId}/v2.0`,
 			response_types_supported: ['code'],
 			grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
@@ -420,6 +421,35 @@ function openIdConfiguration(core: EmulatorCoreImpl, req: GraphRequest): Reply {
 			tenant_region_scope: 'NA',
 		},
 	};
+}
+
+/**
+ * The v1 OpenID configuration (`/common/.well-known/openid-configuration` on login.microsoftonline.com), where
+ * receivers of rich change notifications find the keys that sign Graph's validationTokens (via `jwks_uri`).
+ * Issuer as Entra ID writes it: a `{tenantid}` placeholder for common/organizations, else the tenant's own.
+ */
+function openIdConfigurationV1(core: EmulatorCoreImpl, req: GraphRequest): Reply {
+	const tenant = req.params.tenant;
+	if (!isKnownTenant(core, tenant)) return aadError(core, 400, 'invalid_tenant', 90002, unknownTenantDescription(tenant));
+	const multiTenant = ['common', 'organizations'].includes(tenant.toLowerCase());
+	return {
+		status: 200,
+		body: {
+			jwks_uri: `${core.url}/${encodeURIComponent(tenant)}/discovery/keys`,
+			issuer: `https://sts.windows.net/${multiTenant ? '{tenantid}' : core.tenantId}/`,
+			response_types_supported: ['code'],
+			subject_types_supported: ['pairwise'],
+			id_token_signing_alg_values_supported: ['RS256'],
+			tenant_region_scope: 'NA',
+		},
+	};
+}
+
+/** The signing keys (JWKS); v1 and v2.0 paths list the same keys, as Entra ID's do. */
+function signingKeys(core: EmulatorCoreImpl, req: GraphRequest): Reply {
+	const tenant = req.params.tenant;
+	if (!isKnownTenant(core, tenant)) return aadError(core, 400, 'invalid_tenant', 90002, unknownTenantDescription(tenant));
+	return { status: 200, body: signingKeysOf(core).jwks() };
 }
 
 /** Registers the tenant, the default app and the identity endpoints. */
@@ -432,4 +462,7 @@ export function register(coreApi: EmulatorCore): void {
 	core.identityRoute('POST', '/:tenant/oauth2/v2.0/authorize', (req) => handleAuthorizePost(core, req));
 	core.identityRoute('POST', '/:tenant/oauth2/v2.0/token', (req) => handleToken(core, req));
 	core.identityRoute('GET', '/:tenant/v2.0/.well-known/openid-configuration', (req) => openIdConfiguration(core, req));
+	core.identityRoute('GET', '/:tenant/.well-known/openid-configuration', (req) => openIdConfigurationV1(core, req));
+	core.identityRoute('GET', '/:tenant/discovery/keys', (req) => signingKeys(core, req));
+	core.identityRoute('GET', '/:tenant/discovery/v2.0/keys', (req) => signingKeys(core, req));
 }

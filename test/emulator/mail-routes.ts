@@ -42,6 +42,7 @@ import {
 	toStoredAttachment,
 	withBodyType,
 } from './mail-messages';
+import { registerMessageDelta } from './delta-messages';
 import type { EmulatorCore, GraphRequest, Handler, Reply } from './types';
 
 const GRAPH_METADATA = 'https://graph.microsoft.com/v1.0/$metadata';
@@ -243,6 +244,7 @@ export function registerMessageRoutes(core: EmulatorCore): void {
 	route('GET', '/mailFolders/:folderId/messages', (req, state) => listMessages(core, req, state, requireFolder(state, req.params.folderId)));
 	route('POST', '/messages', (req, state) => createDraft(core, req, state, wellKnownFolder(state, 'drafts')));
 	route('POST', '/mailFolders/:folderId/messages', (req, state) => createDraft(core, req, state, requireFolder(state, req.params.folderId)));
+	registerMessageDelta(core);
 
 	itemRoute('GET', '', (req, state) => getMessage(req, state));
 	itemRoute('PATCH', '', (req, state) => updateMessage(core, req, state));

@@ -108,6 +108,8 @@ export interface MailboxState {
 	/** Bumped on every membership change; invalidates the sorted list caches. */
 	version: number;
 	listCache: Map<string, { version: number; items: MessageJson[] }>;
+	/** Sees every item change (insert, removal, edit); set by the delta-query change log (delta.ts) once a sync starts. */
+	changeObserver?: (id: string, folderId: string, op: 'in' | 'out' | 'touch') => void;
 }
 
 export const WELL_KNOWN_FOLDERS: ReadonlyArray<{ name: string; displayName: string; hidden?: boolean }> = [
@@ -320,6 +322,7 @@ export function insertMessage(state: MailboxState, folder: MailFolder, message: 
 	folder.messageIds.add(message.json.id);
 	if (!message.json.isRead) folder.unreadItemCount += 1;
 	state.version += 1;
+	state.changeObserver?.(message.json.id, folder.id, 'in');
 }
 
 export function removeMessage(state: MailboxState, message: StoredMessage): void {
@@ -327,6 +330,7 @@ export function removeMessage(state: MailboxState, message: StoredMessage): void
 	if (folder?.messageIds.delete(message.json.id) && !message.json.isRead) folder.unreadItemCount -= 1;
 	state.messages.delete(message.json.id);
 	state.version += 1;
+	state.changeObserver?.(message.json.id, message.json.parentFolderId, 'out');
 }
 
 /** Changes isRead while keeping the folder's unread count right. */
@@ -343,6 +347,7 @@ export function touchMessage(state: MailboxState, message: StoredMessage, nowMs:
 	message.json.changeKey = changeKey;
 	message.json['@odata.etag'] = etagFor(changeKey);
 	message.json.lastModifiedDateTime = isoSeconds(nowMs);
+	state.changeObserver?.(message.json.id, message.json.parentFolderId, 'touch');
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { EmulatorCore } from './types';
 import { postTo } from './subscriptions-http';
+import { notificationPayload } from './subscriptions-rich';
 import { type DeliveryLogEntry, type SubscriptionsState, stateOf } from './subscriptions-state';
 
 type Kind = DeliveryLogEntry['kind'];
@@ -47,7 +48,8 @@ async function deliver(
 	attempt: number,
 	generation: number,
 ): Promise<DeliveryLogEntry> {
-	const payload = { value: items };
+	// Rich items add `validationTokens` (signed per attempt) and may be tampered with (subscriptions-rich.ts).
+	const payload = notificationPayload(core, items);
 	const at = core.now();
 	const result = await postTo(url, JSON.stringify(payload), JSON_CONTENT_TYPE, state.config.deliveryTimeoutMs);
 	const delivered = result.status !== null && result.status >= 200 && result.status < 300;

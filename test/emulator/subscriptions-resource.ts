@@ -13,7 +13,7 @@ export interface ParsedResource {
 	kind: ResourceKind;
 	/** Messages: folder id or well-known name as given; events: calendar id. Undefined = whole mailbox. */
 	container?: string;
-	/** `$filter`/`$select` from the resource's query string (accepted, not applied). */
+	/** `$filter`/`$select` from the resource's query string; `$filter` is checked and applied by subscriptions-filter.ts. */
 	query: Record<string, string>;
 }
 

@@ -6,6 +6,18 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ChangeEvent, EmulatorCore, GraphRequest, Reply, TokenInfo } from './types';
 import { parseResource } from './subscriptions-resource';
+import { attachFilter, checkSubscriptionFilter, filteredChangeType } from './subscriptions-filter';
+import {
+	attachRich,
+	isRichUpdatable,
+	prepareRichUpdate,
+	registerRich,
+	richChangeItem,
+	richMaxMinutes,
+	richProperties,
+	validateRichCreate,
+	MAX_RICH_SUBSCRIPTION_MINUTES,
+} from './subscriptions-rich';
 import {
 	type ChangeTypeName,
 	type LifecycleEventName,
@@ -87,6 +99,7 @@ export function register(core: EmulatorCore): void {
 	core.onChange((event) => notifySubscribers(core, event));
 	core.onClockAdvance((now) => processClockAdvance(core, now));
 	core.onReset(() => clearState(stateOf(core)));
+	registerRich(core);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -148,8 +161,15 @@ async function createSubscription(core: EmulatorCore, req: GraphRequest): Promis
 
 	const target = resolveTarget(core, req, token, String(body.resource));
 	if (!target.ok) return target.reply;
+	// $filter in the resource: parsed and policed now, applied on delivery (subscriptions-filter.ts).
+	const filterCheck = checkSubscriptionFilter(String(body.resource), target.value.kind);
+	if (!filterCheck.ok) return core.graphError(filterCheck.refusal.status, filterCheck.refusal.code, filterCheck.refusal.message, req);
 
-	const expiry = checkExpiration(core, req, body.expirationDateTime, 'Create');
+	// includeResourceData: certificate, id and $select checked here; lifetime capped at 1,440 minutes.
+	const rich = validateRichCreate(core, req, body, token.clientId);
+	if (!rich.ok) return rich.reply;
+
+	const expiry = checkExpiration(core, req, body.expirationDateTime, 'Create', rich.value ? MAX_RICH_SUBSCRIPTION_MINUTES : undefined);
 	if (!expiry.ok) return expiry.reply;
 
 	if (mailboxIsFull(core, target.value.mailboxUserId)) {
@@ -182,6 +202,8 @@ async function createSubscription(core: EmulatorCore, req: GraphRequest): Promis
 		expiresAt: Math.max(expiry.value, now + state.config.minMinutes * MINUTE_MS),
 		periodStart: now,
 	};
+	if (filterCheck.filter) attachFilter(core, subscription, filterCheck.filter);
+	if (rich.value) attachRich(subscription, rich.value);
 	state.subscriptions.set(subscription.id, subscription);
 	return { status: 201, body: { '@odata.context': ENTITY_CONTEXT, ...toGraphSubscription(subscription, false) } };
 }
@@ -226,10 +248,6 @@ function validateCreateBody(core: EmulatorCore, req: GraphRequest, body: Record<
 	const tls = body.latestSupportedTlsVersion;
 	if (tls !== undefined && tls !== null && (typeof tls !== 'string' || !TLS_VERSIONS.includes(tls))) {
 		return fail(`Invalid 'latestSupportedTlsVersion' attribute: '${String(tls)}'.`);
-	}
-	if (body.includeResourceData === true) {
-		// Rich notifications need encrypted resource data, which this emulator does not produce.
-		return fail('Rich notifications (includeResourceData) are not supported by the Graph emulator.');
 	}
 	return {
 		ok: true,
@@ -327,8 +345,15 @@ async function validateUrls(
 }
 
 /** Returns the accepted expiry (emulator ms) before the 45-minute floor is applied. */
-function checkExpiration(core: EmulatorCore, req: GraphRequest, value: unknown, operation: string): Outcome<number> {
+function checkExpiration(
+	core: EmulatorCore,
+	req: GraphRequest,
+	value: unknown,
+	operation: string,
+	capMinutes?: number,
+): Outcome<number> {
 	const config = stateOf(core).config;
+	const maxMinutes = Math.min(config.maxMinutes, capMinutes ?? Number.POSITIVE_INFINITY);
 	const expiresAt = typeof value === 'string' ? Date.parse(value) : Number.NaN;
 	if (Number.isNaN(expiresAt)) {
 		return { ok: false, reply: core.graphError(400, 'InvalidRequest', `Invalid 'expirationDateTime' attribute: '${String(value)}'.`, req) };
@@ -340,13 +365,13 @@ function checkExpiration(core: EmulatorCore, req: GraphRequest, value: unknown, 
 			reply: extensionError(core, req, 400, operation, 'BadRequest', 'Subscription expiration must be in the future.'),
 		};
 	}
-	if (expiresAt - now > config.maxMinutes * MINUTE_MS) {
+	if (expiresAt - now > maxMinutes * MINUTE_MS) {
 		return {
 			ok: false,
 			reply: core.graphError(
 				400,
 				'ExtensionError',
-				`Subscription expiration can only be ${config.maxMinutes} minutes in the future.`,
+				`Subscription expiration can only be ${maxMinutes} minutes in the future.`,
 				req,
 			),
 		};
@@ -399,10 +424,12 @@ async function updateSubscription(core: EmulatorCore, req: GraphRequest): Promis
 
 	const immutable = immutableChange(subscription, body);
 	if (immutable) return core.graphError(400, 'InvalidRequest', immutable, req);
+	const richUpdate = prepareRichUpdate(core, req, subscription, body);
+	if (!richUpdate.ok) return richUpdate.reply;
 
 	let expiresAt: number | undefined;
 	if (body.expirationDateTime !== undefined) {
-		const expiry = checkExpiration(core, req, body.expirationDateTime, 'Update');
+		const expiry = checkExpiration(core, req, body.expirationDateTime, 'Update', richMaxMinutes(subscription));
 		if (!expiry.ok) return expiry.reply;
 		expiresAt = Math.max(expiry.value, core.now() + stateOf(core).config.minMinutes * MINUTE_MS);
 	}
@@ -420,6 +447,7 @@ async function updateSubscription(core: EmulatorCore, req: GraphRequest): Promis
 		return core.graphError(404, 'ResourceNotFound', NOT_FOUND, req);
 	}
 	if (notificationUrl) subscription.notificationUrl = notificationUrl;
+	richUpdate.value?.();
 	if (expiresAt !== undefined) {
 		// A renewal starts a new expiry period (and counts as reauthorization).
 		subscription.expiresAt = expiresAt;
@@ -440,6 +468,7 @@ function immutableChange(subscription: StoredSubscription, body: Record<string, 
 	for (const [key, value] of Object.entries(body)) {
 		if (key === 'expirationDateTime' || key === 'notificationUrl' || key === 'lifecycleNotificationUrl') continue;
 		if (key === '@odata.type' || key === '@odata.context') continue;
+		if (isRichUpdatable(subscription, key)) continue;
 		if (!(key in current)) return PAYLOAD_ERROR;
 		if (value !== current[key]) return `The '${key}' property of a subscription cannot be updated.`;
 	}
@@ -486,7 +515,11 @@ function notifySubscribers(core: EmulatorCore, event: ChangeEvent): void {
 	const now = core.now();
 	for (const subscription of state.subscriptions.values()) {
 		if (!isLive(subscription, now) || !wantsEvent(subscription, event)) continue;
-		enqueueDelivery(core, 'notification', subscription.notificationUrl, changeItem(core, subscription, event));
+		// A filtered subscription reports entering/leaving its filter as created/deleted, or nothing.
+		const changeType = filteredChangeType(core, subscription, event);
+		if (!changeType || !subscription.changeTypes.has(changeType)) continue;
+		const reported = changeType === event.changeType ? event : { ...event, changeType };
+		enqueueDelivery(core, 'notification', subscription.notificationUrl, changeItem(core, subscription, reported));
 	}
 }
 
@@ -494,7 +527,6 @@ function wantsEvent(subscription: StoredSubscription, event: ChangeEvent): boole
 	return (
 		subscription.mailboxUserId === event.userId &&
 		subscription.kind === event.kind &&
-		subscription.changeTypes.has(event.changeType) &&
 		(subscription.containerId === undefined || subscription.containerId === event.containerId)
 	);
 }
@@ -502,7 +534,7 @@ function wantsEvent(subscription: StoredSubscription, event: ChangeEvent): boole
 function changeItem(core: EmulatorCore, subscription: StoredSubscription, event: ChangeEvent): Record<string, unknown> {
 	const collection = event.kind === 'message' ? 'Messages' : 'Events';
 	const resource = `Users/${event.userId}/${collection}/${event.id}`;
-	return {
+	const item = {
 		id: randomBytes(10).toString('base64url'),
 		subscriptionId: subscription.id,
 		subscriptionExpirationDateTime: formatGraphDate(subscription.expiresAt),
@@ -517,6 +549,8 @@ function changeItem(core: EmulatorCore, subscription: StoredSubscription, event:
 			id: event.id,
 		},
 	};
+	// includeResourceData: Graph's rich shape with encryptedContent (subscriptions-rich.ts).
+	return richChangeItem(core, subscription, event, item) ?? item;
 }
 
 function lifecycleItem(
@@ -602,6 +636,7 @@ function toGraphSubscription(subscription: StoredSubscription, hideClientState: 
 		encryptionCertificate: null,
 		encryptionCertificateId: null,
 		notificationUrlAppId: null,
+		...richProperties(subscription),
 	};
 }
 

@@ -1,8 +1,9 @@
 /**
  * Opaque access tokens, refresh tokens and authorization codes, all timed on the emulator clock.
  * Tokens are random strings (never JWTs), so a client cannot depend on decoding them.
+ * Also the RS256 signing keys for the JWTs Graph itself signs (rich notifications' validationTokens).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { TokenInfo } from './types';
 
 export interface RefreshTokenInfo {
@@ -99,4 +100,83 @@ export class TokenStore {
 	revokeAllRefreshTokens(): void {
 		this.refresh.clear();
 	}
+}
+
+// ---- signing keys (JWTs Graph signs: the validationTokens of rich change notifications) -------
+
+/** A JSON Web Key as Entra ID publishes it under `jwks_uri` (RSA, signing). */
+export interface PublishedJwk {
+	kty: 'RSA';
+	use: 'sig';
+	kid: string;
+	x5t: string;
+	n: string;
+	e: string;
+}
+
+interface SigningKey {
+	kid: string;
+	privateKey: KeyObject;
+	jwk: PublishedJwk;
+}
+
+/**
+ * The emulated identity platform's token-signing keys: RS256, published as a JWKS (current key first, the
+ * previous one kept after a rotation, as Entra ID lists several). Keys are generated on first use.
+ */
+export class SigningKeySet {
+	private keys: SigningKey[] = [];
+
+	/** Signs `claims` as a compact JWS (RS256) with the current key; `kid`/`x5t` name the key. */
+	sign(claims: Record<string, unknown>): string {
+		const key = this.current();
+		const header = { typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid };
+		const input = `${base64urlJson(header)}.${base64urlJson(claims)}`;
+		const signature = sign('sha256', Buffer.from(input, 'ascii'), key.privateKey);
+		return `${input}.${signature.toString('base64url')}`;
+	}
+
+	/** The JWKS document: `{ keys: [...] }`. */
+	jwks(): { keys: PublishedJwk[] } {
+		this.current();
+		return { keys: this.keys.map((key) => ({ ...key.jwk })) };
+	}
+
+	/** A new current key; the previous one stays published (tokens it signed still verify). */
+	rotate(): void {
+		this.keys = [newSigningKey(), ...this.keys.slice(0, 1)];
+	}
+
+	currentKid(): string {
+		return this.current().kid;
+	}
+
+	private current(): SigningKey {
+		if (this.keys.length === 0) this.keys = [newSigningKey()];
+		return this.keys[0];
+	}
+}
+
+function newSigningKey(): SigningKey {
+	const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+	const { n, e } = publicKey.export({ format: 'jwk' });
+	// Entra ID's kid equals x5t (the base64url SHA-1 of its certificate); here: of the public key.
+	const kid = createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+	return { kid, privateKey, jwk: { kty: 'RSA', use: 'sig', kid, x5t: kid, n: String(n), e: String(e) } };
+}
+
+function base64urlJson(value: unknown): string {
+	return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+const signingKeySets = new WeakMap<object, SigningKeySet>();
+
+/** The signing keys of one emulator (keyed by its core); they survive resets, as real keys do. */
+export function signingKeysOf(owner: object): SigningKeySet {
+	let keys = signingKeySets.get(owner);
+	if (!keys) {
+		keys = new SigningKeySet();
+		signingKeySets.set(owner, keys);
+	}
+	return keys;
 }

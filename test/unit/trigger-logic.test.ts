@@ -16,8 +16,8 @@ import {
 	notificationKey,
 	rememberFresh,
 } from '../../nodes/MicrosoftOutlookExt/trigger/dedupe';
-import { graphNow, noteGraphDate } from '../../nodes/MicrosoftOutlookExt/trigger/graph';
-import { hashClientState } from '../../nodes/MicrosoftOutlookExt/trigger/secret';
+import { graphNow, noteGraphDate } from '../../nodes/MicrosoftOutlookExt/shared/graph';
+import { hashClientState, matchesClientStateHash as sameSecret } from '../../nodes/MicrosoftOutlookExt/trigger/secret';
 import { missedItem, notificationsOf, publicChange, resourceIdOf } from '../../nodes/MicrosoftOutlookExt/trigger/notifications';
 import { calendarEventsResource, type TriggerContext } from '../../nodes/MicrosoftOutlookExt/trigger/settings';
 import { clearSubscription, storeSubscription, storedSubscription, type SubscriptionRecord } from '../../nodes/MicrosoftOutlookExt/trigger/state';
@@ -27,9 +27,8 @@ import {
 	isUrlRefusal,
 	matchesWanted,
 	needsRenewal,
-	sameSecret,
 	urlRefusedError,
-} from '../../nodes/MicrosoftOutlookExt/trigger/subscription';
+} from '../../nodes/MicrosoftOutlookExt/shared/subscriptions';
 import { validationTokenOf } from '../../nodes/MicrosoftOutlookExt/trigger/webhook';
 
 const NODE: INode = { id: '1', name: 'Outlook Trigger', type: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExtTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -157,7 +156,12 @@ describe('secrets and subscription matching', () => {
 		expect(sameSecret('', '')).toBe(false);
 	});
 
-	const wanted = { resource: "me/mailFolders('inbox')/messages", changeType: 'created,updated', webhookUrl: URL_A, clientStateHash: hashClientState('s3cret') };
+	const wanted = {
+		resource: "me/mailFolders('inbox')/messages",
+		changeType: 'created,updated',
+		notificationUrl: URL_A,
+		secretMatches: (clientState: string) => sameSecret(clientState, hashClientState('s3cret')),
+	};
 	const current = {
 		notificationUrl: URL_A,
 		lifecycleNotificationUrl: URL_A,

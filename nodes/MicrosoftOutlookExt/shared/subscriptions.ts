@@ -1,12 +1,15 @@
 /**
- * Graph change-notification subscriptions, shared by the action node and the trigger node:
- * the resource string for a mailbox, Outlook's expiration limits (and the single retry Graph's
- * "can only be N minutes" answer asks for), random clientState, duplicate detection and the
- * "is this on our n8n instance" test. Nothing here reads node parameters.
+ * The one Graph change-notification subscription client, shared by the Subscription resource and the
+ * trigger: the resource string for a mailbox, Outlook's expiration limits (and the single retry
+ * Graph's "can only be N minutes" answer asks for), list/get/create/renew/delete, the checks of a
+ * notification URL and of the expiry Graph answers with, and what "the subscription we want" means.
+ * Nothing here reads node parameters.
  */
 import { randomBytes } from 'node:crypto';
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { graphCall, graphErrorParts, graphNow, httpStatusOf, isNotFound, settle } from './graph';
 import { graphApiRequestAllItems, type GraphContext, type GraphTarget } from './transport/request';
 
 /** Outlook message/event lifetime limit for basic notifications (graph-facts §1, Correction note). */
@@ -151,16 +154,212 @@ export function isOnInstance(notificationUrl: unknown, instanceBaseUrl: string):
 	return url.origin === base.origin && (url.pathname + '/').startsWith(basePath);
 }
 
-export interface SubscriptionCreateBody extends IDataObject {
+/** A create body without its expiration (createSubscription computes it from Graph's clock). */
+export interface NewSubscriptionBody extends IDataObject {
 	changeType: string;
 	notificationUrl: string;
 	resource: string;
-	expirationDateTime: string;
 	clientState?: string;
 	lifecycleNotificationUrl?: string;
 }
 
-/** Every subscription of this app that Graph lists (it pages with nextLink and supports no query options). */
+export interface SubscriptionCreateBody extends NewSubscriptionBody {
+	expirationDateTime: string;
+}
+
+/**
+ * Every subscription of this app that Graph lists (it pages with nextLink and supports no query
+ * options). A next link Graph repeats ends with an error instead of looping.
+ */
 export async function listSubscriptions(ctx: GraphContext, target: GraphTarget): Promise<IDataObject[]> {
 	return await graphApiRequestAllItems<IDataObject>(ctx, target, { method: 'GET', url: '/subscriptions' });
+}
+
+function subscriptionUrl(subscriptionId: string): string {
+	return `/subscriptions/${encodeURIComponent(subscriptionId)}`;
+}
+
+export async function getSubscription(ctx: GraphContext, target: GraphTarget, subscriptionId: string): Promise<IDataObject> {
+	return (await graphCall(ctx, target, { method: 'GET', url: subscriptionUrl(subscriptionId) })).body;
+}
+
+/** DELETE; a subscription that is already gone counts as deleted. */
+export async function deleteSubscription(ctx: GraphContext, target: GraphTarget, subscriptionId: string): Promise<void> {
+	const deleted = await settle(graphCall(ctx, target, { method: 'DELETE', url: subscriptionUrl(subscriptionId) }));
+	if (!deleted.ok && !isNotFound(deleted.error)) throw deleted.error;
+}
+
+/** IDs of this app's subscriptions that deliver to `notificationUrl`. */
+export async function subscriptionsDeliveringTo(ctx: GraphContext, target: GraphTarget, notificationUrl: string): Promise<string[]> {
+	const all = await listSubscriptions(ctx, target);
+	return all.filter((s) => s.notificationUrl === notificationUrl && typeof s.id === 'string').map((s) => String(s.id));
+}
+
+/** Graph's answers are trusted up to this far past the maximum lifetime (clock skew between Graph's servers). */
+const EXPIRY_SLACK_MS = 10 * MINUTE_MS;
+
+/**
+ * What is wrong with an expiry Graph answered with: unreadable, already (nearly) past, or further
+ * away than any Outlook subscription may live. undefined = usable.
+ */
+export function expiryProblem(expirationDateTime: unknown, now: number): string | undefined {
+	const expiry = Date.parse(String(expirationDateTime ?? ''));
+	if (!Number.isFinite(expiry)) return `an unreadable expirationDateTime (${String(expirationDateTime).slice(0, 40)})`;
+	if (expiry - now < MINUTE_MS) return `an expirationDateTime that is not in the future (${new Date(expiry).toISOString()})`;
+	if (expiry - now > MAX_SUBSCRIPTION_MINUTES * MINUTE_MS + EXPIRY_SLACK_MS) {
+		return `an expirationDateTime beyond Outlook's ${MAX_SUBSCRIPTION_MINUTES}-minute maximum (${new Date(expiry).toISOString()})`;
+	}
+	return undefined;
+}
+
+/** PATCH a new expiration (renews and reauthorizes); 404 reaches the caller (the subscription is gone). */
+async function patchExpiration(ctx: GraphContext, target: GraphTarget, subscriptionId: string, minutes: number): Promise<IDataObject> {
+	const now = () => graphNow(target.root);
+	const renewed = await withExpirationRetry(
+		{ expirationDateTime: expirationAfterMinutes(minutes, now()) },
+		async (attempt) => (await graphCall(ctx, target, { method: 'PATCH', url: subscriptionUrl(subscriptionId), body: attempt })).body,
+		now,
+	);
+	return { ...renewed, id: subscriptionId };
+}
+
+function unusableExpiryError(ctx: GraphContext, subscriptionId: string, problem: string): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `Microsoft Graph answered subscription ${subscriptionId} with ${problem}`, {
+		description:
+			"A renewal did not fix it. Check the clock of the machine n8n runs on and Microsoft Graph's status; then deactivate and activate the workflow.",
+	});
+}
+
+/**
+ * Renews for `minutes` (the default lifetime when not given). An answer whose expiry is unusable is
+ * renewed once more, then reported: a subscription with a past expiry is a deaf trigger.
+ */
+export async function renewSubscription(
+	ctx: GraphContext,
+	target: GraphTarget,
+	subscriptionId: string,
+	minutes = DEFAULT_SUBSCRIPTION_MINUTES,
+): Promise<IDataObject> {
+	const renewed = await patchExpiration(ctx, target, subscriptionId, minutes);
+	if (!expiryProblem(renewed.expirationDateTime, graphNow(target.root))) return renewed;
+	const again = await patchExpiration(ctx, target, subscriptionId, minutes);
+	const problem = expiryProblem(again.expirationDateTime, graphNow(target.root));
+	if (problem) throw unusableExpiryError(ctx, subscriptionId, problem);
+	return again;
+}
+
+/**
+ * POST /subscriptions (Graph validates the notification URL before it answers), one retry when Graph
+ * names a shorter maximum lifetime, and an expiry check of the answer: an unusable one is renewed
+ * once; if that does not help, the subscription is deleted and the problem reported.
+ */
+export async function createSubscription(
+	ctx: GraphContext,
+	target: GraphTarget,
+	body: NewSubscriptionBody,
+	lifetimeMinutes = DEFAULT_SUBSCRIPTION_MINUTES,
+): Promise<IDataObject> {
+	const now = () => graphNow(target.root);
+	const created = await settle(
+		withExpirationRetry(
+			{ ...body, expirationDateTime: expirationAfterMinutes(lifetimeMinutes, now()) },
+			async (attempt) => (await graphCall(ctx, target, { method: 'POST', url: '/subscriptions', body: attempt })).body,
+			now,
+		),
+	);
+	if (!created.ok) {
+		if (isUrlRefusal(created.error)) throw urlRefusedError(ctx, created.error, body.notificationUrl);
+		throw created.error;
+	}
+	const subscription = created.value;
+	if (!expiryProblem(subscription.expirationDateTime, now())) return subscription;
+	const id = String(subscription.id);
+	const renewed = await settle(renewSubscription(ctx, target, id, lifetimeMinutes));
+	if (renewed.ok) return { ...subscription, ...renewed.value };
+	await settle(deleteSubscription(ctx, target, id));
+	throw renewed.error;
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+const PUBLIC_URL_HELP =
+	"Set n8n's WEBHOOK_URL environment variable to its public https:// address (for example https://n8n.example.com/), or expose n8n through a tunnel (for example cloudflared or ngrok) and set WEBHOOK_URL to the tunnel's https:// address. Restart n8n and activate the workflow again.";
+
+/** Graph only calls public HTTPS URLs; plain HTTP is let through for loopback (a local Graph emulator). */
+export function assertUsableWebhookUrl(ctx: Pick<GraphContext, 'getNode'>, url: string): void {
+	const parsed = URL.canParse(url) ? new URL(url) : undefined;
+	if (parsed?.protocol === 'https:') return;
+	if (parsed?.protocol === 'http:' && LOOPBACK_HOSTS.includes(parsed.hostname.toLowerCase())) return;
+	throw new NodeOperationError(ctx.getNode(), `Microsoft Graph only sends notifications to HTTPS URLs, and this workflow's webhook URL is ${url}`, {
+		description: PUBLIC_URL_HELP,
+	});
+}
+
+/** Graph's 400s for a notification URL it could not validate or will not call. */
+export function isUrlRefusal(error: unknown): boolean {
+	if (httpStatusOf(error) !== 400) return false;
+	const { graphMessage } = graphErrorParts(error);
+	const description = String((error as { description?: unknown } | undefined)?.description ?? '');
+	return /validation request|notification endpoint|notification url|must use https|absolute url/i.test(`${graphMessage} ${description}`);
+}
+
+/** The error for a refused URL: user words first, Graph's code and request-id kept. */
+export function urlRefusedError(ctx: Pick<GraphContext, 'getNode'>, error: unknown, url: string): NodeApiError {
+	const { code, requestId, graphMessage } = graphErrorParts(error);
+	const errorResponse = ((error as { errorResponse?: JsonObject }).errorResponse ?? { message: graphMessage }) as JsonObject;
+	const message = `Microsoft Graph could not use this workflow's webhook URL ${url}: set WEBHOOK_URL to n8n's public HTTPS address or use a tunnel [${code}, request-id: ${requestId}]`;
+	const refused = new NodeApiError(ctx.getNode(), errorResponse, {
+		message,
+		// n8n shows the description instead of the message for some activation failures: it must stand alone.
+		description: `${message}. Microsoft Graph answered: "${graphMessage}". Before it creates a subscription, Graph sends a validation request to the webhook URL, which must be a public HTTPS address that answers within 10 seconds. ${PUBLIC_URL_HELP}`,
+		httpCode: '400',
+	});
+	refused.message = message;
+	return refused;
+}
+
+/** A subscription closer than this to its expiry is treated as gone: it could lapse before a renewal lands. */
+export const EXPIRY_MARGIN_MS = 5 * MINUTE_MS;
+
+export function isAboutToExpire(expirationDateTime: unknown, now: number): boolean {
+	const expiry = Date.parse(String(expirationDateTime ?? ''));
+	return !Number.isFinite(expiry) || expiry - now < EXPIRY_MARGIN_MS;
+}
+
+/** Less than half of the lifetime left (the lifetime is from the create or last renewal to the expiry). */
+export function needsRenewal(record: { expirationDateTime: string; renewedAt: string }, now: number): boolean {
+	const expiry = Date.parse(record.expirationDateTime);
+	if (!Number.isFinite(expiry)) return true;
+	const since = Date.parse(record.renewedAt);
+	const lifetime = Number.isFinite(since) && expiry > since ? expiry - since : DEFAULT_SUBSCRIPTION_MINUTES * MINUTE_MS;
+	return expiry - now < lifetime / 2;
+}
+
+function changeTypeSet(value: unknown): string {
+	return String(value ?? '')
+		.split(',')
+		.map((type) => type.trim().toLowerCase())
+		.filter(Boolean)
+		.sort()
+		.join(',');
+}
+
+/** What a subscription must be: same URLs, resource and change types; a secret it carries must pass `secretMatches`. */
+export interface WantedSubscription {
+	resource: string;
+	changeType: string;
+	notificationUrl: string;
+	secretMatches: (clientState: string) => boolean;
+}
+
+/** Whether Graph's subscription is the wanted one. */
+export function matchesWanted(current: IDataObject, wanted: WantedSubscription): boolean {
+	if (current.notificationUrl !== wanted.notificationUrl) return false;
+	// Graph may leave it out of answers; a different one would send lifecycle events elsewhere.
+	if (typeof current.lifecycleNotificationUrl === 'string' && current.lifecycleNotificationUrl !== wanted.notificationUrl) return false;
+	if (typeof current.resource !== 'string' || normalizeResource(current.resource) !== normalizeResource(wanted.resource)) return false;
+	if (changeTypeSet(current.changeType) !== changeTypeSet(wanted.changeType)) return false;
+	// Graph only sometimes returns the secret; when it does, it must be ours.
+	if (typeof current.clientState === 'string' && current.clientState !== '' && !wanted.secretMatches(current.clientState)) return false;
+	return true;
 }

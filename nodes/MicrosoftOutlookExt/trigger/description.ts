@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { mailboxProperty, resourceLocator } from '../shared/descriptions';
 import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../shared/mime';
@@ -21,8 +21,147 @@ const NOTIFICATION_OUTPUT = {
 	description: 'Output what Microsoft Graph sent (change type and item ID) without fetching anything',
 };
 
+/**
+ * Version 1: "Watch" (messages of a folder or calendar events) + Change Types. Version 2 (new nodes):
+ * a Trigger On selector of presets, filters and resync. Version 1 workflows keep working unchanged.
+ */
+const V1 = { '@version': [1] };
+const V2 = { '@version': [2] };
+
+export const MAIL_EVENTS = ['newMail', 'newMailShared', 'mailFlagged', 'mailMentioningMe', 'mailChanged'] as const;
+export const CALENDAR_EVENTS = ['eventCreated', 'eventUpdated', 'eventDeleted', 'eventChanged'] as const;
+export type TriggerEvent = (typeof MAIL_EVENTS)[number] | (typeof CALENDAR_EVENTS)[number];
+
+/** The same property shown for mail (v1: Watch = messages; v2: a mail event) or for calendar events. */
+function forEach(kind: 'mail' | 'calendar', property: INodeProperties, extra: IDisplayOptions['show'] = {}): INodeProperties[] {
+	return [
+		{ ...property, displayOptions: { show: { ...V1, watch: [kind === 'mail' ? 'messages' : 'events'], ...extra } } },
+		{ ...property, displayOptions: { show: { ...V2, event: [...(kind === 'mail' ? MAIL_EVENTS : CALENDAR_EVENTS)], ...extra } } },
+	];
+}
+
+const TRIGGER_EVENT_OPTIONS = [
+	{ name: 'New Mail in Folder', value: 'newMail', description: 'A message arrives in (or is moved to) a folder, Inbox by default' },
+	{ name: 'New Mail in Shared Mailbox', value: 'newMailShared', description: 'A message arrives in a folder of a shared mailbox or another user (client credentials)' },
+	{ name: 'Mail Flagged', value: 'mailFlagged', description: 'A message in a folder is flagged for follow-up' },
+	{ name: 'Mail Mentioning Me', value: 'mailMentioningMe', description: 'A new message @mentions the mailbox owner' },
+	{ name: 'Any Mail Change in Folder', value: 'mailChanged', description: 'Messages created, updated or deleted in a folder (choose which)' },
+	{ name: 'Event Created', value: 'eventCreated', description: 'A calendar event is created' },
+	{ name: 'Event Updated', value: 'eventUpdated', description: 'A calendar event is changed' },
+	{ name: 'Event Deleted', value: 'eventDeleted', description: 'A calendar event is deleted or cancelled' },
+	{ name: 'Any Calendar Change', value: 'eventChanged', description: 'Events created, updated or deleted (choose which)' },
+];
+
+const ANY = { name: 'Any', value: '' };
+
+const MAIL_FILTERS: INodeProperties = {
+	displayName: 'Filters',
+	name: 'mailFilters',
+	type: 'collection',
+	placeholder: 'Add Filter',
+	default: {},
+	description:
+		'Only changes to messages that match start the workflow. Microsoft Graph applies From, Importance, Has Attachments, Is Read and Categories itself (nothing else is even sent to n8n); Subject Contains is checked by the node before a run starts.',
+	options: [
+		{
+			displayName: 'Categories',
+			name: 'categories',
+			type: 'string',
+			default: '',
+			placeholder: 'Red category, Customers',
+			description: 'Comma-separated: messages with at least one of these categories',
+		},
+		{
+			displayName: 'From',
+			name: 'from',
+			type: 'string',
+			default: '',
+			placeholder: 'alice@contoso.com, bob@fabrikam.com',
+			description: 'Comma-separated sender addresses: messages from any of them',
+		},
+		{
+			displayName: 'Has Attachments',
+			name: 'hasAttachments',
+			type: 'options',
+			options: [ANY, { name: 'With Attachments', value: 'true' }, { name: 'Without Attachments', value: 'false' }],
+			default: '',
+		},
+		{
+			displayName: 'Importance',
+			name: 'importance',
+			type: 'options',
+			options: [ANY, { name: 'High', value: 'high' }, { name: 'Normal', value: 'normal' }, { name: 'Low', value: 'low' }],
+			default: '',
+		},
+		{
+			displayName: 'Is Read',
+			name: 'isRead',
+			type: 'options',
+			options: [ANY, { name: 'Read', value: 'true' }, { name: 'Unread', value: 'false' }],
+			default: '',
+		},
+		{
+			displayName: 'Subject Contains',
+			name: 'subjectContains',
+			type: 'string',
+			default: '',
+			description: 'Text the subject must contain (case-insensitive)',
+		},
+	],
+};
+
+const EVENT_FILTERS: INodeProperties = {
+	displayName: 'Filters',
+	name: 'eventFilters',
+	type: 'collection',
+	placeholder: 'Add Filter',
+	default: {},
+	description:
+		'Only changes to events that match start the workflow. Microsoft Graph applies Organizer and Show As itself; Subject Contains is checked by the node before a run starts. Deleted events cannot be checked against Subject Contains (they no longer exist) and are passed on.',
+	options: [
+		{
+			displayName: 'Organizer',
+			name: 'organizer',
+			type: 'string',
+			default: '',
+			placeholder: 'alice@contoso.com',
+			description: "Comma-separated organizer addresses: events organized by any of them",
+		},
+		{
+			displayName: 'Show As',
+			name: 'showAs',
+			type: 'options',
+			options: [
+				ANY,
+				{ name: 'Busy', value: 'busy' },
+				{ name: 'Free', value: 'free' },
+				{ name: 'Out of Office', value: 'oof' },
+				{ name: 'Tentative', value: 'tentative' },
+				{ name: 'Working Elsewhere', value: 'workingElsewhere' },
+			],
+			default: '',
+		},
+		{
+			displayName: 'Subject Contains',
+			name: 'subjectContains',
+			type: 'string',
+			default: '',
+			description: 'Text the subject must contain (case-insensitive)',
+		},
+	],
+};
+
 /** The trigger's parameters; the node file spreads them after the authentication choice. */
 export const triggerProperties: INodeProperties[] = [
+	{
+		displayName: 'Trigger On',
+		name: 'event',
+		type: 'options',
+		noDataExpression: true,
+		options: TRIGGER_EVENT_OPTIONS,
+		default: 'newMail',
+		displayOptions: { show: V2 },
+	},
 	{
 		displayName: 'Watch',
 		name: 'watch',
@@ -33,18 +172,19 @@ export const triggerProperties: INodeProperties[] = [
 			{ name: 'Mail Folder Messages', value: 'messages', description: 'Messages in one mail folder' },
 		],
 		default: 'messages',
+		displayOptions: { show: V1 },
 	},
-	{
+	...forEach('mail', {
 		...resourceLocator({
 			name: 'folderId',
 			displayName: 'Mail Folder',
 			searchListMethod: 'searchFolders',
-			show: { watch: ['messages'] },
+			show: {},
 			description: 'Folder whose messages are watched (a well-known name such as "inbox" or "sentitems" works too)',
 		}),
 		default: { mode: 'id', value: 'inbox' },
-	},
-	{
+	}),
+	...forEach('calendar', {
 		displayName: 'Calendars',
 		name: 'calendarScope',
 		type: 'options',
@@ -53,15 +193,18 @@ export const triggerProperties: INodeProperties[] = [
 			{ name: 'One Calendar', value: 'one', description: 'Events of the calendar chosen below' },
 		],
 		default: 'all',
-		displayOptions: { show: { watch: ['events'] } },
-	},
-	resourceLocator({
-		name: 'calendarId',
-		displayName: 'Calendar',
-		searchListMethod: 'searchCalendars',
-		show: { watch: ['events'], calendarScope: ['one'] },
-		description: 'The calendar whose events are watched',
 	}),
+	...forEach(
+		'calendar',
+		resourceLocator({
+			name: 'calendarId',
+			displayName: 'Calendar',
+			searchListMethod: 'searchCalendars',
+			show: {},
+			description: 'The calendar whose events are watched',
+		}),
+		{ calendarScope: ['one'] },
+	),
 	{
 		displayName: 'Change Types',
 		name: 'changeTypes',
@@ -70,8 +213,21 @@ export const triggerProperties: INodeProperties[] = [
 		default: ['created'],
 		required: true,
 		description: 'Which changes start the workflow (at least one)',
+		displayOptions: { show: V1 },
 	},
 	{
+		displayName: 'Change Types',
+		name: 'changeTypes',
+		type: 'multiOptions',
+		options: CHANGE_TYPE_OPTIONS,
+		default: ['created'],
+		required: true,
+		description: 'Which changes start the workflow (at least one)',
+		displayOptions: { show: { ...V2, event: ['mailChanged', 'eventChanged'] } },
+	},
+	{ ...MAIL_FILTERS, displayOptions: { show: { ...V2, event: [...MAIL_EVENTS] } } },
+	{ ...EVENT_FILTERS, displayOptions: { show: { ...V2, event: [...CALENDAR_EVENTS] } } },
+	...forEach('mail', {
 		displayName: 'Output',
 		name: 'output',
 		type: 'options',
@@ -86,21 +242,26 @@ export const triggerProperties: INodeProperties[] = [
 			},
 		],
 		default: 'resource',
-		displayOptions: { show: { watch: ['messages'] } },
-	},
-	{
+	}),
+	...forEach('calendar', {
 		displayName: 'Output',
 		name: 'output',
 		type: 'options',
 		options: [FULL_ITEM_OUTPUT, NOTIFICATION_OUTPUT],
 		default: 'resource',
-		displayOptions: { show: { watch: ['events'] } },
-	},
+	}),
 	{
 		...mailboxProperty,
 		description:
 			"Watch another mailbox (a shared mailbox or another user): user principal name, email address or object ID. Leave empty for the signed-in user, or for client credentials the credential's User ID. Microsoft Graph only allows subscriptions on other mailboxes with application permissions (client credentials).",
-		displayOptions: undefined,
+		displayOptions: { hide: { event: ['newMailShared'] } },
+	},
+	{
+		...mailboxProperty,
+		required: true,
+		description:
+			'The shared mailbox (or other user) to watch: user principal name, email address or object ID. Microsoft Graph only allows subscriptions on other mailboxes with application permissions (client credentials).',
+		displayOptions: { show: { ...V2, event: ['newMailShared'] } },
 	},
 	{
 		displayName: 'Options',

@@ -5,10 +5,9 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { mimeToExecutionData } from '../shared/mime';
-import { graphCall, graphErrorParts, httpStatusOf } from './graph';
+import { graphCall, graphErrorParts, httpStatusOf, settle } from '../shared/graph';
 import { publicChange, resourceIdOf, type GraphNotification } from './notifications';
 import type { TriggerSettings } from './settings';
-import { settle } from './subscription';
 
 function bytesOf(body: unknown): Buffer {
 	if (Buffer.isBuffer(body)) return body;
@@ -22,7 +21,13 @@ function itemPath(settings: TriggerSettings, id: string): string {
 	return `/me/${settings.watch === 'messages' ? 'messages' : 'events'}/${encodeURIComponent(id)}`;
 }
 
-async function fetchedItem(ctx: IWebhookFunctions, settings: TriggerSettings, id: string, changeType: string): Promise<INodeExecutionData> {
+async function fetchedJson(ctx: IWebhookFunctions, settings: TriggerSettings, id: string, select?: string): Promise<IDataObject> {
+	const { body } = await graphCall<IDataObject>(ctx, settings.target, { method: 'GET', url: itemPath(settings, id), qs: select ? { $select: select } : undefined });
+	const { '@odata.context': _context, ...resource } = body ?? {};
+	return resource;
+}
+
+async function fetchedItem(ctx: IWebhookFunctions, settings: TriggerSettings, id: string, changeType: string, json?: IDataObject): Promise<INodeExecutionData> {
 	if (settings.output === 'mime') {
 		const response = await graphCall<unknown>(ctx, settings.target, { method: 'GET', url: `${itemPath(settings, id)}/$value`, binary: true });
 		const item = await mimeToExecutionData(ctx.helpers, bytesOf(response.body), {
@@ -32,9 +37,7 @@ async function fetchedItem(ctx: IWebhookFunctions, settings: TriggerSettings, id
 		});
 		return { ...item, json: { id, changeType, ...item.json } };
 	}
-	const { body } = await graphCall<IDataObject>(ctx, settings.target, { method: 'GET', url: itemPath(settings, id) });
-	const { '@odata.context': _context, ...resource } = body ?? {};
-	return { json: { ...resource, changeType } };
+	return { json: { ...(json ?? (await fetchedJson(ctx, settings, id))), changeType } };
 }
 
 /** What a failed fetch looks like in the item: enough to act on, nothing secret. */
@@ -49,17 +52,35 @@ function fetchError(error: unknown): IDataObject {
 	};
 }
 
+/** Decides from the fetched item whether a change starts a run (the trigger's client-side filters). */
+export type ItemCheck = (item: IDataObject) => boolean;
+
 /**
- * The item for one change notification. Deleted items cannot be fetched, and a fetch that fails
- * (the item was moved or deleted meanwhile, Graph unreachable) still yields the notification, with
- * `error` saying why: the webhook already acknowledged it, so dropping it would lose the change.
+ * The item for one change notification, or undefined when `check` refuses the changed item. Deleted
+ * items cannot be fetched (nor checked), and a fetch that fails (the item was moved or deleted
+ * meanwhile, Graph unreachable) still yields the notification, with `error` saying why: the webhook
+ * already acknowledged it, so dropping it would lose the change.
  */
-export async function changeItem(ctx: IWebhookFunctions, settings: TriggerSettings, notification: GraphNotification): Promise<INodeExecutionData> {
+export async function changeItem(
+	ctx: IWebhookFunctions,
+	settings: TriggerSettings,
+	notification: GraphNotification,
+	check?: { select: string; accepts: ItemCheck },
+): Promise<INodeExecutionData | undefined> {
 	const base = publicChange(notification);
 	const id = resourceIdOf(notification);
 	const changeType = notification.changeType ?? 'updated';
-	if (settings.output === 'notification' || changeType === 'deleted' || !id) return { json: base };
-	const fetched = await settle(fetchedItem(ctx, settings, id, changeType));
+	if (changeType === 'deleted' || !id) return { json: base };
+	let json: IDataObject | undefined;
+	if (check) {
+		// The full item doubles as the checked one; other outputs fetch only what the check reads.
+		const checked = await settle(fetchedJson(ctx, settings, id, settings.output === 'resource' ? undefined : check.select));
+		if (!checked.ok) return { json: { ...base, error: fetchError(checked.error) } };
+		if (!check.accepts(checked.value)) return undefined;
+		if (settings.output === 'resource') json = checked.value;
+	}
+	if (settings.output === 'notification') return { json: base };
+	const fetched = await settle(fetchedItem(ctx, settings, id, changeType, json));
 	if (fetched.ok) return fetched.value;
 	return { json: { ...base, error: fetchError(fetched.error) } };
 }

@@ -5,6 +5,8 @@ import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../shared/mime';
 import { subscriptionResource, type ChangeType } from '../shared/subscriptions';
 import { resolveTarget, type GraphTarget } from '../shared/transport/request';
 import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './dedupe';
+import { CALENDAR_EVENTS, MAIL_EVENTS, type TriggerEvent } from './description';
+import { graphFilterOf, readFilters, type ClientFilter } from './filters';
 
 export type TriggerContext = IHookFunctions | IWebhookFunctions;
 export type Watch = 'messages' | 'events';
@@ -12,6 +14,8 @@ export type OutputMode = 'resource' | 'notification' | 'mime';
 
 /** Everything the trigger needs from its parameters, checked once. */
 export interface TriggerSettings {
+	/** The Trigger On preset (version 2), or 'v1' (Watch + Change Types). */
+	event: TriggerEvent | 'v1';
 	watch: Watch;
 	target: GraphTarget;
 	/** The subscription's `resource`, e.g. `me/mailFolders('inbox')/messages`. */
@@ -22,11 +26,13 @@ export interface TriggerSettings {
 	binaryPropertyPrefix: string;
 	includeRawEmail: boolean;
 	duplicateWindowSeconds: number;
+	/** What the node checks on the fetched item before a run starts (what Graph's $filter cannot do). */
+	clientFilter: ClientFilter;
 }
 
 const CHANGE_TYPES: readonly ChangeType[] = ['created', 'updated', 'deleted'];
 
-function settingsError(ctx: TriggerContext, message: string, description: string): NodeOperationError {
+export function settingsError(ctx: TriggerContext, message: string, description: string): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), message, { description });
 }
 
@@ -81,22 +87,56 @@ function checkedOutput(ctx: TriggerContext, watch: Watch): OutputMode {
 	return 'resource';
 }
 
+/** Change types each preset subscribes to; undefined = the Change Types parameter. */
+const PRESET_CHANGE_TYPES: Partial<Record<TriggerEvent, ChangeType[]>> = {
+	newMail: ['created'],
+	newMailShared: ['created'],
+	// Flagging is an update; a flagged message created elsewhere (moved in) is a create.
+	mailFlagged: ['created', 'updated'],
+	mailMentioningMe: ['created'],
+	eventCreated: ['created'],
+	eventUpdated: ['updated'],
+	eventDeleted: ['deleted'],
+};
+
+function triggerEventOf(ctx: TriggerContext): TriggerEvent | 'v1' {
+	if (ctx.getNode().typeVersion < 2) return 'v1';
+	const event = String(ctx.getNodeParameter('event', 'newMail')) as TriggerEvent;
+	if (![...MAIL_EVENTS, ...CALENDAR_EVENTS].includes(event as never)) {
+		throw settingsError(ctx, `Trigger On "${String(event).slice(0, 40)}" is not known`, 'Choose one of the Trigger On options.');
+	}
+	return event;
+}
+
+function watchOf(ctx: TriggerContext, event: TriggerEvent | 'v1'): Watch {
+	if (event === 'v1') return ctx.getNodeParameter('watch', 'messages') === 'events' ? 'events' : 'messages';
+	return (MAIL_EVENTS as readonly string[]).includes(event) ? 'messages' : 'events';
+}
+
 export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings> {
-	const watch: Watch = ctx.getNodeParameter('watch', 'messages') === 'events' ? 'events' : 'messages';
-	const target = await resolveTarget(ctx, {
-		authentication: String(ctx.getNodeParameter('authentication', 'oAuth2')),
-		mailbox: String(ctx.getNodeParameter('mailbox', '') ?? ''),
-	});
+	const event = triggerEventOf(ctx);
+	const watch = watchOf(ctx, event);
+	const mailbox = String(ctx.getNodeParameter('mailbox', '') ?? '').trim();
+	if (event === 'newMailShared' && !mailbox) {
+		throw settingsError(ctx, 'Mailbox is empty', 'New Mail in Shared Mailbox needs the shared mailbox: its email address, user principal name or object ID.');
+	}
+	const target = await resolveTarget(ctx, { authentication: String(ctx.getNodeParameter('authentication', 'oAuth2')), mailbox });
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	const window = Number(options.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS);
+	const filters = readFilters(ctx, event, watch);
+	const graphFilter = graphFilterOf(filters);
+	const resource = watchedResource(ctx, watch, target);
 	return {
+		event,
 		watch,
 		target,
-		resource: watchedResource(ctx, watch, target),
-		changeType: checkedChangeTypes(ctx).join(','),
+		// Graph applies the filter before it notifies (and reports items entering/leaving it as created/deleted).
+		resource: graphFilter ? `${resource}?$filter=${graphFilter}` : resource,
+		changeType: (event !== 'v1' && PRESET_CHANGE_TYPES[event] ? PRESET_CHANGE_TYPES[event]! : checkedChangeTypes(ctx)).join(','),
 		output: checkedOutput(ctx, watch),
 		binaryPropertyPrefix: String(options.binaryPropertyPrefix ?? '').trim() || DEFAULT_BINARY_PROPERTY_PREFIX,
 		includeRawEmail: options.includeRawEmail === true,
 		duplicateWindowSeconds: Number.isFinite(window) && window > 0 ? window : 0,
+		clientFilter: { ...filters.client, flagged: event === 'mailFlagged', mentionsMailbox: event === 'mailMentioningMe' },
 	};
 }

@@ -35,6 +35,10 @@ const RECORD_FIELDS: Array<keyof SubscriptionRecord> = [
 	'changeType',
 ];
 const MEMORY_FIELD = 'recentNotifications';
+const FLAGGED_FIELD = 'flaggedMessages';
+/** Flagged messages already reported (Mail Flagged): kept this long at most, and at most this many. */
+const FLAGGED_MEMORY_MS = 90 * 24 * 60 * 60_000;
+const MAX_FLAGGED = 1000;
 
 export function staticDataOf(ctx: TriggerContext): IDataObject {
 	const data = ctx.getWorkflowStaticData('node');
@@ -68,7 +72,7 @@ export function storeSubscription(data: IDataObject, record: SubscriptionRecord)
 }
 
 export function clearSubscription(data: IDataObject): void {
-	for (const field of [...RECORD_FIELDS, MEMORY_FIELD, 'clientState']) {
+	for (const field of [...RECORD_FIELDS, MEMORY_FIELD, FLAGGED_FIELD, 'clientState']) {
 		if (field in data) delete data[field];
 	}
 }
@@ -83,4 +87,31 @@ export function storeDuplicateMemory(data: IDataObject, memory: DuplicateMemory)
 	const before = duplicateMemory(data) ?? {};
 	const same = Object.keys(before).length === Object.keys(memory).length && Object.entries(memory).every(([k, v]) => before[k] === v);
 	if (!same) data[MEMORY_FIELD] = { ...memory };
+}
+
+/** The Mail Flagged memory: message ID → until when it counts as reported. Changes are written back at once. */
+export function flagMemory(data: IDataObject, now = Date.now()): { ids: Record<string, number>; remember: (id: string) => void; forget: (id: string) => void } {
+	const stored = data[FLAGGED_FIELD];
+	const ids: Record<string, number> = {};
+	if (stored && typeof stored === 'object' && !Array.isArray(stored)) {
+		for (const [id, until] of Object.entries(stored as Record<string, unknown>)) if (typeof until === 'number' && until > now) ids[id] = until;
+	}
+	const save = () => {
+		const kept = Object.entries(ids)
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, MAX_FLAGGED);
+		// n8n only notices assignments to the stored object.
+		data[FLAGGED_FIELD] = Object.fromEntries(kept);
+	};
+	return {
+		ids,
+		remember: (id) => {
+			ids[id] = now + FLAGGED_MEMORY_MS;
+			save();
+		},
+		forget: (id) => {
+			delete ids[id];
+			save();
+		},
+	};
 }

@@ -6,50 +6,17 @@
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { describeFailure, graphCall, settle } from '../shared/graph';
 import { checkDuplicates, firstOfEachKey, memoryMs, notificationKey } from './dedupe';
-import { describeFailure, graphNow, isNotFound } from './graph';
+import { ensureSubscription, LOG_PREFIX, webhookUrlOf, type EnsureOutcome, type EnsureReason } from './ensure';
 import { missedItem, notificationsOf, resourceIdOf, type GraphNotification } from './notifications';
-import { changeItem } from './output';
-import { replacementSecret } from './secret';
+import { clientFilterSelect, isFlagged, matchesClientFilter, needsClientCheck } from './filters';
+import { changeItem, type ItemCheck } from './output';
+import { matchesClientStateHash } from './secret';
 import { readSettings, type TriggerSettings } from './settings';
+import { duplicateMemory, flagMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from './state';
 
-type StoredSecret = { clientStateHash?: string; clientStateNonce?: string };
-import {
-	duplicateMemory,
-	staticDataOf,
-	storeDuplicateMemory,
-	storeSubscription,
-	storedClientStateHash,
-	storedSubscription,
-	type SubscriptionRecord,
-} from './state';
-import {
-	deleteSubscription,
-	getSubscription,
-	isAboutToExpire,
-	matchesWanted,
-	needsRenewal,
-	postSubscription,
-	removeOtherSubscriptions,
-	renewSubscription,
-	sameSecret,
-	settle,
-	webhookUrlOf,
-} from './subscription';
-
-const LOG_PREFIX = 'Microsoft Outlook Ext Trigger:';
 const NO_RUN: IWebhookResponseData = { noWebhookResponse: true };
-
-/** Renewals and re-creations in flight in this process, so concurrent deliveries share one. */
-const inFlight = new Map<string, Promise<SubscriptionRecord | undefined>>();
-
-async function once(key: string, work: () => Promise<SubscriptionRecord | undefined>): Promise<SubscriptionRecord | undefined> {
-	const running = inFlight.get(key);
-	if (running) return await running;
-	const promise = work().finally(() => inFlight.delete(key));
-	inFlight.set(key, promise);
-	return await promise;
-}
 
 /** The decoded `validationToken` (n8n has already URL-decoded the query), if this is a validation request. */
 export function validationTokenOf(query: unknown): string | undefined {
@@ -92,72 +59,55 @@ async function processDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponse
 	const data = staticDataOf(ctx);
 	const secret = storedClientStateHash(data)?.clientStateHash;
 	if (!secret) return NO_RUN;
-	const authentic = notifications.filter((notification) => sameSecret(notification.clientState, secret));
+	const authentic = notifications.filter((notification) => matchesClientStateHash(notification.clientState, secret));
 	if (authentic.length < notifications.length) {
 		ctx.logger.warn(`${LOG_PREFIX} dropped ${notifications.length - authentic.length} notification(s) whose clientState did not match`);
 	}
 	if (authentic.length === 0) return NO_RUN;
 
 	const settings = await readSettings(ctx);
-	const webhookUrl = webhookUrlOf(ctx);
-	const known = await knownSubscriptionIds(ctx, settings, webhookUrl, data, secret, authentic);
+	const known = await knownSubscriptionIds(ctx, settings, data, authentic);
 	const accepted = authentic.filter((notification) => known.has(notification.subscriptionId));
 	if (accepted.length === 0) return NO_RUN;
 
 	const items: INodeExecutionData[] = [];
-	let renewed = false;
+	let ensured = false;
 	const lifecycleEvents = firstOfEachKey(
 		accepted.filter((n) => n.lifecycleEvent),
 		(n) => `${n.lifecycleEvent}|${n.subscriptionId}`,
 	);
 	for (const event of lifecycleEvents) {
-		const outcome = await handleLifecycleEvent(ctx, settings, webhookUrl, data, event);
+		const outcome = await handleLifecycleEvent(ctx, settings, event);
 		if (outcome.item) items.push(outcome.item);
-		renewed = renewed || outcome.renewed === true;
+		ensured = ensured || outcome.ensured === true;
 	}
-	items.push(...(await changeItems(ctx, settings, webhookUrl, data, accepted.filter((n) => !n.lifecycleEvent && n.changeType))));
-	if (!renewed) await renewIfPastHalfLife(ctx, settings, webhookUrl, data);
+	items.push(...(await changeItems(ctx, settings, webhookUrlOf(ctx), data, accepted.filter((n) => !n.lifecycleEvent && n.changeType))));
+	// Renewal past half-life, opportunistically on a delivery.
+	if (!ensured) await ensureLogged(ctx, settings, 'delivery');
 	return items.length > 0 ? { workflowData: [items], noWebhookResponse: true } : NO_RUN;
+}
+
+/** ensureSubscription from a delivery: failures are logged (the webhook has already answered Graph). */
+async function ensureLogged(ctx: IWebhookFunctions, settings: TriggerSettings, reason: EnsureReason, subscriptionId?: string): Promise<EnsureOutcome> {
+	const outcome = await settle(ensureSubscription(ctx, settings, reason, subscriptionId));
+	const result: EnsureOutcome = outcome.ok ? outcome.value : { decision: 'fail', error: outcome.error };
+	if (result.error !== undefined && result.decision !== 'renew') {
+		ctx.logger.error(`${LOG_PREFIX} the subscription could not be ${result.decision === 'replace' ? 'created again' : 'checked'} (${reason}): ${describeFailure(result.error)}`);
+	}
+	return result;
 }
 
 /**
  * The stored subscription, plus any other one that carries our secret and that Graph confirms
  * delivers to this webhook (its ID was lost to a concurrent static-data write): it is adopted.
  */
-async function knownSubscriptionIds(
-	ctx: IWebhookFunctions,
-	settings: TriggerSettings,
-	webhookUrl: string,
-	data: IDataObject,
-	secret: string,
-	authentic: GraphNotification[],
-): Promise<Set<string>> {
+async function knownSubscriptionIds(ctx: IWebhookFunctions, settings: TriggerSettings, data: IDataObject, authentic: GraphNotification[]): Promise<Set<string>> {
 	const stored = storedSubscription(data);
 	const known = new Set(stored ? [stored.subscriptionId] : []);
 	const unknownIds = [...new Set(authentic.map((n) => n.subscriptionId))].filter((id) => !known.has(id));
 	for (const id of unknownIds) {
-		const fetched = await settle(getSubscription(ctx, settings.target, id));
-		if (!fetched.ok) continue;
-		const current = fetched.value;
-		const wanted = { resource: settings.resource, changeType: settings.changeType, webhookUrl, clientStateHash: secret };
-		if (!matchesWanted(current, wanted) || isAboutToExpire(current.expirationDateTime, graphNow(settings.target.root))) continue;
-		storeSubscription(data, {
-			subscriptionId: id,
-			clientStateHash: secret,
-			clientStateNonce: storedClientStateHash(data)?.clientStateNonce ?? '',
-			expirationDateTime: String(current.expirationDateTime),
-			// Unknown start: count the lifetime from now, which renews early rather than late.
-			renewedAt: new Date(graphNow(settings.target.root)).toISOString(),
-			resource: String(current.resource),
-			changeType: String(current.changeType),
-		});
-		known.add(id);
-		ctx.logger.info(`${LOG_PREFIX} adopted subscription ${id}, which delivers to this webhook`);
-		// Two subscriptions to one webhook would double every notification: keep the adopted one only.
-		if (stored && stored.subscriptionId !== id) {
-			const removed = await settle(deleteSubscription(ctx, settings.target, stored.subscriptionId));
-			if (!removed.ok) ctx.logger.warn(`${LOG_PREFIX} could not delete subscription ${stored.subscriptionId}: ${describeFailure(removed.error)}`);
-		}
+		const outcome = await ensureLogged(ctx, settings, 'unknownSubscription', id);
+		if (outcome.decision === 'adopt') known.add(id);
 	}
 	return known;
 }
@@ -165,26 +115,25 @@ async function knownSubscriptionIds(
 async function handleLifecycleEvent(
 	ctx: IWebhookFunctions,
 	settings: TriggerSettings,
-	webhookUrl: string,
-	data: IDataObject,
 	event: GraphNotification,
-): Promise<{ item?: INodeExecutionData; renewed?: boolean }> {
+): Promise<{ item?: INodeExecutionData; ensured?: boolean }> {
 	switch (event.lifecycleEvent) {
 		case 'reauthorizationRequired':
-			return { renewed: await renewOrReplace(ctx, settings, webhookUrl, data) };
+			await ensureLogged(ctx, settings, 'reauthorizationRequired', event.subscriptionId);
+			return { ensured: true };
 		case 'subscriptionRemoved': {
-			const replaced = await settle(replaceSubscription(ctx, settings, webhookUrl, data));
-			if (replaced.ok) return { renewed: true };
-			ctx.logger.error(`${LOG_PREFIX} the subscription was removed and could not be created again: ${describeFailure(replaced.error)}`);
+			const outcome = await ensureLogged(ctx, settings, 'subscriptionRemoved', event.subscriptionId);
+			if (outcome.decision !== 'replace' || !outcome.error) return { ensured: true };
 			// Without a subscription the trigger is deaf: say so in the workflow, not only in the log.
 			return {
+				ensured: true,
 				item: {
 					json: {
 						lifecycleEvent: 'subscriptionRemoved',
 						recreated: false,
 						message:
 							'Microsoft Graph removed the subscription and creating a new one failed, so no more notifications arrive. Deactivate and activate the workflow (or restart n8n) to subscribe again.',
-						error: describeFailure(replaced.error),
+						error: describeFailure(outcome.error),
 						subscriptionId: event.subscriptionId,
 					},
 				},
@@ -197,62 +146,6 @@ async function handleLifecycleEvent(
 			ctx.logger.debug(`${LOG_PREFIX} ignored lifecycle event "${String(event.lifecycleEvent).slice(0, 60)}"`);
 			return {};
 	}
-}
-
-/**
- * A new subscription with the same clientState (so deliveries stay verifiable in every process),
- * after removing leftovers for this webhook; listing them also reads Graph's clock.
- */
-async function createReplacement(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, stored: StoredSecret): Promise<SubscriptionRecord> {
-	await removeOtherSubscriptions(ctx, settings.target, webhookUrl);
-	const secret = await replacementSecret(ctx, settings.target.credentialType, stored);
-	const record = await postSubscription(ctx, settings, webhookUrl, secret);
-	ctx.logger.info(`${LOG_PREFIX} created subscription ${record.subscriptionId} to replace one Graph no longer has`);
-	return record;
-}
-
-/** createReplacement for a renewal that found the subscription gone; failures are logged. */
-async function newSubscription(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, stored: StoredSecret): Promise<SubscriptionRecord | undefined> {
-	const created = await settle(createReplacement(ctx, settings, webhookUrl, stored));
-	if (created.ok) return created.value;
-	ctx.logger.error(`${LOG_PREFIX} the subscription is gone and could not be created again: ${describeFailure(created.error)}`);
-	return undefined;
-}
-
-/** After subscriptionRemoved: one replacement per process even when Graph repeats the event. */
-async function replaceSubscription(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, data: IDataObject): Promise<SubscriptionRecord> {
-	const secret = storedClientStateHash(data)!;
-	const record = await once(`${webhookUrl}|replace`, async () => await createReplacement(ctx, settings, webhookUrl, secret));
-	storeSubscription(data, record!);
-	return record!;
-}
-
-/** PATCH the expiration; a subscription Graph no longer knows is replaced. */
-async function renewOrReplace(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, data: IDataObject): Promise<boolean> {
-	const record = storedSubscription(data);
-	if (!record) return false;
-	const { target } = settings;
-	const renewed = await once(`${webhookUrl}|renew`, async () => {
-		// Also reads Graph's clock just before the expiration is computed from it.
-		const current = await settle(getSubscription(ctx, target, record.subscriptionId));
-		if (!current.ok && isNotFound(current.error)) return await newSubscription(ctx, settings, webhookUrl, record);
-		const patched = await settle(renewSubscription(ctx, target, record));
-		if (patched.ok) return patched.value;
-		if (!isNotFound(patched.error)) {
-			ctx.logger.warn(`${LOG_PREFIX} renewing the subscription failed, will retry later: ${describeFailure(patched.error)}`);
-			return undefined;
-		}
-		return await newSubscription(ctx, settings, webhookUrl, record);
-	});
-	if (!renewed) return false;
-	storeSubscription(data, renewed);
-	return true;
-}
-
-/** Opportunistic renewal: a delivery arrived and less than half of the lifetime is left. */
-async function renewIfPastHalfLife(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, data: IDataObject): Promise<void> {
-	const record = storedSubscription(data);
-	if (record && needsRenewal(record, graphNow(settings.target.root))) await renewOrReplace(ctx, settings, webhookUrl, data);
 }
 
 function duplicateKeyOf(notification: GraphNotification): string {
@@ -274,5 +167,52 @@ async function changeItems(
 		storeDuplicateMemory(data, remembered.memory);
 		fresh = fresh.filter((_, index) => remembered.fresh[index]);
 	}
-	return await Promise.all(fresh.map(async (notification) => await changeItem(ctx, settings, notification)));
+	const check = await itemCheck(ctx, settings, data);
+	const items = await Promise.all(fresh.map(async (notification) => await changeItem(ctx, settings, notification, check)));
+	if (check) {
+		const dropped = items.filter((item) => item === undefined).length;
+		if (dropped > 0) ctx.logger.debug(`${LOG_PREFIX} ${dropped} change(s) did not match the trigger's filters`);
+	}
+	return items.filter((item): item is INodeExecutionData => item !== undefined);
+}
+
+/** Addresses of the watched mailbox (for @mentions), per process: they do not change. */
+const mailboxAddresses = new Map<string, string[]>();
+
+async function addressesOf(ctx: IWebhookFunctions, settings: TriggerSettings): Promise<string[]> {
+	const key = `${settings.target.root}|${settings.target.mailboxPrefix}`;
+	const known = mailboxAddresses.get(key);
+	if (known) return known;
+	const { body } = await graphCall<IDataObject>(ctx, settings.target, { method: 'GET', url: '/me', qs: { $select: 'mail,userPrincipalName' } });
+	const addresses = [body.mail, body.userPrincipalName].filter((a): a is string => typeof a === 'string' && a !== '');
+	mailboxAddresses.set(key, addresses);
+	return addresses;
+}
+
+/**
+ * The client-side check of the trigger's filters, if any. Mail Flagged fires when a message becomes
+ * flagged: flagged messages already reported are remembered (static data) until they are unflagged,
+ * so later edits of a flagged message start nothing.
+ */
+async function itemCheck(ctx: IWebhookFunctions, settings: TriggerSettings, data: IDataObject): Promise<{ select: string; accepts: ItemCheck } | undefined> {
+	const filter = settings.clientFilter;
+	if (!needsClientCheck(filter)) return undefined;
+	const addresses = filter.mentionsMailbox ? await addressesOf(ctx, settings) : [];
+	const flaggedSeen = flagMemory(data);
+	return {
+		select: clientFilterSelect(filter),
+		accepts: (item) => {
+			const id = String(item.id ?? '');
+			if (filter.flagged && !isFlagged(item)) {
+				if (id in flaggedSeen.ids) flaggedSeen.forget(id);
+				return false;
+			}
+			if (!matchesClientFilter(filter, item, addresses)) return false;
+			if (filter.flagged) {
+				if (id in flaggedSeen.ids) return false;
+				flaggedSeen.remember(id);
+			}
+			return true;
+		},
+	};
 }

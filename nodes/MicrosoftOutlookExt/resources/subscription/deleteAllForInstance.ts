@@ -3,29 +3,13 @@ import type {
 	IExecutePaginationFunctions,
 	INodeExecutionData,
 	INodeProperties,
-	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
-import { graphApiRequest, type GraphTarget } from '../../shared/transport/request';
+import { deleteSubscription } from '../../shared/subscriptions';
 import { followEveryPage } from './common';
 
 const showOnlyForSubscriptionDeleteAll = { resource: ['subscription'], operation: ['deleteAllForInstance'] };
-
-/** DELETE one subscription; one that is already gone (expired, removed) counts as deleted. */
-async function deleteSubscription(ctx: IExecutePaginationFunctions, target: GraphTarget, id: string): Promise<void> {
-	let failure: unknown;
-	try {
-		await graphApiRequest(ctx, target, { method: 'DELETE', url: `/subscriptions/${encodeURIComponent(id)}` });
-		return;
-	} catch (error) {
-		failure = error;
-	}
-	if ((failure as NodeApiError).httpCode === '404') return;
-	if (failure instanceof NodeApiError) throw failure;
-	throw new NodeApiError(ctx.getNode(), failure as JsonObject, { itemIndex: ctx.getItemIndex() });
-}
 
 /**
  * Lists every subscription (all pages, filtered to this instance's webhook URL by the operation's

@@ -1,12 +1,13 @@
 /**
- * Graph calls of the trigger and Graph's clock. Subscription expirations are judged by Graph's
+ * Graph calls that need Graph's clock (subscriptions: the trigger and the subscription client), and
+ * reading the transport's NodeApiError. Graph's clock: Subscription expirations are judged by Graph's
  * clock, so expirations are computed from the `Date` header of Graph's latest answer rather than
  * from this host's clock (a host clock a few minutes fast would otherwise ask for more than the
  * maximum lifetime). Without a Date header the local clock is used.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { graphApiRequest, type GraphContext, type GraphRequestOptions, type GraphResponse, type GraphTarget } from '../shared/transport/request';
+import { graphApiRequest, type GraphContext, type GraphRequestOptions, type GraphResponse, type GraphTarget } from './transport/request';
 
 /** Graph root → (Graph's clock − local clock) in ms, from the latest answer. A cache, not state. */
 const clockOffsets = new Map<string, number>();
@@ -64,4 +65,15 @@ export function describeFailure(error: unknown): string {
 	const { code, requestId } = graphErrorParts(error);
 	const message = String((error as { message?: unknown } | undefined)?.message ?? error).slice(0, 300);
 	return status ? `${message} (HTTP ${status}, code: ${code}, request-id: ${requestId})` : message;
+}
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise's outcome as a value, so callers decide per error without rethrowing from a catch. */
+export async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+	try {
+		return { ok: true, value: await promise };
+	} catch (error) {
+		return { ok: false, error };
+	}
 }

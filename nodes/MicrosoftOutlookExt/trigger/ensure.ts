@@ -1,0 +1,247 @@
+/**
+ * The trigger's subscription lifecycle in one place. `decide()` is the whole policy as a pure table
+ * (unit-tested in test/unit/trigger-decide.test.ts): given what static data holds, what Graph says
+ * about one subscription and what the node's parameters want, keep, renew, replace, adopt, ignore or
+ * fail. `ensureSubscription(reason)` looks the subscription up, decides and acts; it is called from
+ * checkExists (activation and every n8n start), lifecycle events, deliveries (renewal past half-life)
+ * and deliveries from a subscription the static data does not know (adoption).
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { describeFailure, graphNow, httpStatusOf, isNotFound, settle } from '../shared/graph';
+import {
+	assertUsableWebhookUrl,
+	createSubscription,
+	deleteSubscription,
+	getSubscription,
+	isAboutToExpire,
+	matchesWanted,
+	needsRenewal,
+	renewSubscription,
+	subscriptionsDeliveringTo,
+	type WantedSubscription,
+} from '../shared/subscriptions';
+import type { GraphTarget } from '../shared/transport/request';
+import { matchesClientStateHash, replacementSecret, type ClientStateSecret } from './secret';
+import type { TriggerContext, TriggerSettings } from './settings';
+import { clearSubscription, staticDataOf, storeSubscription, storedClientStateHash, storedSubscription, type SubscriptionRecord } from './state';
+
+export const LOG_PREFIX = 'Microsoft Outlook Ext Trigger:';
+
+/** What Graph says about one subscription. Unreachable = no answer, 429 or 5xx: its state is unknown, not gone. */
+export type GraphView = { kind: 'found'; subscription: IDataObject } | { kind: 'missing' } | { kind: 'unreachable'; error: unknown };
+
+export type Decision = 'keep' | 'renew' | 'replace' | 'adopt' | 'ignore' | 'fail';
+
+export interface DecisionInput {
+	stored: SubscriptionRecord | undefined;
+	/** The subscription in question: the stored one, or one a delivery came from. Undefined = none exists. */
+	subscriptionId: string | undefined;
+	graph: GraphView;
+	wanted: WantedSubscription;
+	now: number;
+}
+
+/**
+ * - nothing stored and nothing in question → replace (create one)
+ * - the stored one: missing → replace; unreachable → keep while it is still valid for a while, else
+ *   fail; found but different from what the parameters want or about to expire → replace; past half
+ *   of its lifetime → renew; else keep
+ * - another one (a delivery named it): ours and usable → adopt (its ID was lost to a concurrent
+ *   static-data write); anything else → ignore
+ */
+export function decide({ stored, subscriptionId, graph, wanted, now }: DecisionInput): Decision {
+	if (subscriptionId === undefined) return 'replace';
+	const isStored = stored !== undefined && stored.subscriptionId === subscriptionId;
+	if (graph.kind === 'unreachable') {
+		if (!isStored) return 'ignore';
+		return isAboutToExpire(stored.expirationDateTime, now) ? 'fail' : 'keep';
+	}
+	if (graph.kind === 'missing') return isStored ? 'replace' : 'ignore';
+	const current = graph.subscription;
+	const usable = matchesWanted(current, wanted) && !isAboutToExpire(current.expirationDateTime, now);
+	if (!isStored) return usable ? 'adopt' : 'ignore';
+	if (!usable) return 'replace';
+	return needsRenewal({ expirationDateTime: String(current.expirationDateTime), renewedAt: stored.renewedAt }, now) ? 'renew' : 'keep';
+}
+
+/**
+ * Why ensureSubscription runs. At `start` (checkExists) a replacement is left to n8n's create(). `delivery` only looks at Graph when the stored subscription is past
+ * half of its lifetime; `reauthorizationRequired` renews even a fresh one (Graph asks for it);
+ * `subscriptionRemoved` takes Graph's word that the named subscription is gone.
+ */
+export type EnsureReason = 'start' | 'delivery' | 'reauthorizationRequired' | 'subscriptionRemoved' | 'unknownSubscription';
+
+export interface EnsureOutcome {
+	decision: Decision;
+	record?: SubscriptionRecord;
+	/** Set when the decision could not be carried out (or was `fail`). */
+	error?: unknown;
+}
+
+function isTransient(error: unknown): boolean {
+	const status = httpStatusOf(error);
+	return status === undefined || status === 429 || status >= 500;
+}
+
+async function viewOf(ctx: TriggerContext, target: GraphTarget, subscriptionId: string): Promise<GraphView> {
+	const fetched = await settle(getSubscription(ctx, target, subscriptionId));
+	if (fetched.ok) return { kind: 'found', subscription: fetched.value };
+	if (isNotFound(fetched.error)) return { kind: 'missing' };
+	if (isTransient(fetched.error)) return { kind: 'unreachable', error: fetched.error };
+	throw fetched.error;
+}
+
+export function webhookUrlOf(ctx: TriggerContext): string {
+	return String(ctx.getNodeWebhookUrl('default'));
+}
+
+export function wantedSubscription(settings: TriggerSettings, webhookUrl: string, clientStateHash: string | undefined): WantedSubscription {
+	return {
+		resource: settings.resource,
+		changeType: settings.changeType,
+		notificationUrl: webhookUrl,
+		secretMatches: (clientState) => matchesClientStateHash(clientState, clientStateHash),
+	};
+}
+
+function recordFrom(subscription: IDataObject, secret: Pick<ClientStateSecret, 'clientStateHash' | 'clientStateNonce'>, renewedAt: number, settings: TriggerSettings): SubscriptionRecord {
+	return {
+		subscriptionId: String(subscription.id),
+		clientStateHash: secret.clientStateHash,
+		clientStateNonce: secret.clientStateNonce,
+		expirationDateTime: String(subscription.expirationDateTime),
+		renewedAt: new Date(renewedAt).toISOString(),
+		resource: typeof subscription.resource === 'string' ? subscription.resource : settings.resource,
+		changeType: typeof subscription.changeType === 'string' ? subscription.changeType : settings.changeType,
+	};
+}
+
+/**
+ * Deletes every subscription delivering to this webhook except `keep`: leftovers of lost deletes
+ * (SIGTERM and CLI unpublish never call delete) or of a renamed node. Failures are logged, not fatal.
+ */
+export async function removeOtherSubscriptions(ctx: TriggerContext, target: GraphTarget, webhookUrl: string, keep?: string): Promise<void> {
+	const listed = await settle(subscriptionsDeliveringTo(ctx, target, webhookUrl));
+	if (!listed.ok) {
+		ctx.logger.warn(`${LOG_PREFIX} could not list subscriptions to remove leftovers: ${describeFailure(listed.error)}`);
+		return;
+	}
+	for (const id of listed.value.filter((id) => id !== keep)) {
+		const deleted = await settle(deleteSubscription(ctx, target, id));
+		if (!deleted.ok) ctx.logger.warn(`${LOG_PREFIX} could not delete leftover subscription ${id}: ${describeFailure(deleted.error)}`);
+	}
+}
+
+/** The one create path: leftovers for this webhook removed, then a subscription delivering notifications and lifecycle events here. */
+export async function subscribe(ctx: TriggerContext, settings: TriggerSettings, secret: ClientStateSecret): Promise<SubscriptionRecord> {
+	const webhookUrl = webhookUrlOf(ctx);
+	assertUsableWebhookUrl(ctx, webhookUrl);
+	await removeOtherSubscriptions(ctx, settings.target, webhookUrl);
+	const created = await createSubscription(ctx, settings.target, {
+		changeType: settings.changeType,
+		notificationUrl: webhookUrl,
+		lifecycleNotificationUrl: webhookUrl,
+		resource: settings.resource,
+		clientState: secret.clientState,
+		latestSupportedTlsVersion: 'v1_2',
+	});
+	return recordFrom(created, secret, graphNow(settings.target.root), settings);
+}
+
+/** Work in flight in this process, so concurrent deliveries share one renewal or replacement. */
+const inFlight = new Map<string, Promise<EnsureOutcome>>();
+
+async function once(key: string, work: () => Promise<EnsureOutcome>): Promise<EnsureOutcome> {
+	const running = inFlight.get(key);
+	if (running) return await running;
+	const promise = work().finally(() => inFlight.delete(key));
+	inFlight.set(key, promise);
+	return await promise;
+}
+
+/** An outdated subscription may deliver to an old URL that the leftover sweep does not look at. */
+async function deleteOutdated(ctx: TriggerContext, settings: TriggerSettings, graph: GraphView, stored?: SubscriptionRecord): Promise<void> {
+	if (!stored || graph.kind !== 'found') return;
+	const deleted = await settle(deleteSubscription(ctx, settings.target, stored.subscriptionId));
+	if (!deleted.ok) ctx.logger.warn(`${LOG_PREFIX} could not delete an outdated subscription: ${describeFailure(deleted.error)}`);
+}
+
+async function replace(ctx: TriggerContext, settings: TriggerSettings, data: IDataObject, graph: GraphView, stored?: SubscriptionRecord): Promise<EnsureOutcome> {
+	await deleteOutdated(ctx, settings, graph, stored);
+	// The same clientState when it can be derived again, so other processes keep verifying deliveries.
+	const secret = await replacementSecret(ctx, settings.target.credentialType, storedClientStateHash(data) ?? {});
+	const created = await settle(subscribe(ctx, settings, secret));
+	if (!created.ok) return { decision: 'replace', error: created.error };
+	ctx.logger.info(`${LOG_PREFIX} created subscription ${created.value.subscriptionId} to replace one that was gone or outdated`);
+	return { decision: 'replace', record: created.value };
+}
+
+async function renew(ctx: TriggerContext, settings: TriggerSettings, data: IDataObject, stored: SubscriptionRecord): Promise<EnsureOutcome> {
+	const renewed = await settle(renewSubscription(ctx, settings.target, stored.subscriptionId));
+	if (renewed.ok) return { decision: 'renew', record: recordFrom(renewed.value, stored, graphNow(settings.target.root), settings) };
+	if (isNotFound(renewed.error)) return await replace(ctx, settings, data, { kind: 'missing' }, stored);
+	// Still valid for a while: the next lifecycle event or delivery renews it.
+	ctx.logger.warn(`${LOG_PREFIX} renewing the subscription failed, will retry later: ${describeFailure(renewed.error)}`);
+	return { decision: 'renew', record: stored, error: renewed.error };
+}
+
+function adopt(ctx: TriggerContext, settings: TriggerSettings, data: IDataObject, subscription: IDataObject): EnsureOutcome {
+	const secret = storedClientStateHash(data);
+	// Unknown start: count the lifetime from now, which renews early rather than late.
+	const record = recordFrom(subscription, { clientStateHash: secret?.clientStateHash ?? '', clientStateNonce: secret?.clientStateNonce ?? '' }, graphNow(settings.target.root), settings);
+	ctx.logger.info(`${LOG_PREFIX} adopted subscription ${record.subscriptionId}, which delivers to this webhook`);
+	return { decision: 'adopt', record };
+}
+
+/** Decides what the subscription needs for `reason` and does it; static data is updated with the result. */
+export async function ensureSubscription(ctx: TriggerContext, settings: TriggerSettings, reason: EnsureReason, subscriptionId?: string): Promise<EnsureOutcome> {
+	const data = staticDataOf(ctx);
+	const stored = storedSubscription(data);
+	if (reason === 'delivery' && (!stored || !needsRenewal(stored, graphNow(settings.target.root)))) return { decision: 'keep', record: stored };
+	const id = subscriptionId ?? stored?.subscriptionId;
+	const graph: GraphView =
+		id === undefined || (reason === 'subscriptionRemoved' && id === stored?.subscriptionId) ? { kind: 'missing' } : await viewOf(ctx, settings.target, id);
+	// After the lookup: its answer sets Graph's clock (n8n may just have started after days down).
+	const now = graphNow(settings.target.root);
+	const webhookUrl = webhookUrlOf(ctx);
+	let decision = decide({ stored, subscriptionId: id, graph, wanted: wantedSubscription(settings, webhookUrl, storedClientStateHash(data)?.clientStateHash), now });
+	if (decision === 'keep' && reason === 'reauthorizationRequired') decision = 'renew';
+
+	let outcome: EnsureOutcome;
+	switch (decision) {
+		case 'ignore':
+			return { decision };
+		case 'fail':
+			return { decision, error: graph.kind === 'unreachable' ? graph.error : undefined };
+		case 'keep': {
+			const current = graph.kind === 'found' ? String(graph.subscription.expirationDateTime) : stored!.expirationDateTime;
+			if (graph.kind === 'unreachable') ctx.logger.warn(`${LOG_PREFIX} could not check the subscription with Microsoft Graph, keeping the stored one: ${describeFailure(graph.error)}`);
+			outcome = { decision, record: { ...stored!, expirationDateTime: current } };
+			break;
+		}
+		case 'adopt':
+			outcome = adopt(ctx, settings, data, (graph as { subscription: IDataObject }).subscription);
+			// Two subscriptions to one webhook would double every notification: keep the adopted one only.
+			if (stored) {
+				const removed = await settle(deleteSubscription(ctx, settings.target, stored.subscriptionId));
+				if (!removed.ok) ctx.logger.warn(`${LOG_PREFIX} could not delete subscription ${stored.subscriptionId}: ${describeFailure(removed.error)}`);
+			}
+			break;
+		case 'renew':
+			outcome = await once(`${webhookUrl}|renew`, async () => await renew(ctx, settings, data, stored!));
+			break;
+		case 'replace':
+			if (reason === 'start') {
+				// n8n calls create() next, once the webhook is registered: Graph's validation request would not reach it yet.
+				await deleteOutdated(ctx, settings, graph, stored);
+				clearSubscription(data);
+				return { decision };
+			}
+			outcome = await once(`${webhookUrl}|replace`, async () => await replace(ctx, settings, data, graph, stored));
+			break;
+	}
+	// A failed replacement leaves the old record: the next check finds it gone and tries again.
+	if (outcome.record) storeSubscription(data, outcome.record);
+	return outcome;
+}
