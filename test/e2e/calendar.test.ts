@@ -4,7 +4,7 @@
  * refused before any request reaches the emulator).
  * Run: npm run build && npx jest test/e2e/calendar.test.ts
  */
-import { ADELE, MEGAN, byId, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun, sortedByPath } from './support';
+import { ADELE, MEGAN, byId, graphAs, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun, sortedByPath } from './support';
 
 jest.setTimeout(240_000);
 
@@ -18,15 +18,9 @@ afterAll(async () => {
 	await stopE2E(ctx);
 });
 
-/** Direct Graph call as a user (set-up and checks, outside n8n). */
+/** Direct Graph call as a user (set-up and checks, outside n8n): the answer's JSON. */
 async function graph(method: string, path: string, options: { userId?: string; body?: unknown } = {}): Promise<any> {
-	const token = ctx.emu.issueToken({ userId: options.userId ?? ADELE.id });
-	const response = await fetch(`${ctx.emu.url}/v1.0${path}`, {
-		method,
-		headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: options.body === undefined ? undefined : JSON.stringify(options.body),
-	});
-	return response.status === 204 ? undefined : await response.json();
+	return (await graphAs(ctx.emu, method, path, options)).body;
 }
 
 async function calendarsOfAdele(): Promise<Array<{ id: string; name: string; isDefaultCalendar: boolean; color: string }>> {

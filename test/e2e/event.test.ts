@@ -3,7 +3,7 @@
  * each with its happy path and its error paths (Graph errors, and bad input refused before any request).
  * Run: npm run build && npx jest test/e2e/event.test.ts
  */
-import { ADELE, MEGAN, byId, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun, sortedByPath } from './support';
+import { ADELE, MEGAN, byId, graphAs, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun, sortedByPath } from './support';
 
 jest.setTimeout(240_000);
 
@@ -20,15 +20,10 @@ afterAll(async () => {
 	await stopE2E(ctx);
 });
 
-/** Direct Graph call as a user (set-up and checks, outside n8n). */
+/** Direct Graph call as a user (set-up and checks, outside n8n): the answer's JSON with its status. */
 async function graph(method: string, path: string, options: { userId?: string; body?: unknown } = {}): Promise<any> {
-	const token = ctx.emu.issueToken({ userId: options.userId ?? ADELE.id });
-	const response = await fetch(`${ctx.emu.url}/v1.0${path}`, {
-		method,
-		headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: options.body === undefined ? undefined : JSON.stringify(options.body),
-	});
-	return response.status === 204 ? { status: 204 } : { status: response.status, ...((await response.json()) as object) };
+	const answer = await graphAs(ctx.emu, method, path, options);
+	return { status: answer.status, ...(answer.body as object | undefined) };
 }
 
 async function eventsWithSubject(subject: string, userId = ADELE.id): Promise<any[]> {

@@ -235,3 +235,28 @@ function canonicalJson(value: unknown): string {
 	}
 	return JSON.stringify(value);
 }
+
+export interface GraphAnswer {
+	status: number;
+	body: any;
+}
+
+/**
+ * A direct Graph call to the emulator (test set-up and checks, outside n8n): as a user (Adele by
+ * default) or app-only. JSON in, JSON (or undefined for an empty answer) out.
+ */
+export async function graphAs(
+	emu: Emulator,
+	method: string,
+	path: string,
+	options: { body?: unknown; userId?: string; appOnly?: boolean } = {},
+): Promise<GraphAnswer> {
+	const token = emu.issueToken(options.appOnly ? { appOnly: true } : { userId: options.userId ?? ADELE.id });
+	const response = await fetch(`${emu.url}/v1.0${path}`, {
+		method,
+		headers: { Authorization: `Bearer ${token}`, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+		body: options.body === undefined ? undefined : JSON.stringify(options.body),
+	});
+	const text = await response.text();
+	return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}

@@ -14,7 +14,7 @@ import { deliverMail, seedMessages } from '../emulator/mail';
 import { allSubscriptions, configureSubscriptions, deliveryLog, type DeliveryLogEntry } from '../emulator/subscriptions';
 import { nodeType, type N8nHarness } from '../harness/n8n';
 import { triggerWorkflow } from '../harness/workflows';
-import { ADELE, CREDENTIAL_IDS, MEGAN, startE2E, stopE2E, type Authentication, type E2EContext } from './support';
+import { ADELE, CREDENTIAL_IDS, MEGAN, graphAs, startE2E, stopE2E, type Authentication, type E2EContext, type GraphAnswer } from './support';
 
 jest.setTimeout(600_000);
 
@@ -131,14 +131,8 @@ function messageNotification(subscription: Record<string, any>, messageId: strin
 }
 
 /** A Graph call of the same app, as Adele (default) or app-only. */
-async function graph(method: string, path: string, body?: unknown, as: { appOnly: true } | { userId: string } = { userId: ADELE.id }): Promise<{ status: number; body: any }> {
-	const response = await fetch(`${emu.url}/v1.0${path}`, {
-		method,
-		headers: { Authorization: `Bearer ${emu.issueToken(as)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-		body: body ? JSON.stringify(body) : undefined,
-	});
-	const text = await response.text();
-	return { status: response.status, body: text ? JSON.parse(text) : undefined };
+async function graph(method: string, path: string, body?: unknown, as: { appOnly: true } | { userId: string } = { userId: ADELE.id }): Promise<GraphAnswer> {
+	return await graphAs(emu, method, path, { body, ...as });
 }
 
 async function lifecycle(subscriptionId: string, event: string): Promise<void> {

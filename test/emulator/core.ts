@@ -323,6 +323,8 @@ export class EmulatorCoreImpl implements EmulatorCore {
 	 */
 	async runGraph(req: GraphRequest, fault: FaultRule | undefined, record?: RecordedRequest, batchMember = false): Promise<Reply> {
 		if (fault?.kind === 'status' || fault?.kind === 'redirect') return this.faultReply(fault, req);
+		// The token runs out right now: this request gets the real 401 of an expired token.
+		if (fault?.kind === 'expire-token') this.tokens.expireAllAccessTokens(this.now());
 
 		const auth = this.authenticate(req);
 		if ('status' in auth) return auth;

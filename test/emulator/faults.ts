@@ -12,9 +12,11 @@ const SOCKET_KINDS = new Set<FaultRule['kind']>([
 	'hang',
 	'malformed-json',
 	'truncated-json',
+	// A proxy's page replaces the whole HTTP answer; a batch member cannot get one of its own.
+	'html-error',
 ]);
 
-const KNOWN_KINDS = new Set<FaultRule['kind']>([...SOCKET_KINDS, 'status', 'latency', 'redirect']);
+const KNOWN_KINDS = new Set<FaultRule['kind']>([...SOCKET_KINDS, 'status', 'latency', 'redirect', 'expire-token']);
 
 interface ActiveRule {
 	rule: FaultRule & { id: string };
@@ -32,6 +34,9 @@ export class FaultInjector {
 		if (!KNOWN_KINDS.has(rule.kind)) throw new FaultValidationError(`Unknown fault kind '${String(rule.kind)}'.`);
 		if (rule.kind === 'status' && !(Number(rule.status) >= 400 && Number(rule.status) <= 599)) {
 			throw new FaultValidationError('A status fault needs "status" between 400 and 599.');
+		}
+		if (rule.kind === 'html-error' && rule.status !== undefined && !(Number(rule.status) >= 400 && Number(rule.status) <= 599)) {
+			throw new FaultValidationError('An html-error fault\'s "status" must be between 400 and 599 (default 502).');
 		}
 		if (rule.kind === 'redirect' && (![301, 302, 303, 307, 308].includes(Number(rule.status)) || !rule.location)) {
 			throw new FaultValidationError('A redirect fault needs "status" 301, 302, 303, 307 or 308 and a "location".');

@@ -2,7 +2,7 @@
  * The HTTP layer: reads requests, sorts them into control / Graph / identity / public areas,
  * applies socket-level faults (resets, hangs, broken bodies) and writes replies with Graph's headers.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientRequestId, displayPath, type EmulatorCoreImpl } from './core';
 import type { FaultRule, GraphRequest, RecordedRequest, Reply } from './types';
@@ -199,6 +199,20 @@ async function handleRequest(core: EmulatorCoreImpl, req: IncomingMessage, res: 
 	const graphReq = core.newGraphRequest({ method, rawUrl, path, search, headers: req.headers, rawBody });
 	const record = core.startRecord(graphReq, area);
 	if (fault) record.fault = fault.kind;
+
+	if (fault?.kind === 'html-error') {
+		// A proxy's error page: not Graph's JSON, none of Graph's headers (no request-id).
+		const status = Number(fault.status ?? 502);
+		const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
+		const page = Buffer.from(
+			`<!DOCTYPE html>\n<html><head><title>${title}</title></head>\n<body><center><h1>${title}</h1></center>\n<hr><center>nginx</center>\n</body></html>\n`,
+			'utf8',
+		);
+		res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': String(page.length), ...(fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {}) });
+		res.end(page);
+		core.finishRecord(record, status);
+		return;
+	}
 
 	if (fault?.kind === 'hang') {
 		// Never answer; the socket is destroyed when the emulator closes (or the client gives up).

@@ -331,7 +331,8 @@ export function richChangeItem(core: EmulatorCore, subscription: StoredSubscript
 }
 
 /** The item as a GET returns it now (events in UTC), or undefined when it is gone. */
-function currentEntity(core: EmulatorCore, event: ChangeEvent): Item | undefined {
+/** The changed message or event as Graph would render it now (undefined when gone). */
+export function currentEntity(core: EmulatorCore, event: ChangeEvent): Item | undefined {
 	if (event.kind === 'message') {
 		const message = mailboxOf(core, event.userId).messages.get(event.id);
 		return message ? (message.json as Item) : undefined;

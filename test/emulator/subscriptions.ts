@@ -8,6 +8,7 @@ import type { ChangeEvent, EmulatorCore, GraphRequest, Reply, TokenInfo } from '
 import { parseResource } from './subscriptions-resource';
 import { attachFilter, checkSubscriptionFilter, filteredChangeType } from './subscriptions-filter';
 import {
+	currentEntity,
 	attachRich,
 	isRichUpdatable,
 	prepareRichUpdate,
@@ -531,6 +532,11 @@ function wantsEvent(subscription: StoredSubscription, event: ChangeEvent): boole
 	);
 }
 
+function changeKeyOf(core: EmulatorCore, event: ChangeEvent): string {
+	const etag = event.changeType === 'deleted' ? undefined : currentEntity(core, event)?.['@odata.etag'];
+	return typeof etag === 'string' ? etag : `W/"CQAAABYAAAD${randomBytes(12).toString('base64')}"`;
+}
+
 function changeItem(core: EmulatorCore, subscription: StoredSubscription, event: ChangeEvent): Record<string, unknown> {
 	const collection = event.kind === 'message' ? 'Messages' : 'Events';
 	const resource = `Users/${event.userId}/${collection}/${event.id}`;
@@ -545,7 +551,8 @@ function changeItem(core: EmulatorCore, subscription: StoredSubscription, event:
 		resourceData: {
 			'@odata.type': event.kind === 'message' ? '#Microsoft.Graph.Message' : '#Microsoft.Graph.Event',
 			'@odata.id': resource,
-			'@odata.etag': `W/"CQAAABYAAAD${randomBytes(12).toString('base64')}"`,
+			// The item's current change key, as Graph sends it: a repeated notification of one change carries the same one.
+			'@odata.etag': changeKeyOf(core, event),
 			id: event.id,
 		},
 	};

@@ -144,10 +144,26 @@ export interface FaultRule {
 	/** Skip the first N matching requests before faulting (default 0). */
 	after?: number;
 	/** What happens. */
-	kind: 'status' | 'latency' | 'reset-before-body' | 'reset-after-body' | 'hang' | 'malformed-json' | 'truncated-json' | 'redirect';
+	kind:
+		| 'status'
+		| 'latency'
+		| 'reset-before-body'
+		| 'reset-after-body'
+		| 'hang'
+		| 'malformed-json'
+		| 'truncated-json'
+		| 'redirect'
+		| 'html-error'
+		| 'expire-token';
+	/**
+	 * kind=html-error: a proxy in front of Graph answers `status` (default 502) with an HTML page
+	 * (text/html, no request-id: Graph never answered); the request is not processed.
+	 * kind=expire-token: every access token expires just before this request is authenticated, so it
+	 * gets Graph's own 401 (a token that runs out in the middle of a run); nothing is processed.
+	 */
 	/** kind=redirect: 301/302/303/307/308 with `Location: location` (what a proxy or a hijacked host could send). */
 	location?: string;
-	/** kind=status: HTTP status, optional Graph error code/message, Retry-After header value. */
+	/** kind=status (and html-error): HTTP status, optional Graph error code/message, Retry-After header value. */
 	status?: number;
 	code?: string;
 	message?: string;

@@ -10,11 +10,14 @@
  * Run: npm run build && npx jest --selectProjects reliability test/reliability/paging.test.ts
  */
 import { seedMessages, sentLog } from '../emulator/mail';
+import { allSubscriptions } from '../emulator/subscriptions';
+import { triggerWorkflow } from '../harness/workflows';
 import type { RecordedRequest } from '../emulator/types';
 import { ADELE, MEGAN, byId, type Authentication, type NodeRun } from '../e2e/support';
 import { newEvent, newFolder, startProxy, startTrap } from './fixtures';
 import { collectForSecrets, expectNoSecrets } from './secrets';
-import { errorText, importExtraCredential, runNode, sleep, startReliability, stopReliability, type ReliabilityContext } from './support';
+import { CREDENTIAL_TYPES, errorText, importExtraCredential, runNode, sleep, startReliability, stopReliability, type ReliabilityContext } from './support';
+import { triggerNode } from './trigger';
 
 jest.setTimeout(600_000);
 
@@ -159,6 +162,38 @@ describe('Fetch All', () => {
 			const ids = run.output.map((item) => item.json.id).filter((id) => typeof id === 'string');
 			expect(ids.length).toBe(new Set(ids).size);
 			expect(run.output.some((item) => /next ?link|same page|repeat/i.test(errorText(item)))).toBe(true);
+		} finally {
+			await proxy.close();
+		}
+	});
+});
+
+describe('subscription listing (the trigger)', () => {
+	it('a nextLink that repeats while listing subscriptions ends: activation and deactivation complete, the log says why', async () => {
+		let proxyUrl = '';
+		let listings = 0;
+		const proxy = await startProxy(ctx.emu.url, (path, body) => {
+			if (!/\/subscriptions$/.test(path.split('?')[0]) || !Array.isArray(body?.value)) return body;
+			listings++;
+			// Every page points back at the first one: a loop without the guard.
+			return { ...body, '@odata.nextLink': `${proxyUrl}/v1.0/subscriptions` };
+		});
+		proxyUrl = proxy.url;
+		try {
+			const credential = await importExtraCredential(ctx, 'oAuth2', 'outlookExtProxy03', { graphApiBaseUrl: proxy.url });
+			const node = { ...triggerNode({ watch: 'messages', changeTypes: ['created'] }), credentials: { [CREDENTIAL_TYPES.oAuth2]: credential } };
+			const workflow = triggerWorkflow({ id: 'rl-list-loop', name: 'rl-list-loop', trigger: node });
+			const url = ctx.n8n.webhookUrl('notifications', (workflow.nodes[0] as { webhookId: string }).webhookId);
+			const id = await ctx.n8n.apiCreateWorkflow(workflow);
+			await ctx.n8n.activate(id);
+			// The first page, then its repeated link: stopped there (the leftover sweep is skipped, the subscription created).
+			expect(listings).toBe(2);
+			expect(ctx.n8n.logs()).toMatch(/could not list subscriptions to remove leftovers: Microsoft Graph sent the same next page link/);
+			expect(allSubscriptions(ctx.emu.core).filter((s) => s.notificationUrl === url)).toHaveLength(1);
+			await ctx.n8n.deactivate(id);
+			expect(listings).toBe(4);
+			expect(ctx.n8n.logs()).toMatch(/could not list subscriptions: Microsoft Graph sent the same next page link/);
+			expect(allSubscriptions(ctx.emu.core).filter((s) => s.notificationUrl === url)).toHaveLength(0);
 		} finally {
 			await proxy.close();
 		}

@@ -17,10 +17,11 @@ export interface ActiveTrigger {
 	url: string;
 }
 
-export function triggerNode(parameters: Record<string, unknown>, authentication: Authentication = 'oAuth2') {
+export function triggerNode(parameters: Record<string, unknown>, authentication: Authentication = 'oAuth2', typeVersion = 1) {
 	return {
 		name: TRIGGER,
 		type: nodeType('microsoftOutlookExtTrigger'),
+		typeVersion,
 		parameters: { authentication, ...parameters },
 		credentials: { [CREDENTIAL_TYPES[authentication]]: { id: CREDENTIAL_IDS[authentication], name: `Outlook ${authentication} (emulator)` } },
 	};
@@ -32,8 +33,9 @@ export async function activateTrigger(
 	name: string,
 	parameters: Record<string, unknown>,
 	authentication?: Authentication,
+	typeVersion = 1,
 ): Promise<ActiveTrigger> {
-	const workflow = triggerWorkflow({ id: name, name, trigger: triggerNode(parameters, authentication) });
+	const workflow = triggerWorkflow({ id: name, name, trigger: triggerNode(parameters, authentication, typeVersion) });
 	const webhookId = (workflow.nodes[0] as { webhookId: string }).webhookId;
 	const id = await n8n.apiCreateWorkflow(workflow);
 	await n8n.activate(id);

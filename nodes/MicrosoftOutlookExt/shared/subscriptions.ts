@@ -10,7 +10,7 @@ import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { graphCall, graphErrorParts, graphNow, httpStatusOf, isNotFound, settle } from './graph';
-import { graphApiRequestAllItems, type GraphContext, type GraphTarget } from './transport/request';
+import { assertNewPage, type GraphContext, type GraphTarget } from './transport/request';
 
 /** Outlook message/event lifetime limit for basic notifications (graph-facts §1, Correction note). */
 export const MAX_SUBSCRIPTION_MINUTES = 10_080;
@@ -172,7 +172,17 @@ export interface SubscriptionCreateBody extends NewSubscriptionBody {
  * options). A next link Graph repeats ends with an error instead of looping.
  */
 export async function listSubscriptions(ctx: GraphContext, target: GraphTarget): Promise<IDataObject[]> {
-	return await graphApiRequestAllItems<IDataObject>(ctx, target, { method: 'GET', url: '/subscriptions' });
+	const all: IDataObject[] = [];
+	const followed = new Set<string>();
+	let url: string | undefined = '/subscriptions';
+	while (url) {
+		// graphCall: the answer also sets Graph's clock, which the create that often follows needs.
+		const page: { value?: IDataObject[]; '@odata.nextLink'?: string } = (await graphCall(ctx, target, { method: 'GET', url })).body;
+		all.push(...(page.value ?? []));
+		url = page['@odata.nextLink'];
+		if (url) assertNewPage(ctx, target, followed, url);
+	}
+	return all;
 }
 
 function subscriptionUrl(subscriptionId: string): string {

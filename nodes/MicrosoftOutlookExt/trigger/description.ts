@@ -285,7 +285,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: DEFAULT_DUPLICATE_WINDOW_SECONDS,
 				description:
-					'Microsoft Graph sometimes sends the same notification more than once. A repeated "updated" notification for the same item within this many seconds is dropped; "created" and "deleted" ones are remembered for at least 10 minutes (an item is created or deleted only once). 0 = drop repeats only within one delivery. For an exact guarantee across executions, add a Remove Duplicates node.',
+					'Microsoft Graph sometimes sends the same notification more than once. A repeat of the same change (same item, change type and change key) within this many seconds is dropped; "created" and "deleted" ones are remembered for at least 10 minutes. A new change of the same item always runs. 0 = drop repeats only within one delivery. For an exact guarantee across executions, add a Remove Duplicates node.',
 			},
 			{
 				displayName: 'Include Raw Email',

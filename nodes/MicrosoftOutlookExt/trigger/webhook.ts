@@ -148,8 +148,14 @@ async function handleLifecycleEvent(
 	}
 }
 
+/**
+ * "This change of this item": change type, item ID and the item's change key (`@odata.etag`), which
+ * Graph repeats in a re-sent notification but which differs for the next change of the same item.
+ */
 function duplicateKeyOf(notification: GraphNotification): string {
-	return notificationKey(notification.changeType ?? '', resourceIdOf(notification) ?? notification.resource ?? '');
+	const etag = notification.resourceData?.['@odata.etag'];
+	const item = resourceIdOf(notification) ?? notification.resource ?? '';
+	return notificationKey(notification.changeType ?? '', typeof etag === 'string' && etag !== '' ? `${item}\n${etag}` : item);
 }
 
 /** One item per change: repeats within this POST always dropped, earlier POSTs' within the window. */

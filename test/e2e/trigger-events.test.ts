@@ -1,0 +1,305 @@
+/**
+ * The trigger's version 2 in a real n8n server against the Graph emulator: each Trigger On preset and
+ * each filter. For every one the test checks the subscription Graph received (resource with its
+ * `$filter`, change types), the runs that started and their items, and that a change that does not
+ * match starts no run — for filters Graph applies, Graph does not even deliver it (the emulator
+ * evaluates the subscription's `$filter` and refuses forms Graph does not document).
+ * Run: npm run build && npx jest --selectProjects e2e test/e2e/trigger-events.test.ts
+ */
+import type { Emulator } from '../emulator';
+import { deliverMail } from '../emulator/mail';
+import { allSubscriptions, deliveryLog } from '../emulator/subscriptions';
+import type { N8nHarness } from '../harness/n8n';
+import { activateTrigger, emittedItems, executionCount, until, type ActiveTrigger } from '../reliability/trigger';
+import { ADELE, MEGAN, graphAs, startE2E, stopE2E, type Authentication, type E2EContext } from './support';
+
+jest.setTimeout(600_000);
+
+let ctx: E2EContext;
+let emu: Emulator;
+let n8n: N8nHarness;
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+beforeAll(async () => {
+	ctx = await startE2E();
+	emu = ctx.emu;
+	n8n = ctx.n8n;
+	await n8n.start();
+	await n8n.setupOwner();
+});
+
+afterAll(async () => {
+	await stopE2E(ctx);
+});
+
+async function activateV2(name: string, parameters: Record<string, unknown>, authentication?: Authentication): Promise<ActiveTrigger> {
+	return await activateTrigger(n8n, name, parameters, authentication, 2);
+}
+
+function subscriptionOf(trigger: ActiveTrigger): Record<string, any> {
+	const subscriptions = allSubscriptions(emu.core).filter((s) => s.notificationUrl === trigger.url);
+	expect(subscriptions).toHaveLength(1);
+	return subscriptions[0];
+}
+
+/** The `$filter` of a subscription's resource, decoded. */
+function filterOf(subscription: Record<string, any>): string | undefined {
+	const query = String(subscription.resource).split('?')[1];
+	return query ? (new URLSearchParams(query.replace(/\+/g, '%2B')).get('$filter') ?? undefined) : undefined;
+}
+
+/** Notifications Graph delivered to the trigger (lifecycle events left out). */
+function changesDelivered(trigger: ActiveTrigger): Array<Record<string, any>> {
+	return deliveryLog(emu.core)
+		.filter((entry) => entry.url === trigger.url && entry.delivered)
+		.flatMap((entry) => entry.payload.value as Array<Record<string, any>>)
+		.filter((item) => item.changeType);
+}
+
+/** Waits until `count` runs exist, then a quiet period in which no other may start; returns all items. */
+async function expectRuns(trigger: ActiveTrigger, count: number, quietMs = 1500): Promise<any[]> {
+	if (count > 0) await n8n.waitForExecutions(trigger.id, count, 20_000);
+	await sleep(quietMs);
+	expect(await executionCount(n8n, trigger)).toBe(count);
+	return await emittedItems(n8n, trigger);
+}
+
+async function messageWithSubject(subject: string, userId = ADELE.id): Promise<Record<string, any>> {
+	return await until(`message "${subject}"`, async () => {
+		const filter = encodeURIComponent(`subject eq '${subject.replace(/'/g, "''")}'`);
+		const answer = await graphAs(emu, 'GET', `/me/messages?$filter=${filter}`, { userId });
+		return answer.body?.value?.[0];
+	});
+}
+
+async function patchMessage(id: string, body: Record<string, unknown>, userId = ADELE.id): Promise<void> {
+	const answer = await graphAs(emu, 'PATCH', `/me/messages/${encodeURIComponent(id)}`, { body, userId });
+	expect(answer.status).toBe(200);
+}
+
+const PDF = { name: 'report.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4 test').toString('base64') };
+
+describe('New Mail in Folder with every mail filter', () => {
+	let trigger: ActiveTrigger;
+	const sender = 'orders@fabrikam.com';
+
+	beforeAll(async () => {
+		trigger = await activateV2('v2-new-mail', {
+			event: 'newMail',
+			mailFilters: { from: `${sender}, billing@fabrikam.com`, importance: 'high', hasAttachments: 'true', isRead: 'false', subjectContains: 'Order' },
+		});
+	});
+
+	test('the subscription carries the filters Graph applies; Subject Contains stays with the node', () => {
+		const subscription = subscriptionOf(trigger);
+		expect(subscription.changeType).toBe('created');
+		expect(String(subscription.resource).split('?')[0]).toBe(`me/mailFolders('inbox')/messages`);
+		expect(filterOf(subscription)).toBe(
+			"(from/emailAddress/address eq 'orders@fabrikam.com' or from/emailAddress/address eq 'billing@fabrikam.com') and importance eq 'high' and hasAttachments eq true and isRead eq false",
+		);
+	});
+
+	test('a matching mail starts one run with the message', async () => {
+		deliverMail(emu.core, { to: ADELE.mail, from: sender, subject: 'Order 1001', importance: 'high', attachments: [PDF] });
+		const items = await expectRuns(trigger, 1);
+		expect(items).toHaveLength(1);
+		expect(items[0]).toMatchObject({ subject: 'Order 1001', importance: 'high', hasAttachments: true, changeType: 'created' });
+	});
+
+	test.each([
+		['From (another sender)', { from: 'someone@contoso.com' }],
+		['Importance (normal)', { importance: 'normal' as const }],
+		['Has Attachments (none)', { attachments: [] }],
+	])('a mail that fails the %s filter is not even delivered by Graph, and starts no run', async (_, change) => {
+		const before = changesDelivered(trigger).length;
+		const runs = await executionCount(n8n, trigger);
+		deliverMail(emu.core, { to: ADELE.mail, from: sender, subject: `Order not matching ${_}`, importance: 'high', attachments: [PDF], ...change });
+		await sleep(1500);
+		expect(changesDelivered(trigger).length).toBe(before);
+		expect(await executionCount(n8n, trigger)).toBe(runs);
+	});
+
+	test('Is Read: a read mail does not match; marking it unread makes it enter the filter (Graph: created) and run', async () => {
+		const runs = await executionCount(n8n, trigger);
+		// Delivered unread (matches): one run; then read (leaves: Graph sends deleted, which this preset ignores).
+		deliverMail(emu.core, { to: ADELE.mail, from: sender, subject: 'Order 1002', importance: 'high', attachments: [PDF] });
+		await expectRuns(trigger, runs + 1);
+		const message = await messageWithSubject('Order 1002');
+		await patchMessage(message.id, { isRead: true });
+		await expectRuns(trigger, runs + 1);
+		await patchMessage(message.id, { isRead: false });
+		const items = await expectRuns(trigger, runs + 2);
+		expect(items.at(-1)).toMatchObject({ id: message.id, subject: 'Order 1002', isRead: false });
+	});
+
+	test('Subject Contains is checked by the node: Graph delivers the change, no run starts', async () => {
+		const delivered = changesDelivered(trigger).length;
+		const runs = await executionCount(n8n, trigger);
+		deliverMail(emu.core, { to: ADELE.mail, from: sender, subject: 'Invoice 77', importance: 'high', attachments: [PDF] });
+		await until('the delivery', () => changesDelivered(trigger).length > delivered);
+		await expectRuns(trigger, runs);
+	});
+});
+
+describe('Categories filter', () => {
+	test('a category added later makes the message enter the filter: one run', async () => {
+		const trigger = await activateV2('v2-categories', { event: 'newMail', mailFilters: { categories: 'Customers, VIP' } });
+		expect(filterOf(subscriptionOf(trigger))).toBe("(categories/any(c:c eq 'Customers') or categories/any(c:c eq 'VIP'))");
+		deliverMail(emu.core, { to: ADELE.mail, subject: 'Categorised later' });
+		await expectRuns(trigger, 0);
+		const message = await messageWithSubject('Categorised later');
+		await patchMessage(message.id, { categories: ['VIP'] });
+		const items = await expectRuns(trigger, 1);
+		expect(items[0]).toMatchObject({ id: message.id, categories: ['VIP'] });
+		await n8n.deactivate(trigger.id);
+	});
+});
+
+describe('New Mail in Shared Mailbox', () => {
+	test('watches the named mailbox with client credentials; mail to Adele starts nothing', async () => {
+		const trigger = await activateV2('v2-shared', { event: 'newMailShared', mailbox: MEGAN.userPrincipalName }, 'clientCredentials');
+		const subscription = subscriptionOf(trigger);
+		expect(String(subscription.resource)).toBe(`users/${MEGAN.userPrincipalName}/mailFolders('inbox')/messages`);
+		deliverMail(emu.core, { to: ADELE.mail, subject: 'Not for the shared mailbox' });
+		deliverMail(emu.core, { to: MEGAN.mail, subject: 'For the shared mailbox' });
+		const items = await expectRuns(trigger, 1);
+		expect(items[0]).toMatchObject({ subject: 'For the shared mailbox' });
+		await n8n.deactivate(trigger.id);
+	});
+
+	test('without a Mailbox, activation is refused (a required field) and nothing is subscribed', async () => {
+		emu.clearRequests();
+		const activation = activateV2('v2-shared-empty', { event: 'newMailShared' }, 'clientCredentials');
+		// n8n checks required parameters itself before the node runs; the node's own check says "Mailbox is empty".
+		await expect(activation).rejects.toThrow(/Missing or invalid required parameters|Mailbox is empty/);
+		expect(emu.requests().filter((r) => r.method === 'POST' && r.path === '/subscriptions')).toHaveLength(0);
+	});
+});
+
+describe('Mail Flagged', () => {
+	test('runs when a message becomes flagged, not on later edits, and again after unflag + flag', async () => {
+		const trigger = await activateV2('v2-flagged', { event: 'mailFlagged', output: 'notification' });
+		expect(subscriptionOf(trigger).changeType).toBe('created,updated');
+		deliverMail(emu.core, { to: ADELE.mail, subject: 'Flag me' });
+		await expectRuns(trigger, 0);
+		const message = await messageWithSubject('Flag me');
+		await patchMessage(message.id, { flag: { flagStatus: 'flagged' } });
+		await expectRuns(trigger, 1);
+		await patchMessage(message.id, { isRead: true });
+		await expectRuns(trigger, 1);
+		await patchMessage(message.id, { flag: { flagStatus: 'notFlagged' } });
+		await expectRuns(trigger, 1);
+		await patchMessage(message.id, { flag: { flagStatus: 'flagged' } });
+		const items = await expectRuns(trigger, 2);
+		expect(items.map((item) => item.resourceId)).toEqual([message.id, message.id]);
+		await n8n.deactivate(trigger.id);
+	});
+});
+
+describe('Mail Mentioning Me', () => {
+	test('runs for a mail whose body @mentions the mailbox owner, not for others', async () => {
+		const trigger = await activateV2('v2-mention', { event: 'mailMentioningMe' });
+		deliverMail(emu.core, { to: ADELE.mail, subject: 'No mention', html: '<p>Hello team</p>' });
+		deliverMail(emu.core, {
+			to: ADELE.mail,
+			subject: 'With mention',
+			html: `<p>Hi <a href="mailto:${ADELE.mail}" id="OWAAM123">@Adele Vance</a>, please review.</p>`,
+		});
+		const items = await expectRuns(trigger, 1);
+		expect(items[0]).toMatchObject({ subject: 'With mention' });
+		await n8n.deactivate(trigger.id);
+	});
+});
+
+describe('calendar events', () => {
+	let created: ActiveTrigger;
+	let updated: ActiveTrigger;
+	let deleted: ActiveTrigger;
+	let eventId: string;
+
+	const window = { start: { dateTime: '2026-12-20T10:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-12-20T11:00:00', timeZone: 'UTC' } };
+
+	beforeAll(async () => {
+		created = await activateV2('v2-event-created', { event: 'eventCreated', eventFilters: { organizer: ADELE.mail, showAs: 'busy', subjectContains: 'review' } });
+		updated = await activateV2('v2-event-updated', { event: 'eventUpdated' });
+		deleted = await activateV2('v2-event-deleted', { event: 'eventDeleted', output: 'notification' });
+	});
+
+	test('each preset subscribes to its change type; Organizer and Show As go to Graph', () => {
+		expect(subscriptionOf(created)).toMatchObject({ changeType: 'created' });
+		expect(filterOf(subscriptionOf(created))).toBe(`organizer/emailAddress/address eq '${ADELE.mail}' and showAs eq 'busy'`);
+		expect(subscriptionOf(updated)).toMatchObject({ changeType: 'updated', resource: 'me/events' });
+		expect(subscriptionOf(deleted)).toMatchObject({ changeType: 'deleted', resource: 'me/events' });
+	});
+
+	test('created → the created trigger only; updated → the updated trigger; deleted → the deleted trigger', async () => {
+		const answer = await graphAs(emu, 'POST', '/me/events', { body: { subject: 'Design review', showAs: 'busy', ...window } });
+		expect(answer.status).toBe(201);
+		eventId = answer.body.id;
+		const items = await expectRuns(created, 1);
+		expect(items[0]).toMatchObject({ id: eventId, subject: 'Design review', changeType: 'created' });
+		expect(await executionCount(n8n, deleted)).toBe(0);
+
+		await graphAs(emu, 'PATCH', `/me/events/${eventId}`, { body: { location: { displayName: 'Room 4' } } });
+		const updates = await expectRuns(updated, 1);
+		expect(updates[0]).toMatchObject({ id: eventId, changeType: 'updated' });
+
+		await graphAs(emu, 'DELETE', `/me/events/${eventId}`);
+		const deletions = await expectRuns(deleted, 1);
+		expect(deletions[0]).toMatchObject({ resourceId: eventId, changeType: 'deleted' });
+		await expectRuns(created, 1, 0);
+	});
+
+	test.each([
+		['Show As (free)', { subject: 'Free review', showAs: 'free' }, false],
+		['Subject Contains (no "review")', { subject: 'Lunch', showAs: 'busy' }, true],
+	])('an event that fails the %s filter starts no run', async (_, event, deliveredByGraph) => {
+		const delivered = changesDelivered(created).length;
+		const answer = await graphAs(emu, 'POST', '/me/events', { body: { ...event, ...window } });
+		expect(answer.status).toBe(201);
+		if (deliveredByGraph) await until('the delivery', () => changesDelivered(created).length > delivered);
+		else await sleep(1500);
+		expect(changesDelivered(created).length).toBe(delivered + (deliveredByGraph ? 1 : 0));
+		await expectRuns(created, 1);
+	});
+
+	test('an event organized by someone else does not match Organizer: Graph does not deliver it', async () => {
+		const delivered = changesDelivered(created).length;
+		// Megan invites Adele: Adele's copy is organized by Megan.
+		const answer = await graphAs(emu, 'POST', '/me/events', {
+			userId: MEGAN.id,
+			body: { subject: 'Megan review', showAs: 'busy', attendees: [{ emailAddress: { address: ADELE.mail }, type: 'required' }], ...window },
+		});
+		expect(answer.status).toBe(201);
+		await sleep(1500);
+		expect(changesDelivered(created).length).toBe(delivered);
+		await expectRuns(created, 1, 0);
+	});
+});
+
+describe('changing filters and bad input', () => {
+	test('a changed filter on an active workflow replaces the subscription at the next activation', async () => {
+		const trigger = await activateV2('v2-change', { event: 'newMail', mailFilters: { importance: 'high' } });
+		const first = subscriptionOf(trigger);
+		await n8n.deactivate(trigger.id);
+		const workflow = (await n8n.api('GET', `/workflows/${trigger.id}`)).body;
+		workflow.nodes[0].parameters.mailFilters = { importance: 'low' };
+		const { id: _id, active: _active, ...update } = workflow;
+		await n8n.api('PUT', `/workflows/${trigger.id}`, { name: update.name, nodes: update.nodes, connections: update.connections, settings: update.settings });
+		await n8n.activate(trigger.id);
+		const second = subscriptionOf(trigger);
+		expect(second.id).not.toBe(first.id);
+		expect(filterOf(second)).toBe("importance eq 'low'");
+		expect(allSubscriptions(emu.core).some((s) => s.id === first.id)).toBe(false);
+		await n8n.deactivate(trigger.id);
+	});
+
+	test('a From filter that is not an address fails activation before any subscription is requested', async () => {
+		emu.clearRequests();
+		await expect(activateV2('v2-bad-from', { event: 'newMail', mailFilters: { from: 'orders at fabrikam' } })).rejects.toThrow(
+			/Filters → From contains "orders at fabrikam", which is not an email address/,
+		);
+		expect(emu.requests().filter((r) => r.method === 'POST' && r.path === '/subscriptions')).toHaveLength(0);
+	});
+});
