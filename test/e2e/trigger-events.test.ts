@@ -8,7 +8,7 @@
  */
 import type { Emulator } from '../emulator';
 import { deliverMail } from '../emulator/mail';
-import { allSubscriptions, deliveryLog } from '../emulator/subscriptions';
+import { allSubscriptions, configureSubscriptions, deliveryLog } from '../emulator/subscriptions';
 import type { N8nHarness } from '../harness/n8n';
 import { activateTrigger, emittedItems, executionCount, until, type ActiveTrigger } from '../reliability/trigger';
 import { ADELE, MEGAN, graphAs, startE2E, stopE2E, type Authentication, type E2EContext } from './support';
@@ -78,6 +78,17 @@ async function patchMessage(id: string, body: Record<string, unknown>, userId = 
 	expect(answer.status).toBe(200);
 }
 
+const DAY = 24 * 60 * 60_000;
+
+async function lifecycle(subscriptionId: string, event: string): Promise<void> {
+	const response = await fetch(`${emu.url}/_emulator/subscriptions/${subscriptionId}/lifecycle`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ event }),
+	});
+	expect(response.status).toBe(200);
+}
+
 const PDF = { name: 'report.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4 test').toString('base64') };
 
 describe('New Mail in Folder with every mail filter', () => {
@@ -131,6 +142,10 @@ describe('New Mail in Folder with every mail filter', () => {
 		await patchMessage(message.id, { isRead: false });
 		const items = await expectRuns(trigger, runs + 2);
 		expect(items.at(-1)).toMatchObject({ id: message.id, subject: 'Order 1002', isRead: false });
+	});
+
+	afterAll(async () => {
+		await n8n.deactivate(trigger.id);
 	});
 
 	test('Subject Contains is checked by the node: Graph delivers the change, no run starts', async () => {
@@ -301,5 +316,68 @@ describe('changing filters and bad input', () => {
 			/Filters → From contains "orders at fabrikam", which is not an email address/,
 		);
 		expect(emu.requests().filter((r) => r.method === 'POST' && r.path === '/subscriptions')).toHaveLength(0);
+	});
+});
+
+describe('lossless resync (delta query)', () => {
+	let trigger: ActiveTrigger;
+
+	beforeAll(async () => {
+		trigger = await activateV2('v2-resync', { event: 'newMail', options: { maxResyncItems: 100 } });
+	});
+
+	test('Graph loses 50 notifications and sends missed: exactly those 50 changes are output, once, marked resync', async () => {
+		configureSubscriptions(emu.core, { loseNextChangeNotifications: 50 });
+		const subjects = Array.from({ length: 50 }, (_, i) => `Lost ${String(i).padStart(2, '0')}`);
+		for (const subject of subjects) deliverMail(emu.core, { to: ADELE.mail, subject });
+		await expectRuns(trigger, 0);
+		expect(configureSubscriptions(emu.core, {}).loseNextChangeNotifications).toBe(0);
+
+		await lifecycle(subscriptionOf(trigger).id, 'missed');
+		const items = await expectRuns(trigger, 1);
+		expect(items).toHaveLength(50);
+		expect(items.map((item) => item.subject).sort()).toEqual(subjects);
+		expect(items.every((item) => item.source === 'resync' && item.changeType === 'created')).toBe(true);
+
+		// Nothing new: a second missed outputs nothing.
+		await lifecycle(subscriptionOf(trigger).id, 'missed');
+		await expectRuns(trigger, 1);
+	});
+
+	test('changes that notifications delivered are not output again by a resync', async () => {
+		const runs = await executionCount(n8n, trigger);
+		deliverMail(emu.core, { to: ADELE.mail, subject: 'Delivered live' });
+		const items = await expectRuns(trigger, runs + 1);
+		expect(items.at(-1)).toMatchObject({ subject: 'Delivered live' });
+		expect(items.at(-1).source).toBeUndefined();
+		await lifecycle(subscriptionOf(trigger).id, 'missed');
+		await expectRuns(trigger, runs + 1);
+	});
+
+	test('more changes than Max Resync Items: the first ones are output, a summary item counts the rest', async () => {
+		const runs = await executionCount(n8n, trigger);
+		configureSubscriptions(emu.core, { loseNextChangeNotifications: 103 });
+		for (let i = 0; i < 103; i++) deliverMail(emu.core, { to: ADELE.mail, subject: `Bulk lost ${i}` });
+		await expectRuns(trigger, runs);
+		await lifecycle(subscriptionOf(trigger).id, 'missed');
+		const items = (await expectRuns(trigger, runs + 1)).slice(-101);
+		expect(items.filter((item) => item.changeType === 'created')).toHaveLength(100);
+		expect(items.at(-1)).toMatchObject({ source: 'resync', resync: 'truncated', skipped: 3 });
+	});
+
+	test('n8n stopped past the subscription\'s expiry (and the delta link\'s): the changes meanwhile are output once at start', async () => {
+		const before = subscriptionOf(trigger);
+		const runs = await executionCount(n8n, trigger);
+		await n8n.stop();
+		const subjects = ['While down 1', 'While down 2', 'While down 3', 'While down 4', 'While down 5'];
+		for (const subject of subjects) deliverMail(emu.core, { to: ADELE.mail, subject });
+		await emu.advanceClock(8 * DAY);
+		await n8n.start();
+		const fresh = await until('a new subscription', () => allSubscriptions(emu.core).find((s) => s.notificationUrl === trigger.url), 60_000);
+		expect(fresh.id).not.toBe(before.id);
+		const items = (await expectRuns(trigger, runs + 1, 3000)).slice(-5);
+		expect(items.map((item) => item.subject).sort()).toEqual(subjects);
+		expect(items.every((item) => item.source === 'resync')).toBe(true);
+		expect(n8n.logs()).toMatch(/delta link expired .*full resync/);
 	});
 });

@@ -55,6 +55,11 @@ export interface SubscriptionsConfig {
 	maxAttempts: number;
 	/** Changes for the same URL within this window go out in one POST. */
 	batchWindowMs: number;
+	/**
+	 * Test control: this many upcoming change notifications are lost (never sent), as when Graph gives up
+	 * on a delivery; counts down. Graph then sends a `missed` lifecycle event (send it with the control route).
+	 */
+	loseNextChangeNotifications: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<SubscriptionsConfig> = Object.freeze({
@@ -66,6 +71,7 @@ export const DEFAULT_CONFIG: Readonly<SubscriptionsConfig> = Object.freeze({
 	retryBaseMs: 500,
 	maxAttempts: 6,
 	batchWindowMs: 25,
+	loseNextChangeNotifications: 0,
 });
 
 export interface DeliveryLogEntry {

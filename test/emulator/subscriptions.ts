@@ -520,6 +520,10 @@ function notifySubscribers(core: EmulatorCore, event: ChangeEvent): void {
 		const changeType = filteredChangeType(core, subscription, event);
 		if (!changeType || !subscription.changeTypes.has(changeType)) continue;
 		const reported = changeType === event.changeType ? event : { ...event, changeType };
+		if (state.config.loseNextChangeNotifications > 0) {
+			state.config.loseNextChangeNotifications--;
+			continue;
+		}
 		enqueueDelivery(core, 'notification', subscription.notificationUrl, changeItem(core, subscription, reported));
 	}
 }

@@ -597,6 +597,12 @@ export const OPERATIONS: OperationRow[] = [
 				countEffect: async () => sentLog(emu.core).filter((record) => record.subject === subject).length,
 			};
 		},
+		knownBug: Object.fromEntries(
+			(['reset before body', 'reset after body', 'hang'] as FaultKey[]).map((key) => [
+				key,
+				"draftError (sendDraft.ts) rebuilds the error from the cause's message, which n8n's NodeApiError rewrites when it mentions ECONNRESET/ECONNABORTED: the user reads \"You can retry the request immediately\" / \"perhaps the server is offline\" instead of \"may have been carried out\" (after a reset after the body the mail WAS sent)",
+			]),
+		),
 	},
 	// ---- subscription
 	{

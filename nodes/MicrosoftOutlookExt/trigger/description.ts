@@ -288,6 +288,16 @@ export const triggerProperties: INodeProperties[] = [
 					'Microsoft Graph sometimes sends the same notification more than once. A repeat of the same change (same item, change type and change key) within this many seconds is dropped; "created" and "deleted" ones are remembered for at least 10 minutes. A new change of the same item always runs. 0 = drop repeats only within one delivery. For an exact guarantee across executions, add a Remove Duplicates node.',
 			},
 			{
+				displayName: 'Max Resync Items',
+				name: 'maxResyncItems',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 500,
+				description:
+					'When notifications were lost (Microsoft Graph reports "missed", the subscription had to be created again, or n8n was down), the trigger reads what changed since its last sync and outputs each change no notification delivered, marked source "resync". At most this many per resync; the rest are counted in a final summary item.',
+				displayOptions: { show: { '@version': [2] } },
+			},
+			{
 				displayName: 'Include Raw Email',
 				name: 'includeRawEmail',
 				type: 'boolean',

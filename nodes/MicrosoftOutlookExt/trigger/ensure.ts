@@ -6,7 +6,7 @@
  * checkExists (activation and every n8n start), lifecycle events, deliveries (renewal past half-life)
  * and deliveries from a subscription the static data does not know (adoption).
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { describeFailure, graphNow, httpStatusOf, isNotFound, settle } from '../shared/graph';
 import {
@@ -23,10 +23,13 @@ import {
 } from '../shared/subscriptions';
 import type { GraphTarget } from '../shared/transport/request';
 import { matchesClientStateHash, replacementSecret, type ClientStateSecret } from './secret';
-import type { TriggerContext, TriggerSettings } from './settings';
+import type { TriggerSettings } from './settings';
 import { clearSubscription, staticDataOf, storeSubscription, storedClientStateHash, storedSubscription, type SubscriptionRecord } from './state';
 
 export const LOG_PREFIX = 'Microsoft Outlook Ext Trigger:';
+
+/** Where subscriptions are managed: n8n's webhook hooks and the webhook itself (both know the webhook URL). */
+export type SubscriberContext = IHookFunctions | IWebhookFunctions;
 
 /** What Graph says about one subscription. Unreachable = no answer, 429 or 5xx: its state is unknown, not gone. */
 export type GraphView = { kind: 'found'; subscription: IDataObject } | { kind: 'missing' } | { kind: 'unreachable'; error: unknown };
@@ -84,7 +87,7 @@ function isTransient(error: unknown): boolean {
 	return status === undefined || status === 429 || status >= 500;
 }
 
-async function viewOf(ctx: TriggerContext, target: GraphTarget, subscriptionId: string): Promise<GraphView> {
+async function viewOf(ctx: SubscriberContext, target: GraphTarget, subscriptionId: string): Promise<GraphView> {
 	const fetched = await settle(getSubscription(ctx, target, subscriptionId));
 	if (fetched.ok) return { kind: 'found', subscription: fetched.value };
 	if (isNotFound(fetched.error)) return { kind: 'missing' };
@@ -92,7 +95,7 @@ async function viewOf(ctx: TriggerContext, target: GraphTarget, subscriptionId: 
 	throw fetched.error;
 }
 
-export function webhookUrlOf(ctx: TriggerContext): string {
+export function webhookUrlOf(ctx: SubscriberContext): string {
 	return String(ctx.getNodeWebhookUrl('default'));
 }
 
@@ -121,7 +124,7 @@ function recordFrom(subscription: IDataObject, secret: Pick<ClientStateSecret, '
  * Deletes every subscription delivering to this webhook except `keep`: leftovers of lost deletes
  * (SIGTERM and CLI unpublish never call delete) or of a renamed node. Failures are logged, not fatal.
  */
-export async function removeOtherSubscriptions(ctx: TriggerContext, target: GraphTarget, webhookUrl: string, keep?: string): Promise<void> {
+export async function removeOtherSubscriptions(ctx: SubscriberContext, target: GraphTarget, webhookUrl: string, keep?: string): Promise<void> {
 	const listed = await settle(subscriptionsDeliveringTo(ctx, target, webhookUrl));
 	if (!listed.ok) {
 		ctx.logger.warn(`${LOG_PREFIX} could not list subscriptions to remove leftovers: ${describeFailure(listed.error)}`);
@@ -134,7 +137,7 @@ export async function removeOtherSubscriptions(ctx: TriggerContext, target: Grap
 }
 
 /** The one create path: leftovers for this webhook removed, then a subscription delivering notifications and lifecycle events here. */
-export async function subscribe(ctx: TriggerContext, settings: TriggerSettings, secret: ClientStateSecret): Promise<SubscriptionRecord> {
+export async function subscribe(ctx: SubscriberContext, settings: TriggerSettings, secret: ClientStateSecret): Promise<SubscriptionRecord> {
 	const webhookUrl = webhookUrlOf(ctx);
 	assertUsableWebhookUrl(ctx, webhookUrl);
 	await removeOtherSubscriptions(ctx, settings.target, webhookUrl);
@@ -161,13 +164,13 @@ async function once(key: string, work: () => Promise<EnsureOutcome>): Promise<En
 }
 
 /** An outdated subscription may deliver to an old URL that the leftover sweep does not look at. */
-async function deleteOutdated(ctx: TriggerContext, settings: TriggerSettings, graph: GraphView, stored?: SubscriptionRecord): Promise<void> {
+async function deleteOutdated(ctx: SubscriberContext, settings: TriggerSettings, graph: GraphView, stored?: SubscriptionRecord): Promise<void> {
 	if (!stored || graph.kind !== 'found') return;
 	const deleted = await settle(deleteSubscription(ctx, settings.target, stored.subscriptionId));
 	if (!deleted.ok) ctx.logger.warn(`${LOG_PREFIX} could not delete an outdated subscription: ${describeFailure(deleted.error)}`);
 }
 
-async function replace(ctx: TriggerContext, settings: TriggerSettings, data: IDataObject, graph: GraphView, stored?: SubscriptionRecord): Promise<EnsureOutcome> {
+async function replace(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObject, graph: GraphView, stored?: SubscriptionRecord): Promise<EnsureOutcome> {
 	await deleteOutdated(ctx, settings, graph, stored);
 	// The same clientState when it can be derived again, so other processes keep verifying deliveries.
 	const secret = await replacementSecret(ctx, settings.target.credentialType, storedClientStateHash(data) ?? {});
@@ -177,7 +180,7 @@ async function replace(ctx: TriggerContext, settings: TriggerSettings, data: IDa
 	return { decision: 'replace', record: created.value };
 }
 
-async function renew(ctx: TriggerContext, settings: TriggerSettings, data: IDataObject, stored: SubscriptionRecord): Promise<EnsureOutcome> {
+async function renew(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObject, stored: SubscriptionRecord): Promise<EnsureOutcome> {
 	const renewed = await settle(renewSubscription(ctx, settings.target, stored.subscriptionId));
 	if (renewed.ok) return { decision: 'renew', record: recordFrom(renewed.value, stored, graphNow(settings.target.root), settings) };
 	if (isNotFound(renewed.error)) return await replace(ctx, settings, data, { kind: 'missing' }, stored);
@@ -186,7 +189,7 @@ async function renew(ctx: TriggerContext, settings: TriggerSettings, data: IData
 	return { decision: 'renew', record: stored, error: renewed.error };
 }
 
-function adopt(ctx: TriggerContext, settings: TriggerSettings, data: IDataObject, subscription: IDataObject): EnsureOutcome {
+function adopt(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObject, subscription: IDataObject): EnsureOutcome {
 	const secret = storedClientStateHash(data);
 	// Unknown start: count the lifetime from now, which renews early rather than late.
 	const record = recordFrom(subscription, { clientStateHash: secret?.clientStateHash ?? '', clientStateNonce: secret?.clientStateNonce ?? '' }, graphNow(settings.target.root), settings);
@@ -195,7 +198,7 @@ function adopt(ctx: TriggerContext, settings: TriggerSettings, data: IDataObject
 }
 
 /** Decides what the subscription needs for `reason` and does it; static data is updated with the result. */
-export async function ensureSubscription(ctx: TriggerContext, settings: TriggerSettings, reason: EnsureReason, subscriptionId?: string): Promise<EnsureOutcome> {
+export async function ensureSubscription(ctx: SubscriberContext, settings: TriggerSettings, reason: EnsureReason, subscriptionId?: string): Promise<EnsureOutcome> {
 	const data = staticDataOf(ctx);
 	const stored = storedSubscription(data);
 	if (reason === 'delivery' && (!stored || !needsRenewal(stored, graphNow(settings.target.root)))) return { decision: 'keep', record: stored };

@@ -19,9 +19,21 @@ export interface ClientFilter {
 	mentionsMailbox?: boolean;
 }
 
+/** The filters Graph applies, as values (a resync applies them to delta items itself). Lists: any of. */
+export interface GraphFilterValues {
+	from?: string[];
+	importance?: string;
+	hasAttachments?: boolean;
+	isRead?: boolean;
+	categories?: string[];
+	organizer?: string[];
+	showAs?: string;
+}
+
 export interface Filters {
 	/** `$filter` clauses for the subscription resource. */
 	graph: string[];
+	values: GraphFilterValues;
 	client: Pick<ClientFilter, 'subjectContains'>;
 }
 
@@ -77,7 +89,14 @@ function mailFilters(ctx: TriggerContext, raw: IDataObject): Filters {
 	if (isRead) graph.push(`isRead eq ${isRead}`);
 	const categories = listOf(raw.categories);
 	if (categories.length > 0) graph.push(anyOf(categories.map((category) => `categories/any(c:c eq ${odataString(category)})`)));
-	return { graph, client: { subjectContains: subjectContains(raw.subjectContains) } };
+	const values: GraphFilterValues = {
+		...(from.length > 0 ? { from } : {}),
+		...(importance ? { importance } : {}),
+		...(hasAttachments ? { hasAttachments: hasAttachments === 'true' } : {}),
+		...(isRead ? { isRead: isRead === 'true' } : {}),
+		...(categories.length > 0 ? { categories } : {}),
+	};
+	return { graph, values, client: { subjectContains: subjectContains(raw.subjectContains) } };
 }
 
 function eventFilters(ctx: TriggerContext, raw: IDataObject): Filters {
@@ -86,12 +105,13 @@ function eventFilters(ctx: TriggerContext, raw: IDataObject): Filters {
 	if (organizers.length > 0) graph.push(anyOf(organizers.map((address) => `organizer/emailAddress/address eq ${odataString(address)}`)));
 	const showAs = oneOf(ctx, 'Show As', raw.showAs, ['free', 'tentative', 'busy', 'oof', 'workingElsewhere']);
 	if (showAs) graph.push(`showAs eq ${odataString(showAs)}`);
-	return { graph, client: { subjectContains: subjectContains(raw.subjectContains) } };
+	const values: GraphFilterValues = { ...(organizers.length > 0 ? { organizer: organizers } : {}), ...(showAs ? { showAs } : {}) };
+	return { graph, values, client: { subjectContains: subjectContains(raw.subjectContains) } };
 }
 
 /** The filters of a version 2 node (version 1 has none). */
 export function readFilters(ctx: TriggerContext, event: TriggerEvent | 'v1', watch: Watch): Filters {
-	if (event === 'v1') return { graph: [], client: {} };
+	if (event === 'v1') return { graph: [], values: {}, client: {} };
 	const raw = (ctx.getNodeParameter(watch === 'messages' ? 'mailFilters' : 'eventFilters', {}) ?? {}) as IDataObject;
 	return watch === 'messages' ? mailFilters(ctx, raw) : eventFilters(ctx, raw);
 }
@@ -127,5 +147,24 @@ export function matchesClientFilter(filter: ClientFilter, item: IDataObject, mai
 	if (filter.subjectContains && !String(item.subject ?? '').toLowerCase().includes(filter.subjectContains)) return false;
 	if (filter.mentionsMailbox && !mentions(item, mailboxAddresses)) return false;
 	if (filter.flagged && !isFlagged(item)) return false;
+	return true;
+}
+
+const sameText = (a: unknown, b: string) => String(a ?? '').toLowerCase() === b.toLowerCase();
+
+function addressOf(value: unknown): string {
+	return String(((value as IDataObject | undefined)?.emailAddress as IDataObject | undefined)?.address ?? '');
+}
+
+/** What Graph's `$filter` would decide for an item (string comparisons ignore case, as Graph's do). */
+export function matchesGraphFilter(values: GraphFilterValues, item: IDataObject): boolean {
+	if (values.from && !values.from.some((address) => sameText(addressOf(item.from), address))) return false;
+	if (values.importance && !sameText(item.importance, values.importance)) return false;
+	if (values.hasAttachments !== undefined && item.hasAttachments !== values.hasAttachments) return false;
+	if (values.isRead !== undefined && item.isRead !== values.isRead) return false;
+	const categories = Array.isArray(item.categories) ? item.categories : [];
+	if (values.categories && !values.categories.some((wanted) => categories.some((c) => sameText(c, wanted)))) return false;
+	if (values.organizer && !values.organizer.some((address) => sameText(addressOf(item.organizer), address))) return false;
+	if (values.showAs && !sameText(item.showAs, values.showAs)) return false;
 	return true;
 }

@@ -11,6 +11,7 @@ import { describeFailure, settle } from '../shared/graph';
 import { deleteSubscription, subscriptionsDeliveringTo } from '../shared/subscriptions';
 import { resolveTarget } from '../shared/transport/request';
 import { ensureSubscription, LOG_PREFIX, subscribe, webhookUrlOf } from './ensure';
+import { clearResyncState, ensureBaseline } from './resync';
 import { clientStateSecret } from './secret';
 import { readSettings } from './settings';
 import { clearSubscription, staticDataOf, storeSubscription, storedSubscription } from './state';
@@ -34,6 +35,8 @@ export async function createSubscription(this: IHookFunctions): Promise<boolean>
 	const data = staticDataOf(this);
 	clearSubscription(data);
 	storeSubscription(data, await subscribe(this, settings, await clientStateSecret(this, settings.target.credentialType)));
+	// A link kept from before (n8n down past the subscription's life) is resynced by trigger(); else start one.
+	await ensureBaseline(this, settings, data);
 	return true;
 }
 
@@ -42,6 +45,8 @@ export async function deleteSubscriptions(this: IHookFunctions): Promise<boolean
 	const data = staticDataOf(this);
 	const storedId = typeof data.subscriptionId === 'string' ? data.subscriptionId : undefined;
 	clearSubscription(data);
+	// Deactivated on purpose: changes until the next activation are not wanted.
+	clearResyncState(data);
 	// Only the credential and mailbox are needed: other parameters may be invalid by now.
 	const target = await settle(
 		resolveTarget(this, {

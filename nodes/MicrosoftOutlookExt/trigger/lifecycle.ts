@@ -27,6 +27,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { describeFailure, settle } from '../shared/graph';
+import { LOG_PREFIX } from './ensure';
+import { mailboxAddressesOf, resync } from './resync';
+import { readSettings, type TriggerSettings } from './settings';
+import { flagMemory, staticDataOf } from './state';
+
 /** Items of a test webhook waiting for trigger() of the manual run it starts; short-lived. */
 const testEvents = new Map<string, { at: number; data: INodeExecutionData[][] }>();
 const TEST_EVENT_TTL_MS = 5 * 60_000;
@@ -65,6 +71,25 @@ export async function startTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 			},
 		};
 	}
-	// Nothing to run: n8n's start-up registration of this node runs checkExists (see above).
+	// n8n's start-up registration of this node runs checkExists (see above). Changes while n8n was
+	// down (Graph stops retrying after hours) are recovered by a resync, in the background so the
+	// activation is not delayed; its items start one run.
+	const settings = await settle(readSettings(this));
+	if (settings.ok && settings.value.resync) void resyncAtStart(this, settings.value);
 	return { closeFunction: async () => {} };
+}
+
+async function resyncAtStart(ctx: ITriggerFunctions, settings: TriggerSettings): Promise<void> {
+	const data = staticDataOf(ctx);
+	const result = await settle(
+		(async () => {
+			const addresses = settings.clientFilter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
+			return await resync(ctx, settings, data, 'n8n started', { flagged: flagMemory(data), mailboxAddresses: addresses });
+		})(),
+	);
+	if (!result.ok) {
+		ctx.logger.error(`${LOG_PREFIX} resync at start failed; the next one catches up: ${describeFailure(result.error)}`);
+		return;
+	}
+	if (result.value.items.length > 0) ctx.emit([result.value.items]);
 }

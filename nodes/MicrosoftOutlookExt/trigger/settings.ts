@@ -1,4 +1,4 @@
-import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../shared/mime';
@@ -6,9 +6,9 @@ import { subscriptionResource, type ChangeType } from '../shared/subscriptions';
 import { resolveTarget, type GraphTarget } from '../shared/transport/request';
 import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './dedupe';
 import { CALENDAR_EVENTS, MAIL_EVENTS, type TriggerEvent } from './description';
-import { graphFilterOf, readFilters, type ClientFilter } from './filters';
+import { graphFilterOf, readFilters, type ClientFilter, type GraphFilterValues } from './filters';
 
-export type TriggerContext = IHookFunctions | IWebhookFunctions;
+export type TriggerContext = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
 export type Watch = 'messages' | 'events';
 export type OutputMode = 'resource' | 'notification' | 'mime';
 
@@ -28,7 +28,16 @@ export interface TriggerSettings {
 	duplicateWindowSeconds: number;
 	/** What the node checks on the fetched item before a run starts (what Graph's $filter cannot do). */
 	clientFilter: ClientFilter;
+	/** The filter Graph applies, as values: a resync (delta query) applies it here. */
+	graphFilter: GraphFilterValues;
+	/** Recover changes no notification delivered with delta query (resync.ts). */
+	resync: boolean;
+	/** `/me/mailFolders/{id}/messages/delta` or a calendarView delta path. */
+	deltaPath: string;
+	maxResyncItems: number;
 }
+
+export const DEFAULT_MAX_RESYNC_ITEMS = 500;
 
 const CHANGE_TYPES: readonly ChangeType[] = ['created', 'updated', 'deleted'];
 
@@ -69,14 +78,24 @@ export function calendarEventsResource(mailboxPrefix: string, calendarId: string
 	return eventsOfMailbox.replace(/\/events$/, `/calendars(${odataKey(calendarId)})/events`);
 }
 
-function watchedResource(ctx: TriggerContext, watch: Watch, target: GraphTarget): string {
+/** The subscription resource and the delta query path (resync.ts) of what is watched. */
+function watched(ctx: TriggerContext, watch: Watch, target: GraphTarget): { resource: string; deltaPath: string } {
 	if (watch === 'messages') {
 		const folderId = checkedLocatorId(ctx, 'folderId', 'Mail Folder', 'Pick a folder from the list, or give its ID or a well-known name such as "inbox".');
-		return subscriptionResource(target.mailboxPrefix, { kind: 'mailFolder', folderId });
+		return {
+			resource: subscriptionResource(target.mailboxPrefix, { kind: 'mailFolder', folderId }),
+			deltaPath: `/me/mailFolders/${encodeURIComponent(folderId)}/messages/delta`,
+		};
 	}
-	if (ctx.getNodeParameter('calendarScope', 'all') !== 'one') return subscriptionResource(target.mailboxPrefix, { kind: 'events' });
+	// Delta query covers the primary calendar (v1.0) or one calendar.
+	if (ctx.getNodeParameter('calendarScope', 'all') !== 'one') {
+		return { resource: subscriptionResource(target.mailboxPrefix, { kind: 'events' }), deltaPath: '/me/calendarView/delta' };
+	}
 	const calendarId = checkedLocatorId(ctx, 'calendarId', 'Calendar', 'Pick a calendar from the list or give its ID.');
-	return calendarEventsResource(target.mailboxPrefix, calendarId);
+	return {
+		resource: calendarEventsResource(target.mailboxPrefix, calendarId),
+		deltaPath: `/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta`,
+	};
 }
 
 function checkedOutput(ctx: TriggerContext, watch: Watch): OutputMode {
@@ -125,7 +144,8 @@ export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings
 	const window = Number(options.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS);
 	const filters = readFilters(ctx, event, watch);
 	const graphFilter = graphFilterOf(filters);
-	const resource = watchedResource(ctx, watch, target);
+	const { resource, deltaPath } = watched(ctx, watch, target);
+	const maxResync = Number(options.maxResyncItems ?? DEFAULT_MAX_RESYNC_ITEMS);
 	return {
 		event,
 		watch,
@@ -138,5 +158,10 @@ export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings
 		includeRawEmail: options.includeRawEmail === true,
 		duplicateWindowSeconds: Number.isFinite(window) && window > 0 ? window : 0,
 		clientFilter: { ...filters.client, flagged: event === 'mailFlagged', mentionsMailbox: event === 'mailMentioningMe' },
+		graphFilter: filters.values,
+		// Version 1 keeps its behaviour: a `missed` event is output as one item, nothing is resynced.
+		resync: event !== 'v1',
+		deltaPath,
+		maxResyncItems: Number.isInteger(maxResync) && maxResync > 0 ? maxResync : DEFAULT_MAX_RESYNC_ITEMS,
 	};
 }

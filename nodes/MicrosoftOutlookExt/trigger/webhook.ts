@@ -6,13 +6,14 @@
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { describeFailure, graphCall, settle } from '../shared/graph';
+import { describeFailure, settle } from '../shared/graph';
 import { checkDuplicates, firstOfEachKey, memoryMs, notificationKey } from './dedupe';
 import { ensureSubscription, LOG_PREFIX, webhookUrlOf, type EnsureOutcome, type EnsureReason } from './ensure';
 import { missedItem, notificationsOf, resourceIdOf, type GraphNotification } from './notifications';
 import { clientFilterSelect, isFlagged, matchesClientFilter, needsClientCheck } from './filters';
 import { changeItem, type ItemCheck } from './output';
 import { matchesClientStateHash } from './secret';
+import { mailboxAddressesOf, rememberDelivered, resync } from './resync';
 import { readSettings, type TriggerSettings } from './settings';
 import { duplicateMemory, flagMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from './state';
 
@@ -79,6 +80,7 @@ async function processDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponse
 	for (const event of lifecycleEvents) {
 		const outcome = await handleLifecycleEvent(ctx, settings, event);
 		if (outcome.item) items.push(outcome.item);
+		if (outcome.items) items.push(...outcome.items);
 		ensured = ensured || outcome.ensured === true;
 	}
 	items.push(...(await changeItems(ctx, settings, webhookUrlOf(ctx), data, accepted.filter((n) => !n.lifecycleEvent && n.changeType))));
@@ -95,6 +97,16 @@ async function ensureLogged(ctx: IWebhookFunctions, settings: TriggerSettings, r
 		ctx.logger.error(`${LOG_PREFIX} the subscription could not be ${result.decision === 'replace' ? 'created again' : 'checked'} (${reason}): ${describeFailure(result.error)}`);
 	}
 	return result;
+}
+
+/** A resync from a delivery (missed changes); failures are logged (the next one catches up). */
+async function resyncLogged(ctx: IWebhookFunctions, settings: TriggerSettings, reason: string): Promise<INodeExecutionData[]> {
+	const data = staticDataOf(ctx);
+	const addresses = settings.clientFilter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
+	const result = await settle(resync(ctx, settings, data, reason, { flagged: flagMemory(data), mailboxAddresses: addresses }));
+	if (result.ok) return result.value.items;
+	ctx.logger.error(`${LOG_PREFIX} resync after "${reason}" failed; the next resync catches up: ${describeFailure(result.error)}`);
+	return [];
 }
 
 /**
@@ -116,13 +128,15 @@ async function handleLifecycleEvent(
 	ctx: IWebhookFunctions,
 	settings: TriggerSettings,
 	event: GraphNotification,
-): Promise<{ item?: INodeExecutionData; ensured?: boolean }> {
+): Promise<{ item?: INodeExecutionData; items?: INodeExecutionData[]; ensured?: boolean }> {
 	switch (event.lifecycleEvent) {
 		case 'reauthorizationRequired':
 			await ensureLogged(ctx, settings, 'reauthorizationRequired', event.subscriptionId);
 			return { ensured: true };
 		case 'subscriptionRemoved': {
 			const outcome = await ensureLogged(ctx, settings, 'subscriptionRemoved', event.subscriptionId);
+			// Changes between the removal and the new subscription were never notified.
+			if (outcome.decision === 'replace' && !outcome.error) return { ensured: true, items: await resyncLogged(ctx, settings, 'subscription created again') };
 			if (outcome.decision !== 'replace' || !outcome.error) return { ensured: true };
 			// Without a subscription the trigger is deaf: say so in the workflow, not only in the log.
 			return {
@@ -140,7 +154,8 @@ async function handleLifecycleEvent(
 			};
 		}
 		case 'missed':
-			return { item: { json: missedItem(event, settings.resource) } };
+			if (!settings.resync) return { item: { json: missedItem(event, settings.resource) } };
+			return { items: await resyncLogged(ctx, settings, 'missed') };
 		default:
 			// Graph adds lifecycle events over time: unknown ones are ignored.
 			ctx.logger.debug(`${LOG_PREFIX} ignored lifecycle event "${String(event.lifecycleEvent).slice(0, 60)}"`);
@@ -175,24 +190,18 @@ async function changeItems(
 	}
 	const check = await itemCheck(ctx, settings, data);
 	const items = await Promise.all(fresh.map(async (notification) => await changeItem(ctx, settings, notification, check)));
+	// A later resync must not output these again.
+	rememberDelivered(
+		data,
+		fresh
+			.filter((_, index) => items[index] !== undefined)
+			.map((n) => ({ id: resourceIdOf(n) ?? '', etag: n.resourceData?.['@odata.etag'], changeType: n.changeType ?? '' })),
+	);
 	if (check) {
 		const dropped = items.filter((item) => item === undefined).length;
 		if (dropped > 0) ctx.logger.debug(`${LOG_PREFIX} ${dropped} change(s) did not match the trigger's filters`);
 	}
 	return items.filter((item): item is INodeExecutionData => item !== undefined);
-}
-
-/** Addresses of the watched mailbox (for @mentions), per process: they do not change. */
-const mailboxAddresses = new Map<string, string[]>();
-
-async function addressesOf(ctx: IWebhookFunctions, settings: TriggerSettings): Promise<string[]> {
-	const key = `${settings.target.root}|${settings.target.mailboxPrefix}`;
-	const known = mailboxAddresses.get(key);
-	if (known) return known;
-	const { body } = await graphCall<IDataObject>(ctx, settings.target, { method: 'GET', url: '/me', qs: { $select: 'mail,userPrincipalName' } });
-	const addresses = [body.mail, body.userPrincipalName].filter((a): a is string => typeof a === 'string' && a !== '');
-	mailboxAddresses.set(key, addresses);
-	return addresses;
 }
 
 /**
@@ -203,7 +212,7 @@ async function addressesOf(ctx: IWebhookFunctions, settings: TriggerSettings): P
 async function itemCheck(ctx: IWebhookFunctions, settings: TriggerSettings, data: IDataObject): Promise<{ select: string; accepts: ItemCheck } | undefined> {
 	const filter = settings.clientFilter;
 	if (!needsClientCheck(filter)) return undefined;
-	const addresses = filter.mentionsMailbox ? await addressesOf(ctx, settings) : [];
+	const addresses = filter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
 	const flaggedSeen = flagMemory(data);
 	return {
 		select: clientFilterSelect(filter),

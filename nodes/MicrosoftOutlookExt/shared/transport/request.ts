@@ -7,6 +7,7 @@ import type {
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	ITriggerFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
@@ -23,6 +24,7 @@ export type GraphContext =
 	| IExecuteFunctions
 	| IHookFunctions
 	| IWebhookFunctions
+	| ITriggerFunctions
 	| ILoadOptionsFunctions;
 
 /** Where requests go and as whom; resolved once per item. */

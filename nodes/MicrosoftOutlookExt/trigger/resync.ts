@@ -1,0 +1,243 @@
+/**
+ * Lossless resync with delta query (version 2 of the trigger). A delta link per watched folder or
+ * calendar is kept in static data. When notifications may have been lost — a `missed` lifecycle event,
+ * a subscription that had to be created again, every start of n8n (it may have been down longer than
+ * Graph retries) — the changes since that link are read and every one that no notification delivered
+ * is output once, with `source: "resync"`. The link then moves to the end of what was read.
+ *
+ * Bounds and choices:
+ * - The first link (baseline) is taken at activation from messages received from then on
+ *   (`$filter=receivedDateTime ge …`, which Microsoft documents for message delta), so an Inbox of
+ *   50,000 messages costs one request, not 500. Its consequence: a resync sees changes to messages
+ *   received after the activation, not to older ones. Calendars use a window of 30 days back and
+ *   365 days ahead (calendarView delta needs one); primary calendar only when "All Calendars".
+ * - At most `maxResyncItems` items per resync; the rest are counted in a final `resync` summary item.
+ * - An expired link (410 SyncStateNotFound / resyncRequired) falls back to a full read of what
+ *   changed since the last sync (mail received since then; events modified since then), logged.
+ * - "Delivered" = the item and change key of every change a notification started a run for since the
+ *   last sync (bounded); anything else the delta shows is new to the workflow.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { describeFailure, graphCall, graphNow, httpStatusOf, settle } from '../shared/graph';
+import type { GraphContext } from '../shared/transport/request';
+import { assertNewPage } from '../shared/transport/request';
+import { LOG_PREFIX } from './ensure';
+import { isFlagged, matchesClientFilter, matchesGraphFilter } from './filters';
+import type { TriggerSettings } from './settings';
+
+const PAGE_SIZE = 100;
+const MAX_DELIVERED = 2000;
+const DAY_MS = 24 * 60 * 60_000;
+const WINDOW_BACK_MS = 30 * DAY_MS;
+const WINDOW_AHEAD_MS = 365 * DAY_MS;
+
+const LINK = 'deltaLink';
+const LINK_RESOURCE = 'deltaResource';
+const SYNCED_AT = 'deltaSyncedAt';
+const DELIVERED = 'deliveredSinceSync';
+const FIELDS = [LINK, LINK_RESOURCE, SYNCED_AT, DELIVERED];
+
+interface DeltaState {
+	link: string;
+	syncedAt: number;
+}
+
+/** The stored link, if it belongs to what the node watches now. */
+function stateFor(data: IDataObject, settings: TriggerSettings): DeltaState | undefined {
+	if (typeof data[LINK] !== 'string' || data[LINK_RESOURCE] !== settings.resource) return undefined;
+	const syncedAt = Date.parse(String(data[SYNCED_AT]));
+	return { link: data[LINK], syncedAt: Number.isFinite(syncedAt) ? syncedAt : 0 };
+}
+
+function store(data: IDataObject, settings: TriggerSettings, link: string, syncedAt: number): void {
+	data[LINK] = link;
+	data[LINK_RESOURCE] = settings.resource;
+	data[SYNCED_AT] = new Date(syncedAt).toISOString();
+	data[DELIVERED] = [];
+}
+
+export function clearResyncState(data: IDataObject): void {
+	for (const field of FIELDS) if (field in data) delete data[field];
+}
+
+function deliveredKey(id: string, etag: unknown): string {
+	return `${id}|${typeof etag === 'string' ? etag : ''}`;
+}
+
+/** Called for every change a notification started a run for (webhook.ts). */
+export function rememberDelivered(data: IDataObject, changes: Array<{ id: string; etag: unknown; changeType: string }>): void {
+	if (changes.length === 0 || typeof data[LINK] !== 'string') return;
+	const known = Array.isArray(data[DELIVERED]) ? (data[DELIVERED] as string[]) : [];
+	const added = changes.map((c) => (c.changeType === 'deleted' ? `${c.id}|deleted` : deliveredKey(c.id, c.etag)));
+	// A new array: n8n only notices assignments to the stored object.
+	data[DELIVERED] = [...known, ...added].slice(-MAX_DELIVERED);
+}
+
+/** The first request of a delta round: messages received since `since`, or the calendar window around it. */
+function startRequest(settings: TriggerSettings, since: number, now: number): { url: string; qs: IDataObject } {
+	if (settings.watch === 'messages') return { url: settings.deltaPath, qs: { $filter: `receivedDateTime ge ${new Date(since).toISOString()}` } };
+	return {
+		url: settings.deltaPath,
+		qs: { startDateTime: new Date(Math.min(since, now) - WINDOW_BACK_MS).toISOString(), endDateTime: new Date(now + WINDOW_AHEAD_MS).toISOString() },
+	};
+}
+
+interface DeltaRound {
+	items: IDataObject[];
+	deltaLink: string;
+}
+
+/** Follows nextLinks to the deltaLink; a link seen twice ends with the transport's error. */
+async function readRound(ctx: GraphContext, settings: TriggerSettings, first: { url: string; qs?: IDataObject }): Promise<DeltaRound> {
+	const items = new Map<string, IDataObject>();
+	const followed = new Set<string>();
+	const headers = { Prefer: `odata.maxpagesize=${PAGE_SIZE}` };
+	let request: { url: string; qs?: IDataObject } = first;
+	for (;;) {
+		const page = (await graphCall<IDataObject>(ctx, settings.target, { method: 'GET', url: request.url, qs: request.qs, headers })).body;
+		// One entry per item per round: the latest state wins.
+		for (const item of (page.value as IDataObject[] | undefined) ?? []) if (typeof item.id === 'string') items.set(item.id, item);
+		const next = page['@odata.nextLink'];
+		if (typeof next === 'string') {
+			assertNewPage(ctx, settings.target, followed, next);
+			request = { url: next };
+			continue;
+		}
+		const deltaLink = page['@odata.deltaLink'];
+		if (typeof deltaLink !== 'string') throw new Error('Microsoft Graph ended a delta round without @odata.deltaLink');
+		return { items: [...items.values()], deltaLink };
+	}
+}
+
+/** Takes the first link (no output): called when a subscription is created and no link exists. */
+export async function ensureBaseline(ctx: GraphContext, settings: TriggerSettings, data: IDataObject): Promise<void> {
+	if (!settings.resync || stateFor(data, settings)) return;
+	const now = graphNow(settings.target.root);
+	const round = await settle(readRound(ctx, settings, startRequest(settings, now, now)));
+	if (!round.ok) {
+		ctx.logger.warn(`${LOG_PREFIX} could not start change tracking (delta query); missed changes cannot be recovered until it works: ${describeFailure(round.error)}`);
+		return;
+	}
+	store(data, settings, round.value.deltaLink, now);
+}
+
+function isExpiredLink(error: unknown): boolean {
+	const status = httpStatusOf(error);
+	return status === 410 || (status === 400 && /syncStateInvalid/i.test(String((error as { message?: unknown }).message ?? '')));
+}
+
+function changeTypeOf(item: IDataObject, syncedAt: number): 'created' | 'updated' | 'deleted' {
+	if (item['@removed'] !== undefined) return 'deleted';
+	const created = Date.parse(String(item.createdDateTime ?? ''));
+	return Number.isFinite(created) && created >= syncedAt ? 'created' : 'updated';
+}
+
+function withoutAnnotations(item: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(item).filter(([key]) => !key.startsWith('@')));
+}
+
+export interface ResyncResult {
+	items: INodeExecutionData[];
+	/** Items left out over the bound (also reported in the summary item). */
+	skipped: number;
+}
+
+/**
+ * Reads what changed since the stored link and returns one item per change no notification
+ * delivered, filtered like live notifications. `flagged` is the Mail Flagged memory (webhook.ts).
+ */
+export async function resync(
+	ctx: GraphContext,
+	settings: TriggerSettings,
+	data: IDataObject,
+	reason: string,
+	memory: { flagged?: { ids: Record<string, number>; remember: (id: string) => void; forget: (id: string) => void }; mailboxAddresses?: string[] } = {},
+): Promise<ResyncResult> {
+	const state = settings.resync ? stateFor(data, settings) : undefined;
+	if (!state) {
+		await ensureBaseline(ctx, settings, data);
+		return { items: [], skipped: 0 };
+	}
+	const now = graphNow(settings.target.root);
+	let round = await settle(readRound(ctx, settings, { url: state.link }));
+	if (!round.ok && isExpiredLink(round.error)) {
+		ctx.logger.warn(
+			`${LOG_PREFIX} the delta link expired (${describeFailure(round.error)}); full resync of what changed since ${new Date(state.syncedAt).toISOString()}`,
+		);
+		round = await settle(readRound(ctx, settings, startRequest(settings, state.syncedAt, now)));
+		if (round.ok && settings.watch === 'events') {
+			// A full calendar window: only events modified since the last sync are changes.
+			const changed = round.value.items.filter((item) => Date.parse(String(item.lastModifiedDateTime ?? '')) >= state.syncedAt || item['@removed']);
+			round = { ok: true, value: { ...round.value, items: changed } };
+		}
+	}
+	if (!round.ok) throw round.error;
+
+	const delivered = new Set(Array.isArray(data[DELIVERED]) ? (data[DELIVERED] as string[]) : []);
+	const wanted = new Set(settings.changeType.split(','));
+	const changes: INodeExecutionData[] = [];
+	for (const item of round.value.items) {
+		const id = String(item.id);
+		const changeType = changeTypeOf(item, state.syncedAt);
+		if (!wanted.has(changeType)) continue;
+		if (delivered.has(changeType === 'deleted' ? `${id}|deleted` : deliveredKey(id, item['@odata.etag']))) continue;
+		if (changeType !== 'deleted' && !passesFilters(settings, item, memory)) continue;
+		changes.push(outputOf(settings, item, id, changeType));
+	}
+	store(data, settings, round.value.deltaLink, now);
+	const skipped = Math.max(0, changes.length - settings.maxResyncItems);
+	const items = changes.slice(0, settings.maxResyncItems);
+	if (skipped > 0) {
+		items.push({
+			json: {
+				source: 'resync',
+				resync: 'truncated',
+				skipped,
+				message: `${skipped} more change(s) were found by the resync than Max Resync Items allows; they are not output. Raise the option, or read the folder with the action node.`,
+			},
+		});
+	}
+	if (items.length > 0 || round.value.items.length > 0) {
+		ctx.logger.info(`${LOG_PREFIX} resync (${reason}): ${round.value.items.length} change(s) read, ${changes.length} not delivered by notifications, ${skipped} over the limit`);
+	}
+	return { items, skipped };
+}
+
+function passesFilters(
+	settings: TriggerSettings,
+	item: IDataObject,
+	memory: { flagged?: { ids: Record<string, number>; remember: (id: string) => void; forget: (id: string) => void }; mailboxAddresses?: string[] },
+): boolean {
+	if (!matchesGraphFilter(settings.graphFilter, item)) return false;
+	if (!matchesClientFilter(settings.clientFilter, item, memory.mailboxAddresses ?? [])) {
+		if (settings.clientFilter.flagged && !isFlagged(item) && memory.flagged && String(item.id) in memory.flagged.ids) memory.flagged.forget(String(item.id));
+		return false;
+	}
+	if (settings.clientFilter.flagged && memory.flagged) {
+		if (String(item.id) in memory.flagged.ids) return false;
+		memory.flagged.remember(String(item.id));
+	}
+	return true;
+}
+
+/** The resync's item, shaped like a live one: the item itself (delta gives it whole) or the notification's fields. */
+function outputOf(settings: TriggerSettings, item: IDataObject, id: string, changeType: string): INodeExecutionData {
+	if (changeType === 'deleted' || settings.output !== 'resource') {
+		return { json: { changeType, resourceId: id, source: 'resync' } };
+	}
+	return { json: { ...withoutAnnotations(item), changeType, source: 'resync' } };
+}
+
+/** Addresses of the watched mailbox (for @mentions), per process: they do not change. */
+const mailboxAddresses = new Map<string, string[]>();
+
+export async function mailboxAddressesOf(ctx: GraphContext, settings: TriggerSettings): Promise<string[]> {
+	const key = `${settings.target.root}|${settings.target.mailboxPrefix}`;
+	const known = mailboxAddresses.get(key);
+	if (known) return known;
+	const { body } = await graphCall<IDataObject>(ctx, settings.target, { method: 'GET', url: '/me', qs: { $select: 'mail,userPrincipalName' } });
+	const addresses = [body.mail, body.userPrincipalName].filter((a): a is string => typeof a === 'string' && a !== '');
+	mailboxAddresses.set(key, addresses);
+	return addresses;
+}
