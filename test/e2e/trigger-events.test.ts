@@ -381,3 +381,55 @@ describe('lossless resync (delta query)', () => {
 		expect(n8n.logs()).toMatch(/delta link expired .*full resync/);
 	});
 });
+
+describe('rich notifications (includeResourceData)', () => {
+	let trigger: ActiveTrigger;
+
+	beforeAll(async () => {
+		trigger = await activateV2('v2-rich', { event: 'newMail', mailFilters: { importance: 'high' }, options: { richNotifications: true } });
+	});
+
+	afterAll(async () => {
+		await n8n.deactivate(trigger.id);
+	});
+
+	test('the subscription asks for encrypted resource data with $select, a certificate and at most 1,440 minutes', () => {
+		const subscription = subscriptionOf(trigger);
+		expect(subscription.includeResourceData).toBe(true);
+		expect(String(subscription.encryptionCertificateId).length).toBeGreaterThan(0);
+		expect(String(subscription.resource)).toMatch(/^me\/mailFolders\('inbox'\)\/messages\?\$select=id,subject,.*&\$filter=importance eq 'high'$/);
+		expect((Date.parse(subscription.expirationDateTime) - emu.core.now()) / 60_000).toBeLessThanOrEqual(1440);
+	});
+
+	test('the item comes decrypted from the notification: no Graph request per notification; no private key in static data', async () => {
+		emu.clearRequests();
+		deliverMail(emu.core, { to: ADELE.mail, subject: 'Rich 1', importance: 'high', from: 'orders@fabrikam.com' });
+		const items = await expectRuns(trigger, 1);
+		expect(items[0]).toMatchObject({ subject: 'Rich 1', importance: 'high', changeType: 'created', from: { emailAddress: { address: 'orders@fabrikam.com' } } });
+		expect(Object.keys(items[0]).some((key) => key.includes('@odata'))).toBe(false);
+		expect(emu.requests().filter((r) => r.area === 'graph' && !r.path.startsWith('/subscriptions'))).toHaveLength(0);
+		const staticData = JSON.stringify((await n8n.api('GET', `/workflows/${trigger.id}`)).body.staticData);
+		expect(staticData).not.toMatch(/PRIVATE KEY/);
+		expect(staticData).toContain('richKeySealed');
+	});
+
+	test.each(['data', 'dataSignature', 'dataKey', 'validationToken', 'expiredValidationToken'])(
+		'a tampered %s starts no run and is logged',
+		async (target) => {
+			const runs = await executionCount(n8n, trigger);
+			const delivered = changesDelivered(trigger).length;
+			const dropped = () => (n8n.logs().match(/dropped (1 rich notification\(s\)|a rich notification): /g) ?? []).length;
+			const droppedBefore = dropped();
+			const response = await fetch(`${emu.url}/_emulator/subscriptions/tamper`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ target }),
+			});
+			expect(response.status).toBe(200);
+			deliverMail(emu.core, { to: ADELE.mail, subject: `Tampered ${target}`, importance: 'high' });
+			await until('the delivery', () => changesDelivered(trigger).length > delivered);
+			await expectRuns(trigger, runs);
+			expect(dropped()).toBe(droppedBefore + 1);
+		},
+	);
+});

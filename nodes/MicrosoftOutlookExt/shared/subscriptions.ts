@@ -360,6 +360,8 @@ export interface WantedSubscription {
 	changeType: string;
 	notificationUrl: string;
 	secretMatches: (clientState: string) => boolean;
+	/** Rich notifications: the subscription must send resource data encrypted for this certificate. */
+	encryptionCertificateId?: string;
 }
 
 /** Whether Graph's subscription is the wanted one. */
@@ -371,5 +373,9 @@ export function matchesWanted(current: IDataObject, wanted: WantedSubscription):
 	if (changeTypeSet(current.changeType) !== changeTypeSet(wanted.changeType)) return false;
 	// Graph only sometimes returns the secret; when it does, it must be ours.
 	if (typeof current.clientState === 'string' && current.clientState !== '' && !wanted.secretMatches(current.clientState)) return false;
+	// Graph answers null for properties it does not report; a value it reports must be what is wanted.
+	const rich = wanted.encryptionCertificateId !== undefined;
+	if (typeof current.includeResourceData === 'boolean' && current.includeResourceData !== rich) return false;
+	if (rich && typeof current.encryptionCertificateId === 'string' && current.encryptionCertificateId !== wanted.encryptionCertificateId) return false;
 	return true;
 }

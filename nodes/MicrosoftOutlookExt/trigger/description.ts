@@ -288,6 +288,14 @@ export const triggerProperties: INodeProperties[] = [
 					'Microsoft Graph sometimes sends the same notification more than once. A repeat of the same change (same item, change type and change key) within this many seconds is dropped; "created" and "deleted" ones are remembered for at least 10 minutes. A new change of the same item always runs. 0 = drop repeats only within one delivery. For an exact guarantee across executions, add a Remove Duplicates node.',
 			},
 			{
+				displayName: 'Include Raw Email',
+				name: 'includeRawEmail',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to also output the whole message as an .eml file in the binary property "raw"',
+				displayOptions: { show: { '/output': ['mime'] } },
+			},
+			{
 				displayName: 'Max Resync Items',
 				name: 'maxResyncItems',
 				type: 'number',
@@ -298,12 +306,13 @@ export const triggerProperties: INodeProperties[] = [
 				displayOptions: { show: { '@version': [2] } },
 			},
 			{
-				displayName: 'Include Raw Email',
-				name: 'includeRawEmail',
+				displayName: 'Rich Notifications',
+				name: 'richNotifications',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to also output the whole message as an .eml file in the binary property "raw"',
-				displayOptions: { show: { '/output': ['mime'] } },
+				description:
+					"Whether Microsoft Graph should send the changed item itself, encrypted for a key this node creates, instead of only its ID: no request per notification (Full Item output holds Graph's selected properties, without the body). The subscription then lives at most a day and is renewed more often. Not with Mail Mentioning Me.",
+				displayOptions: { show: { '@version': [2] } },
 			},
 		],
 	},

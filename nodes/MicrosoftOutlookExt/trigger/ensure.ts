@@ -22,6 +22,7 @@ import {
 	type WantedSubscription,
 } from '../shared/subscriptions';
 import type { GraphTarget } from '../shared/transport/request';
+import { newCertificate, privateKey, storedCertificate, type RichCertificate } from './richKeys';
 import { matchesClientStateHash, replacementSecret, type ClientStateSecret } from './secret';
 import type { TriggerSettings } from './settings';
 import { clearSubscription, staticDataOf, storeSubscription, storedClientStateHash, storedSubscription, type SubscriptionRecord } from './state';
@@ -99,12 +100,14 @@ export function webhookUrlOf(ctx: SubscriberContext): string {
 	return String(ctx.getNodeWebhookUrl('default'));
 }
 
-export function wantedSubscription(settings: TriggerSettings, webhookUrl: string, clientStateHash: string | undefined): WantedSubscription {
+export function wantedSubscription(settings: TriggerSettings, webhookUrl: string, clientStateHash: string | undefined, data?: IDataObject): WantedSubscription {
 	return {
 		resource: settings.resource,
 		changeType: settings.changeType,
 		notificationUrl: webhookUrl,
 		secretMatches: (clientState) => matchesClientStateHash(clientState, clientStateHash),
+		// Without a stored key, a rich subscription cannot be read: it is replaced (with a new key).
+		...(settings.richNotifications ? { encryptionCertificateId: (data && storedCertificate(data)?.certificateId) ?? '(no key stored)' } : {}),
 	};
 }
 
@@ -137,18 +140,27 @@ export async function removeOtherSubscriptions(ctx: SubscriberContext, target: G
 }
 
 /** The one create path: leftovers for this webhook removed, then a subscription delivering notifications and lifecycle events here. */
-export async function subscribe(ctx: SubscriberContext, settings: TriggerSettings, secret: ClientStateSecret): Promise<SubscriptionRecord> {
+export async function subscribe(ctx: SubscriberContext, settings: TriggerSettings, secret: ClientStateSecret, certificate?: RichCertificate): Promise<SubscriptionRecord> {
 	const webhookUrl = webhookUrlOf(ctx);
 	assertUsableWebhookUrl(ctx, webhookUrl);
 	await removeOtherSubscriptions(ctx, settings.target, webhookUrl);
-	const created = await createSubscription(ctx, settings.target, {
-		changeType: settings.changeType,
-		notificationUrl: webhookUrl,
-		lifecycleNotificationUrl: webhookUrl,
-		resource: settings.resource,
-		clientState: secret.clientState,
-		latestSupportedTlsVersion: 'v1_2',
-	});
+	const rich = certificate
+		? { includeResourceData: true, encryptionCertificate: certificate.certificate, encryptionCertificateId: certificate.certificateId }
+		: {};
+	const created = await createSubscription(
+		ctx,
+		settings.target,
+		{
+			changeType: settings.changeType,
+			notificationUrl: webhookUrl,
+			lifecycleNotificationUrl: webhookUrl,
+			resource: settings.resource,
+			clientState: secret.clientState,
+			latestSupportedTlsVersion: 'v1_2',
+			...rich,
+		},
+		settings.lifetimeMinutes,
+	);
 	return recordFrom(created, secret, graphNow(settings.target.root), settings);
 }
 
@@ -174,14 +186,22 @@ async function replace(ctx: SubscriberContext, settings: TriggerSettings, data: 
 	await deleteOutdated(ctx, settings, graph, stored);
 	// The same clientState when it can be derived again, so other processes keep verifying deliveries.
 	const secret = await replacementSecret(ctx, settings.target.credentialType, storedClientStateHash(data) ?? {});
-	const created = await settle(subscribe(ctx, settings, secret));
+	const created = await settle(subscribe(ctx, settings, secret, await certificateFor(ctx, settings, data)));
 	if (!created.ok) return { decision: 'replace', error: created.error };
 	ctx.logger.info(`${LOG_PREFIX} created subscription ${created.value.subscriptionId} to replace one that was gone or outdated`);
 	return { decision: 'replace', record: created.value };
 }
 
+/** Rich notifications: the stored certificate when its private key still opens, else a new key pair. */
+export async function certificateFor(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObject): Promise<RichCertificate | undefined> {
+	if (!settings.richNotifications) return undefined;
+	const stored = storedCertificate(data);
+	if (stored && (await privateKey(ctx, settings.target.credentialType, data))) return stored;
+	return await newCertificate(ctx, settings.target.credentialType, data);
+}
+
 async function renew(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObject, stored: SubscriptionRecord): Promise<EnsureOutcome> {
-	const renewed = await settle(renewSubscription(ctx, settings.target, stored.subscriptionId));
+	const renewed = await settle(renewSubscription(ctx, settings.target, stored.subscriptionId, settings.lifetimeMinutes));
 	if (renewed.ok) return { decision: 'renew', record: recordFrom(renewed.value, stored, graphNow(settings.target.root), settings) };
 	if (isNotFound(renewed.error)) return await replace(ctx, settings, data, { kind: 'missing' }, stored);
 	// Still valid for a while: the next lifecycle event or delivery renews it.
@@ -208,7 +228,7 @@ export async function ensureSubscription(ctx: SubscriberContext, settings: Trigg
 	// After the lookup: its answer sets Graph's clock (n8n may just have started after days down).
 	const now = graphNow(settings.target.root);
 	const webhookUrl = webhookUrlOf(ctx);
-	let decision = decide({ stored, subscriptionId: id, graph, wanted: wantedSubscription(settings, webhookUrl, storedClientStateHash(data)?.clientStateHash), now });
+	let decision = decide({ stored, subscriptionId: id, graph, wanted: wantedSubscription(settings, webhookUrl, storedClientStateHash(data)?.clientStateHash, data), now });
 	if (decision === 'keep' && reason === 'reauthorizationRequired') decision = 'renew';
 
 	let outcome: EnsureOutcome;

@@ -12,6 +12,7 @@ import { deleteSubscription, subscriptionsDeliveringTo } from '../shared/subscri
 import { resolveTarget } from '../shared/transport/request';
 import { ensureSubscription, LOG_PREFIX, subscribe, webhookUrlOf } from './ensure';
 import { clearResyncState, ensureBaseline } from './resync';
+import { clearRichKey, newCertificate } from './richKeys';
 import { clientStateSecret } from './secret';
 import { readSettings } from './settings';
 import { clearSubscription, staticDataOf, storeSubscription, storedSubscription } from './state';
@@ -34,7 +35,10 @@ export async function createSubscription(this: IHookFunctions): Promise<boolean>
 	const settings = await readSettings(this);
 	const data = staticDataOf(this);
 	clearSubscription(data);
-	storeSubscription(data, await subscribe(this, settings, await clientStateSecret(this, settings.target.credentialType)));
+	// A new key pair for rich notifications at every activation.
+	clearRichKey(data);
+	const certificate = settings.richNotifications ? await newCertificate(this, settings.target.credentialType, data) : undefined;
+	storeSubscription(data, await subscribe(this, settings, await clientStateSecret(this, settings.target.credentialType), certificate));
 	// A link kept from before (n8n down past the subscription's life) is resynced by trigger(); else start one.
 	await ensureBaseline(this, settings, data);
 	return true;
@@ -47,6 +51,7 @@ export async function deleteSubscriptions(this: IHookFunctions): Promise<boolean
 	clearSubscription(data);
 	// Deactivated on purpose: changes until the next activation are not wanted.
 	clearResyncState(data);
+	clearRichKey(data);
 	// Only the credential and mailbox are needed: other parameters may be invalid by now.
 	const target = await settle(
 		resolveTarget(this, {

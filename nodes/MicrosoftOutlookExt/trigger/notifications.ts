@@ -11,6 +11,10 @@ export interface GraphNotification {
 	lifecycleEvent?: string;
 	resource?: string;
 	resourceData?: IDataObject;
+	/** Rich notifications: the item, encrypted for the subscription's certificate. */
+	encryptedContent?: IDataObject;
+	/** Rich notifications: the item after decryption (webhook.ts). */
+	decrypted?: IDataObject;
 	subscriptionExpirationDateTime?: string;
 	tenantId?: string;
 }
@@ -38,6 +42,7 @@ export function notificationsOf(body: unknown): GraphNotification[] {
 				lifecycleEvent: optionalString(entry.lifecycleEvent),
 				resource: optionalString(entry.resource),
 				resourceData: isObject(entry.resourceData) ? entry.resourceData : undefined,
+				encryptedContent: isObject(entry.encryptedContent) ? entry.encryptedContent : undefined,
 				subscriptionExpirationDateTime: optionalString(entry.subscriptionExpirationDateTime),
 				tenantId: optionalString(entry.tenantId),
 			},

@@ -40,6 +40,11 @@ async function fetchedItem(ctx: IWebhookFunctions, settings: TriggerSettings, id
 	return { json: { ...(json ?? (await fetchedJson(ctx, settings, id))), changeType } };
 }
 
+/** Graph's `@odata.*` and `prop@odata.type` annotations left out. */
+function withoutAnnotations(item: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(item).filter(([key]) => !key.includes('@')));
+}
+
 /** What a failed fetch looks like in the item: enough to act on, nothing secret. */
 function fetchError(error: unknown): IDataObject {
 	const status = httpStatusOf(error);
@@ -71,8 +76,12 @@ export async function changeItem(
 	const id = resourceIdOf(notification);
 	const changeType = notification.changeType ?? 'updated';
 	if (changeType === 'deleted' || !id) return { json: base };
-	let json: IDataObject | undefined;
-	if (check) {
+	// Rich notifications: the item came with the notification (Graph's selected properties).
+	let json: IDataObject | undefined = notification.decrypted ? withoutAnnotations(notification.decrypted) : undefined;
+	if (json) {
+		if (check && !check.accepts(json)) return undefined;
+		if (settings.output !== 'mime') return settings.output === 'notification' ? { json: base } : { json: { ...json, changeType } };
+	} else if (check) {
 		// The full item doubles as the checked one; other outputs fetch only what the check reads.
 		const checked = await settle(fetchedJson(ctx, settings, id, settings.output === 'resource' ? undefined : check.select));
 		if (!checked.ok) return { json: { ...base, error: fetchError(checked.error) } };

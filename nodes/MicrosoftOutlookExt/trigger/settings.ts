@@ -2,7 +2,7 @@ import type { IDataObject, IHookFunctions, ITriggerFunctions, IWebhookFunctions 
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../shared/mime';
-import { subscriptionResource, type ChangeType } from '../shared/subscriptions';
+import { DEFAULT_SUBSCRIPTION_MINUTES, subscriptionResource, type ChangeType } from '../shared/subscriptions';
 import { resolveTarget, type GraphTarget } from '../shared/transport/request';
 import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './dedupe';
 import { CALENDAR_EVENTS, MAIL_EVENTS, type TriggerEvent } from './description';
@@ -35,7 +35,22 @@ export interface TriggerSettings {
 	/** `/me/mailFolders/{id}/messages/delta` or a calendarView delta path. */
 	deltaPath: string;
 	maxResyncItems: number;
+	/** Graph sends the item itself, encrypted (includeResourceData): no fetch per notification. */
+	richNotifications: boolean;
+	/** Subscription lifetime to ask for (rich notifications: at most a day). */
+	lifetimeMinutes: number;
 }
+
+/** Outlook allows rich notifications for at most 1,440 minutes; a little less absorbs clock skew. */
+export const RICH_LIFETIME_MINUTES = 1_430;
+
+/** What rich notifications carry: the useful properties Graph allows in $select (no bodies). */
+const RICH_SELECT: Record<Watch, string> = {
+	messages:
+		'id,subject,bodyPreview,from,sender,toRecipients,ccRecipients,replyTo,receivedDateTime,sentDateTime,createdDateTime,lastModifiedDateTime,hasAttachments,importance,isRead,isDraft,flag,categories,conversationId,internetMessageId,parentFolderId,webLink',
+	events:
+		'id,subject,bodyPreview,start,end,isAllDay,location,locations,organizer,attendees,showAs,isCancelled,isOnlineMeeting,onlineMeeting,importance,sensitivity,categories,type,seriesMasterId,createdDateTime,lastModifiedDateTime,webLink',
+};
 
 export const DEFAULT_MAX_RESYNC_ITEMS = 500;
 
@@ -146,12 +161,18 @@ export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings
 	const graphFilter = graphFilterOf(filters);
 	const { resource, deltaPath } = watched(ctx, watch, target);
 	const maxResync = Number(options.maxResyncItems ?? DEFAULT_MAX_RESYNC_ITEMS);
+	const rich = event !== 'v1' && options.richNotifications === true;
+	if (rich && event === 'mailMentioningMe') {
+		throw settingsError(ctx, 'Rich Notifications cannot be used with Mail Mentioning Me', 'Graph does not put message bodies into rich notifications, and the @mention is in the body. Turn Rich Notifications off.');
+	}
+	// Rich notifications carry only $select-ed properties (Graph requires $select; bodies are not allowed).
+	const query = [...(rich ? [`$select=${RICH_SELECT[watch]}`] : []), ...(graphFilter ? [`$filter=${graphFilter}`] : [])];
 	return {
 		event,
 		watch,
 		target,
 		// Graph applies the filter before it notifies (and reports items entering/leaving it as created/deleted).
-		resource: graphFilter ? `${resource}?$filter=${graphFilter}` : resource,
+		resource: query.length > 0 ? `${resource}?${query.join('&')}` : resource,
 		changeType: (event !== 'v1' && PRESET_CHANGE_TYPES[event] ? PRESET_CHANGE_TYPES[event]! : checkedChangeTypes(ctx)).join(','),
 		output: checkedOutput(ctx, watch),
 		binaryPropertyPrefix: String(options.binaryPropertyPrefix ?? '').trim() || DEFAULT_BINARY_PROPERTY_PREFIX,
@@ -163,5 +184,7 @@ export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings
 		resync: event !== 'v1',
 		deltaPath,
 		maxResyncItems: Number.isInteger(maxResync) && maxResync > 0 ? maxResync : DEFAULT_MAX_RESYNC_ITEMS,
+		richNotifications: rich,
+		lifetimeMinutes: rich ? RICH_LIFETIME_MINUTES : DEFAULT_SUBSCRIPTION_MINUTES,
 	};
 }

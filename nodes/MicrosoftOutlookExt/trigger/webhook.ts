@@ -13,7 +13,9 @@ import { missedItem, notificationsOf, resourceIdOf, type GraphNotification } fro
 import { clientFilterSelect, isFlagged, matchesClientFilter, needsClientCheck } from './filters';
 import { changeItem, type ItemCheck } from './output';
 import { matchesClientStateHash } from './secret';
+import { decryptResourceData, MICROSOFT_OPENID_CONFIGURATION_URL, ResourceDataError, validateValidationTokens } from './resourceData';
 import { mailboxAddressesOf, rememberDelivered, resync } from './resync';
+import { privateKey } from './richKeys';
 import { readSettings, type TriggerSettings } from './settings';
 import { duplicateMemory, flagMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from './state';
 
@@ -83,7 +85,9 @@ async function processDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponse
 		if (outcome.items) items.push(...outcome.items);
 		ensured = ensured || outcome.ensured === true;
 	}
-	items.push(...(await changeItems(ctx, settings, webhookUrlOf(ctx), data, accepted.filter((n) => !n.lifecycleEvent && n.changeType))));
+	const changes = accepted.filter((n) => !n.lifecycleEvent && n.changeType);
+	const readable = settings.richNotifications ? await decryptedChanges(ctx, settings, data, changes) : changes;
+	items.push(...(await changeItems(ctx, settings, webhookUrlOf(ctx), data, readable)));
 	// Renewal past half-life, opportunistically on a delivery.
 	if (!ensured) await ensureLogged(ctx, settings, 'delivery');
 	return items.length > 0 ? { workflowData: [items], noWebhookResponse: true } : NO_RUN;
@@ -97,6 +101,49 @@ async function ensureLogged(ctx: IWebhookFunctions, settings: TriggerSettings, r
 		ctx.logger.error(`${LOG_PREFIX} the subscription could not be ${result.decision === 'replace' ? 'created again' : 'checked'} (${reason}): ${describeFailure(result.error)}`);
 	}
 	return result;
+}
+
+/** Where Microsoft publishes the keys that sign validation tokens: the sign-in host of the credential. */
+function openIdConfigurationUrl(credentials: IDataObject): string {
+	const tokenUrl = String(credentials.accessTokenUrl ?? '');
+	return URL.canParse(tokenUrl) ? `${new URL(tokenUrl).origin}/common/.well-known/openid-configuration` : MICROSOFT_OPENID_CONFIGURATION_URL;
+}
+
+/**
+ * Rich notifications: the validation tokens of the POST are checked (signature by Microsoft's published
+ * keys, audience = this app, issuer = the tenant, issued to Graph's notification publisher), then each
+ * item's signature and decryption. Anything that fails starts no run and is logged (without content).
+ * Deleted items carry no content and pass as they are.
+ */
+async function decryptedChanges(ctx: IWebhookFunctions, settings: TriggerSettings, data: IDataObject, changes: GraphNotification[]): Promise<GraphNotification[]> {
+	const rich = changes.filter((n) => n.encryptedContent);
+	if (rich.length === 0) return changes;
+	const credentials = (await ctx.getCredentials(settings.target.credentialType)) as IDataObject;
+	const validation = await validateValidationTokens((ctx.getBodyData() as IDataObject).validationTokens, {
+		appId: String(credentials.clientId ?? ''),
+		tenantIds: [...new Set(rich.map((n) => n.tenantId ?? ''))],
+		openIdConfigurationUrl: openIdConfigurationUrl(credentials),
+		fetchJson: async (url) => await ctx.helpers.httpRequest({ method: 'GET', url, json: true }),
+	});
+	const plain = changes.filter((n) => !n.encryptedContent);
+	if (!validation.valid) {
+		ctx.logger.warn(`${LOG_PREFIX} dropped ${rich.length} rich notification(s): ${validation.reason}`);
+		return plain;
+	}
+	const key = await privateKey(ctx, settings.target.credentialType, data);
+	if (!key) {
+		ctx.logger.error(`${LOG_PREFIX} dropped ${rich.length} rich notification(s): the key to decrypt them is not available (was the credential's client secret changed? Deactivate and activate the workflow)`);
+		return plain;
+	}
+	const opened: GraphNotification[] = [];
+	for (const notification of rich) {
+		try {
+			opened.push({ ...notification, decrypted: decryptResourceData(notification.encryptedContent, key.pem, key.certificateId) });
+		} catch (error) {
+			ctx.logger.warn(`${LOG_PREFIX} dropped a rich notification: ${error instanceof ResourceDataError ? error.message : 'it could not be decrypted'}`);
+		}
+	}
+	return [...plain, ...opened];
 }
 
 /** A resync from a delivery (missed changes); failures are logged (the next one catches up). */
