@@ -128,6 +128,59 @@ afterAll(async () => {
 	await postgres?.stop();
 });
 
+describe('queue mode: exactly one run per change across two webhook processes', () => {
+	let second: N8nProcess | undefined;
+
+	afterAll(async () => {
+		collectText(second?.output() ?? '');
+		await second?.stop();
+	});
+
+	/** One notification POSTed `copies` times to each webhook process at the same moment. */
+	async function simultaneousRepeats(active: ActiveTrigger, otherBase: string, round: string, copies: number): Promise<void> {
+		const subscription = subscriptionOf(ctx.emu, active);
+		const [messageId] = seedMessages(ctx.emu.core, { userId: ADELE.id, count: 1, subjectPrefix: `Twin ${round}` }).ids;
+		const body = JSON.stringify({ value: [messageNotification(subscription, ADELE.id, messageId, subscription.clientState)] });
+		const urls = [active.url, active.url.replace(webhookBase, otherBase)];
+		const posts = urls.flatMap((url) => Array.from({ length: copies }, () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })));
+		const answers = await Promise.all(posts);
+		expect(answers.every((answer) => answer.status === 202)).toBe(true);
+	}
+
+	async function activateTwinTrigger(name: string, options: Record<string, unknown>): Promise<ActiveTrigger> {
+		const workflow = triggerWorkflow({ id: name, name, trigger: triggerNode({ event: 'newMail', output: 'notification', options }, 'oAuth2', 2) });
+		const webhookId = (workflow.nodes[0] as { webhookId: string }).webhookId;
+		const id = await ctx.n8n.apiCreateWorkflow(workflow);
+		await ctx.n8n.activate(id);
+		return { id, webhookId, url: `${webhookBase}webhook/${webhookId}/notifications` };
+	}
+
+	it('with the Shared Duplicate Store (Redis): 5 rounds x 5 copies to each of two processes -> 5 runs; without it: measured', async () => {
+		const port = await freePort();
+		second = await startWebhook(port);
+		const otherBase = `http://127.0.0.1:${port}/`;
+		const rounds = 5;
+		const shared = await activateTwinTrigger('rlQueueShared01', { sharedDuplicateStore: `redis://127.0.0.1:${redis!.port}/0` });
+		const plain = await activateTwinTrigger('rlQueuePlain01', {});
+		for (let round = 0; round < rounds; round++) {
+			await simultaneousRepeats(shared, otherBase, `shared ${round}`, 5);
+			await simultaneousRepeats(plain, otherBase, `plain ${round}`, 5);
+		}
+		await ctx.n8n.waitForExecutions(shared.id, rounds, 120_000);
+		await ctx.n8n.waitForExecutions(plain.id, rounds, 120_000);
+		await sleep(5000);
+		const sharedRuns = await executionCount(ctx.n8n, shared);
+		const plainRuns = await executionCount(ctx.n8n, plain);
+		process.stdout.write(
+			`[queue] ${rounds} changes, each POSTed 5x to each of 2 webhook processes at once: ${sharedRuns} runs with the Shared Duplicate Store, ${plainRuns} without (${plainRuns - rounds} of ${rounds * 9} repeats got through)\n`,
+		);
+		expect(sharedRuns).toBe(rounds);
+		expect(plainRuns).toBeGreaterThanOrEqual(rounds);
+		await ctx.n8n.deactivate(shared.id);
+		await ctx.n8n.deactivate(plain.id);
+	});
+});
+
 describe('queue mode: trigger end to end', () => {
 	it('activation creates exactly one subscription, validated by the webhook process', async () => {
 		const workflow = triggerWorkflow({

@@ -314,6 +314,16 @@ export const triggerProperties: INodeProperties[] = [
 					"Whether Microsoft Graph should send the changed item itself, encrypted for a key this node creates, instead of only its ID: no request per notification (Full Item output holds Graph's selected properties, without the body). The subscription then lives at most a day and is renewed more often. Not with Mail Mentioning Me.",
 				displayOptions: { show: { '@version': [2] } },
 			},
+			{
+				displayName: 'Shared Duplicate Store (Redis URL)',
+				name: 'sharedDuplicateStore',
+				type: 'string',
+				default: '',
+				placeholder: 'redis://redis:6379/0',
+				description:
+					'Queue mode with several webhook processes: a Redis every n8n process reaches (usually the one n8n itself uses). Each change is claimed there, so a notification Graph repeats to two processes at the same moment runs once. Leave empty with a single n8n process. A password in the URL is stored in the workflow: prefer a Redis user limited to this use.',
+				displayOptions: { show: { '@version': [2] } },
+			},
 		],
 	},
 ];

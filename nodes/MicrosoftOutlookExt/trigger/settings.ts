@@ -6,6 +6,7 @@ import { DEFAULT_SUBSCRIPTION_MINUTES, subscriptionResource, type ChangeType } f
 import { resolveTarget, type GraphTarget } from '../shared/transport/request';
 import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './dedupe';
 import { CALENDAR_EVENTS, MAIL_EVENTS, type TriggerEvent } from './description';
+import { redisFromUrl, type RedisSettings } from './sharedClaims';
 import { graphFilterOf, readFilters, type ClientFilter, type GraphFilterValues } from './filters';
 
 export type TriggerContext = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
@@ -37,6 +38,8 @@ export interface TriggerSettings {
 	maxResyncItems: number;
 	/** Graph sends the item itself, encrypted (includeResourceData): no fetch per notification. */
 	richNotifications: boolean;
+	/** Redis where every n8n process claims each change (queue mode with several webhook processes). */
+	sharedDuplicateStore?: RedisSettings;
 	/** Subscription lifetime to ask for (rich notifications: at most a day). */
 	lifetimeMinutes: number;
 }
@@ -53,6 +56,16 @@ const RICH_SELECT: Record<Watch, string> = {
 };
 
 export const DEFAULT_MAX_RESYNC_ITEMS = 500;
+
+function sharedStore(ctx: TriggerContext, value: unknown): RedisSettings | undefined {
+	const url = String(value ?? '').trim();
+	if (!url) return undefined;
+	const redis = redisFromUrl(url);
+	if (!redis) {
+		throw settingsError(ctx, 'Shared Duplicate Store is not a Redis URL', 'Give redis://host:6379/0 (or rediss:// for TLS), for example the Redis your n8n queue mode uses.');
+	}
+	return redis;
+}
 
 const CHANGE_TYPES: readonly ChangeType[] = ['created', 'updated', 'deleted'];
 
@@ -185,6 +198,7 @@ export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings
 		deltaPath,
 		maxResyncItems: Number.isInteger(maxResync) && maxResync > 0 ? maxResync : DEFAULT_MAX_RESYNC_ITEMS,
 		richNotifications: rich,
+		sharedDuplicateStore: sharedStore(ctx, options.sharedDuplicateStore),
 		lifetimeMinutes: rich ? RICH_LIFETIME_MINUTES : DEFAULT_SUBSCRIPTION_MINUTES,
 	};
 }

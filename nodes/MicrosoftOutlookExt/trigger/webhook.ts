@@ -16,6 +16,7 @@ import { matchesClientStateHash } from './secret';
 import { decryptResourceData, MICROSOFT_OPENID_CONFIGURATION_URL, ResourceDataError, validateValidationTokens } from './resourceData';
 import { mailboxAddressesOf, rememberDelivered, resync } from './resync';
 import { privateKey } from './richKeys';
+import { claimOnce } from './sharedClaims';
 import { readSettings, type TriggerSettings } from './settings';
 import { duplicateMemory, flagMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from './state';
 
@@ -101,6 +102,25 @@ async function ensureLogged(ctx: IWebhookFunctions, settings: TriggerSettings, r
 		ctx.logger.error(`${LOG_PREFIX} the subscription could not be ${result.decision === 'replace' ? 'created again' : 'checked'} (${reason}): ${describeFailure(result.error)}`);
 	}
 	return result;
+}
+
+/**
+ * Shared Duplicate Store: each change claimed in Redis (sharedClaims.ts), so simultaneous repeats received
+ * by different webhook processes run once. Without it, or when Redis fails, the memories above decide.
+ */
+async function claimedAcrossProcesses(ctx: IWebhookFunctions, settings: TriggerSettings, webhookUrl: string, fresh: GraphNotification[]): Promise<GraphNotification[]> {
+	const redis = settings.sharedDuplicateStore;
+	if (!redis || fresh.length === 0) return fresh;
+	const scope = notificationKey('trigger', webhookUrl);
+	const ttlMs = Math.max(...fresh.map((n) => memoryMs(n.changeType ?? '', settings.duplicateWindowSeconds)));
+	const claimed = await settle(claimOnce(redis, fresh.map((n) => `${scope}:${duplicateKeyOf(n)}`), ttlMs));
+	if (!claimed.ok) {
+		ctx.logger.warn(`${LOG_PREFIX} could not use the Shared Duplicate Store to drop repeats across processes (${describeFailure(claimed.error)}); repeats received by other processes at the same moment may run twice`);
+		return fresh;
+	}
+	const repeats = claimed.value.filter((won) => !won).length;
+	if (repeats > 0) ctx.logger.debug(`${LOG_PREFIX} ${repeats} repeat(s) already taken by another n8n process`);
+	return fresh.filter((_, index) => claimed.value[index]);
 }
 
 /** Where Microsoft publishes the keys that sign validation tokens: the sign-in host of the credential. */
@@ -234,6 +254,7 @@ async function changeItems(
 		const remembered = checkDuplicates(webhookUrl, duplicateMemory(data), entries, Date.now());
 		storeDuplicateMemory(data, remembered.memory);
 		fresh = fresh.filter((_, index) => remembered.fresh[index]);
+		fresh = await claimedAcrossProcesses(ctx, settings, webhookUrl, fresh);
 	}
 	const check = await itemCheck(ctx, settings, data);
 	const items = await Promise.all(fresh.map(async (notification) => await changeItem(ctx, settings, notification, check)));
