@@ -326,6 +326,10 @@ describe('lossless resync (delta query)', () => {
 		trigger = await activateV2('v2-resync', { event: 'newMail', options: { maxResyncItems: 100 } });
 	});
 
+	afterAll(async () => {
+		await n8n.deactivate(trigger.id);
+	});
+
 	test('Graph loses 50 notifications and sends missed: exactly those 50 changes are output, once, marked resync', async () => {
 		configureSubscriptions(emu.core, { loseNextChangeNotifications: 50 });
 		const subjects = Array.from({ length: 50 }, (_, i) => `Lost ${String(i).padStart(2, '0')}`);

@@ -79,7 +79,16 @@ export async function startTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	return { closeFunction: async () => {} };
 }
 
+/** Start-up resyncs done in this process, per workflow and node: n8n may register a trigger twice in a row. */
+const recentStartResyncs = new Map<string, number>();
+const START_RESYNC_GAP_MS = 60_000;
+
 async function resyncAtStart(ctx: ITriggerFunctions, settings: TriggerSettings): Promise<void> {
+	// A second registration moments later would read the same (not yet saved) link and output it all again.
+	const key = `${String(ctx.getWorkflow().id)}|${ctx.getNode().name}`;
+	const now = Date.now();
+	if (now - (recentStartResyncs.get(key) ?? 0) < START_RESYNC_GAP_MS) return;
+	recentStartResyncs.set(key, now);
 	const data = staticDataOf(ctx);
 	const result = await settle(
 		(async () => {
