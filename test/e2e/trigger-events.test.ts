@@ -437,3 +437,42 @@ describe('rich notifications (includeResourceData)', () => {
 		},
 	);
 });
+
+describe('mail output shapes and attachments', () => {
+	test('Simple: flattened addresses; Selected Fields: only those; Include Attachments: file attachments as binary, a large one listed as skipped', async () => {
+		const simple = await activateV2('v2-simple', { event: 'newMail', output: 'simple', mailFilters: { subjectContains: 'shape-simple' } });
+		const fields = await activateV2('v2-fields', { event: 'newMail', output: 'fields', fields: 'subject, importance', mailFilters: { subjectContains: 'shape-fields' } });
+		const attach = await activateV2('v2-attach', {
+			event: 'newMail',
+			output: 'simple',
+			mailFilters: { subjectContains: 'shape-attach' },
+			options: { includeAttachments: true, maxAttachmentSizeMb: 0.001 },
+		});
+		deliverMail(emu.core, { to: ADELE.mail, cc: MEGAN.mail, from: 'orders@fabrikam.com', subject: 'shape-simple 1', importance: 'high' });
+		deliverMail(emu.core, { to: ADELE.mail, subject: 'shape-fields 1', importance: 'low' });
+		const big = { name: 'big.bin', contentType: 'application/octet-stream', contentBase64: Buffer.alloc(4096, 7).toString('base64') };
+		deliverMail(emu.core, { to: ADELE.mail, subject: 'shape-attach 1', attachments: [PDF, big] });
+
+		const [simpleItem] = await expectRuns(simple, 1);
+		expect(simpleItem).toMatchObject({ subject: 'shape-simple 1', from: 'orders@fabrikam.com', to: [ADELE.mail], cc: [MEGAN.mail], importance: 'high', changeType: 'created' });
+		expect(simpleItem.body).toBeUndefined();
+
+		const [fieldsItem] = await expectRuns(fields, 1);
+		expect(Object.keys(fieldsItem).sort()).toEqual(['changeType', 'id', 'importance', 'subject']);
+		expect(fieldsItem).toMatchObject({ subject: 'shape-fields 1', importance: 'low' });
+
+		await expectRuns(attach, 1);
+		const [execution] = await n8n.executions(attach.id, { includeData: true, limit: 1 });
+		const [item] = n8n.nodeOutput(execution, 'Outlook Trigger');
+		expect(Object.keys(item.binary ?? {})).toEqual(['attachment_0']);
+		expect(item.binary!.attachment_0).toMatchObject({ fileName: 'report.pdf', mimeType: 'application/pdf' });
+		expect(item.json.attachmentsSkipped).toEqual([{ name: 'big.bin', size: 4096, reason: expect.stringContaining('larger than Max Attachment Size') }]);
+		for (const trigger of [simple, fields, attach]) await n8n.deactivate(trigger.id);
+	});
+
+	test('Selected Fields with a name that is not a property fails activation naming the field', async () => {
+		await expect(activateV2('v2-bad-fields', { event: 'newMail', output: 'fields', fields: 'subject, from address' })).rejects.toThrow(
+			/Fields contains "from address", which is not a property name/,
+		);
+	});
+});

@@ -21,6 +21,20 @@ export function notificationKey(changeType: string, resourceId: string): string 
 	return createHash('sha256').update(`${changeType}\n${resourceId}`).digest('base64url').slice(0, 22);
 }
 
+/**
+ * "This change of this item": change type, item ID and the item's change key (`@odata.etag`), which
+ * Graph repeats in a re-sent notification (and a delta query shows for the same state) but which
+ * differs for the next change of the same item.
+ */
+export function changeKey(changeType: string, itemId: string, etag: unknown): string {
+	return notificationKey(changeType, typeof etag === 'string' && etag !== '' ? `${itemId}\n${etag}` : itemId);
+}
+
+/** The memory's scope: one trigger node of one workflow (the same in its webhook and its trigger()). */
+export function duplicateScope(ctx: { getWorkflow(): { id?: string }; getNode(): { name: string } }): string {
+	return `${String(ctx.getWorkflow().id)}|${ctx.getNode().name}`;
+}
+
 /** How long a notification of this change type is remembered, for a window in seconds (0 = not at all). */
 export function memoryMs(changeType: string, windowSeconds: number): number {
 	if (windowSeconds <= 0) return 0;

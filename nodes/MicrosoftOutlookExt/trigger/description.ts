@@ -233,6 +233,8 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			FULL_ITEM_OUTPUT,
+			{ name: 'Simple', value: 'simple', description: 'The properties most workflows use (sender, recipients as addresses, subject, preview, dates, flags)' },
+			{ name: 'Selected Fields', value: 'fields', description: 'Only the message properties listed in Fields' },
 			NOTIFICATION_OUTPUT,
 			{
 				name: 'Parsed Email With Attachments',
@@ -243,6 +245,18 @@ export const triggerProperties: INodeProperties[] = [
 		],
 		default: 'resource',
 	}),
+	...forEach(
+		'mail',
+		{
+			displayName: 'Fields',
+			name: 'fields',
+			type: 'string',
+			default: 'subject,from,receivedDateTime',
+			required: true,
+			description: 'Message properties to output, separated by commas (the ID is always included)',
+		},
+		{ output: ['fields'] },
+	),
 	...forEach('calendar', {
 		displayName: 'Output',
 		name: 'output',
@@ -276,7 +290,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'string',
 				default: DEFAULT_BINARY_PROPERTY_PREFIX,
 				description: 'Attachments are output as binary properties named with this prefix and a number: attachment_0, attachment_1, …',
-				displayOptions: { show: { '/output': ['mime'] } },
+				displayOptions: { show: { '/output': ['mime', 'resource', 'simple', 'fields'] } },
 			},
 			{
 				displayName: 'Duplicate Window (Seconds)',
@@ -288,12 +302,30 @@ export const triggerProperties: INodeProperties[] = [
 					'Microsoft Graph sometimes sends the same notification more than once. A repeat of the same change (same item, change type and change key) within this many seconds is dropped; "created" and "deleted" ones are remembered for at least 10 minutes. A new change of the same item always runs. 0 = drop repeats only within one delivery. For an exact guarantee across executions, add a Remove Duplicates node.',
 			},
 			{
+				displayName: 'Include Attachments',
+				name: 'includeAttachments',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to output the message's file attachments as binary data (one request for the list and one per attachment; Parsed Email always includes them)",
+				displayOptions: { show: { '/output': ['resource', 'simple', 'fields'] } },
+			},
+			{
 				displayName: 'Include Raw Email',
 				name: 'includeRawEmail',
 				type: 'boolean',
 				default: false,
 				description: 'Whether to also output the whole message as an .eml file in the binary property "raw"',
 				displayOptions: { show: { '/output': ['mime'] } },
+			},
+			{
+				displayName: 'Max Attachment Size (MB)',
+				name: 'maxAttachmentSizeMb',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 25,
+				description: 'With Include Attachments: larger attachments are not downloaded but listed in attachmentsSkipped',
+				displayOptions: { show: { '/output': ['resource', 'simple', 'fields'] } },
 			},
 			{
 				displayName: 'Max Resync Items',

@@ -37,7 +37,77 @@ async function fetchedItem(ctx: IWebhookFunctions, settings: TriggerSettings, id
 		});
 		return { ...item, json: { id, changeType, ...item.json } };
 	}
-	return { json: { ...(json ?? (await fetchedJson(ctx, settings, id))), changeType } };
+	const shaped = shapedJson(settings, json ?? (await fetchedJson(ctx, settings, id, selectFor(settings))));
+	const item: INodeExecutionData = { json: { ...shaped, changeType } };
+	if (settings.includeAttachments) await addAttachments(ctx, settings, id, item);
+	return item;
+}
+
+/** Simple output: the properties most workflows use, flattened. */
+const SIMPLE_SELECT = 'id,subject,from,toRecipients,ccRecipients,receivedDateTime,bodyPreview,importance,isRead,hasAttachments,categories,conversationId,webLink';
+
+function selectFor(settings: TriggerSettings): string | undefined {
+	if (settings.output === 'simple') return SIMPLE_SELECT;
+	if (settings.output === 'fields') return settings.fields?.join(',');
+	return undefined;
+}
+
+function addresses(value: unknown): string[] {
+	return (Array.isArray(value) ? value : [])
+		.map((recipient) => String(((recipient as IDataObject)?.emailAddress as IDataObject | undefined)?.address ?? ''))
+		.filter(Boolean);
+}
+
+/** Full Item: as Graph answers; Simple: flattened addresses; Selected Fields: only those (rich items hold more). */
+function shapedJson(settings: TriggerSettings, item: IDataObject): IDataObject {
+	if (settings.output === 'simple') {
+		return {
+			id: item.id,
+			subject: item.subject,
+			from: addresses([item.from])[0],
+			to: addresses(item.toRecipients),
+			cc: addresses(item.ccRecipients),
+			receivedDateTime: item.receivedDateTime,
+			bodyPreview: item.bodyPreview,
+			importance: item.importance,
+			isRead: item.isRead,
+			hasAttachments: item.hasAttachments,
+			categories: item.categories,
+			conversationId: item.conversationId,
+			webLink: item.webLink,
+		};
+	}
+	if (settings.output === 'fields' && settings.fields) return Object.fromEntries(settings.fields.filter((field) => field in item).map((field) => [field, item[field]]));
+	return item;
+}
+
+/**
+ * Include Attachments: every file attachment of the message as binary data (`attachment_0`, …), one
+ * request for the list and one per attachment. Larger than the cap, or not a file (an attached item
+ * or a link), it is listed in `attachmentsSkipped` instead.
+ */
+async function addAttachments(ctx: IWebhookFunctions, settings: TriggerSettings, id: string, item: INodeExecutionData): Promise<void> {
+	const base = `${itemPath(settings, id)}/attachments`;
+	const listed = await graphCall<IDataObject>(ctx, settings.target, { method: 'GET', url: base, qs: { $select: 'id,name,contentType,size,isInline' } });
+	const attachments = (listed.body.value as IDataObject[] | undefined) ?? [];
+	const skipped: IDataObject[] = [];
+	item.binary = {};
+	for (const attachment of attachments) {
+		const name = String(attachment.name ?? 'attachment');
+		const size = Number(attachment.size ?? 0);
+		if (attachment['@odata.type'] !== '#microsoft.graph.fileAttachment') {
+			skipped.push({ name, size, reason: 'not a file (an attached item or a link)' });
+			continue;
+		}
+		if (size > settings.maxAttachmentBytes) {
+			skipped.push({ name, size, reason: `larger than Max Attachment Size (${Math.round(settings.maxAttachmentBytes / 1048576)} MB)` });
+			continue;
+		}
+		const content = await graphCall<unknown>(ctx, settings.target, { method: 'GET', url: `${base}/${encodeURIComponent(String(attachment.id))}/$value`, binary: true });
+		const property = `${settings.binaryPropertyPrefix}${Object.keys(item.binary).length}`;
+		item.binary[property] = await ctx.helpers.prepareBinaryData(bytesOf(content.body), name, String(attachment.contentType ?? 'application/octet-stream'));
+	}
+	if (skipped.length > 0) item.json.attachmentsSkipped = skipped;
 }
 
 /** Graph's `@odata.*` and `prop@odata.type` annotations left out. */
@@ -80,7 +150,8 @@ export async function changeItem(
 	let json: IDataObject | undefined = notification.decrypted ? withoutAnnotations(notification.decrypted) : undefined;
 	if (json) {
 		if (check && !check.accepts(json)) return undefined;
-		if (settings.output !== 'mime') return settings.output === 'notification' ? { json: base } : { json: { ...json, changeType } };
+		if (settings.output === 'notification') return { json: base };
+		if (settings.output !== 'mime' && !settings.includeAttachments) return { json: { ...shapedJson(settings, json), changeType } };
 	} else if (check) {
 		// The full item doubles as the checked one; other outputs fetch only what the check reads.
 		const checked = await settle(fetchedJson(ctx, settings, id, settings.output === 'resource' ? undefined : check.select));

@@ -22,7 +22,9 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { describeFailure, graphCall, graphNow, httpStatusOf, settle } from '../shared/graph';
 import type { GraphContext } from '../shared/transport/request';
 import { assertNewPage } from '../shared/transport/request';
+import { changeKey, checkDuplicates, duplicateScope, memoryMs } from './dedupe';
 import { LOG_PREFIX } from './ensure';
+import { duplicateMemory, storeDuplicateMemory } from './state';
 import { isFlagged, matchesClientFilter, matchesGraphFilter } from './filters';
 import type { TriggerSettings } from './settings';
 
@@ -176,12 +178,20 @@ export async function resync(
 
 	const delivered = new Set(Array.isArray(data[DELIVERED]) ? (data[DELIVERED] as string[]) : []);
 	const wanted = new Set(settings.changeType.split(','));
+	const candidates = round.value.items
+		.map((item) => ({ item, id: String(item.id), changeType: changeTypeOf(item, state.syncedAt) }))
+		.filter(({ item, id, changeType }) => wanted.has(changeType) && !delivered.has(changeType === 'deleted' ? `${id}|deleted` : deliveredKey(id, item['@odata.etag'])));
+	// The duplicate memories the webhook uses: a notification Graph re-sends while (or after) this resync
+	// runs is then a repeat of what the resync output, and the other way round.
+	const entries = candidates.map(({ item, id, changeType }) => ({
+		key: changeKey(changeType, id, changeType === 'deleted' ? undefined : item['@odata.etag']),
+		ttlMs: memoryMs(changeType, Math.max(settings.duplicateWindowSeconds, 1)),
+	}));
+	const remembered = checkDuplicates(duplicateScope(ctx), duplicateMemory(data), entries, Date.now());
+	storeDuplicateMemory(data, remembered.memory);
 	const changes: INodeExecutionData[] = [];
-	for (const item of round.value.items) {
-		const id = String(item.id);
-		const changeType = changeTypeOf(item, state.syncedAt);
-		if (!wanted.has(changeType)) continue;
-		if (delivered.has(changeType === 'deleted' ? `${id}|deleted` : deliveredKey(id, item['@odata.etag']))) continue;
+	for (const [index, { item, id, changeType }] of candidates.entries()) {
+		if (!remembered.fresh[index]) continue;
 		if (changeType !== 'deleted' && !passesFilters(settings, item, memory)) continue;
 		changes.push(outputOf(settings, item, id, changeType));
 	}

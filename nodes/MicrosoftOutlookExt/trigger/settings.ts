@@ -11,7 +11,7 @@ import { graphFilterOf, readFilters, type ClientFilter, type GraphFilterValues }
 
 export type TriggerContext = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
 export type Watch = 'messages' | 'events';
-export type OutputMode = 'resource' | 'notification' | 'mime';
+export type OutputMode = 'resource' | 'simple' | 'fields' | 'notification' | 'mime';
 
 /** Everything the trigger needs from its parameters, checked once. */
 export interface TriggerSettings {
@@ -24,6 +24,11 @@ export interface TriggerSettings {
 	/** Comma-separated, Graph's format: `created,updated`. */
 	changeType: string;
 	output: OutputMode;
+	/** Selected Fields output: the properties to fetch (id first). */
+	fields?: string[];
+	/** Mail: the message's file attachments as binary data (up to maxAttachmentBytes each). */
+	includeAttachments: boolean;
+	maxAttachmentBytes: number;
 	binaryPropertyPrefix: string;
 	includeRawEmail: boolean;
 	duplicateWindowSeconds: number;
@@ -56,6 +61,7 @@ const RICH_SELECT: Record<Watch, string> = {
 };
 
 export const DEFAULT_MAX_RESYNC_ITEMS = 500;
+export const DEFAULT_MAX_ATTACHMENT_MB = 25;
 
 function sharedStore(ctx: TriggerContext, value: unknown): RedisSettings | undefined {
 	const url = String(value ?? '').trim();
@@ -129,9 +135,22 @@ function watched(ctx: TriggerContext, watch: Watch, target: GraphTarget): { reso
 function checkedOutput(ctx: TriggerContext, watch: Watch): OutputMode {
 	const output = String(ctx.getNodeParameter('output', 'resource'));
 	if (output === 'notification') return 'notification';
-	// Parsed MIME exists for messages only; an events trigger falls back to the full item.
-	if (output === 'mime' && watch === 'messages') return 'mime';
+	// Parsed MIME, Simple and Selected Fields exist for messages only; an events trigger falls back to the full item.
+	if ((output === 'mime' || output === 'simple' || output === 'fields') && watch === 'messages') return output;
 	return 'resource';
+}
+
+/** Selected Fields: a comma-separated list of property names (id always included). */
+function checkedFields(ctx: TriggerContext, output: OutputMode): string[] | undefined {
+	if (output !== 'fields') return undefined;
+	const fields = String(ctx.getNodeParameter('fields', '') ?? '')
+		.split(',')
+		.map((field) => field.trim())
+		.filter(Boolean);
+	const bad = fields.find((field) => !/^[A-Za-z][A-Za-z0-9]*$/.test(field));
+	if (bad !== undefined) throw settingsError(ctx, `Fields contains "${bad.slice(0, 40)}", which is not a property name`, 'Give message property names separated by commas, for example subject,from,receivedDateTime.');
+	if (fields.length === 0) throw settingsError(ctx, 'Fields is empty', 'Give the message properties to output, for example subject,from,receivedDateTime.');
+	return ['id', ...fields.filter((field) => field !== 'id')];
 }
 
 /** Change types each preset subscribes to; undefined = the Change Types parameter. */
@@ -163,6 +182,7 @@ function watchOf(ctx: TriggerContext, event: TriggerEvent | 'v1'): Watch {
 export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings> {
 	const event = triggerEventOf(ctx);
 	const watch = watchOf(ctx, event);
+	const output = checkedOutput(ctx, watch);
 	const mailbox = String(ctx.getNodeParameter('mailbox', '') ?? '').trim();
 	if (event === 'newMailShared' && !mailbox) {
 		throw settingsError(ctx, 'Mailbox is empty', 'New Mail in Shared Mailbox needs the shared mailbox: its email address, user principal name or object ID.');
@@ -187,7 +207,10 @@ export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings
 		// Graph applies the filter before it notifies (and reports items entering/leaving it as created/deleted).
 		resource: query.length > 0 ? `${resource}?${query.join('&')}` : resource,
 		changeType: (event !== 'v1' && PRESET_CHANGE_TYPES[event] ? PRESET_CHANGE_TYPES[event]! : checkedChangeTypes(ctx)).join(','),
-		output: checkedOutput(ctx, watch),
+		output,
+		fields: checkedFields(ctx, output),
+		includeAttachments: watch === 'messages' && output !== 'mime' && output !== 'notification' && options.includeAttachments === true,
+		maxAttachmentBytes: Math.max(0, Number(options.maxAttachmentSizeMb ?? DEFAULT_MAX_ATTACHMENT_MB)) * 1024 * 1024,
 		binaryPropertyPrefix: String(options.binaryPropertyPrefix ?? '').trim() || DEFAULT_BINARY_PROPERTY_PREFIX,
 		includeRawEmail: options.includeRawEmail === true,
 		duplicateWindowSeconds: Number.isFinite(window) && window > 0 ? window : 0,

@@ -7,7 +7,7 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { describeFailure, settle } from '../shared/graph';
-import { checkDuplicates, firstOfEachKey, memoryMs, notificationKey } from './dedupe';
+import { changeKey, checkDuplicates, duplicateScope, firstOfEachKey, memoryMs, notificationKey } from './dedupe';
 import { ensureSubscription, LOG_PREFIX, webhookUrlOf, type EnsureOutcome, type EnsureReason } from './ensure';
 import { missedItem, notificationsOf, resourceIdOf, type GraphNotification } from './notifications';
 import { clientFilterSelect, isFlagged, matchesClientFilter, needsClientCheck } from './filters';
@@ -230,14 +230,8 @@ async function handleLifecycleEvent(
 	}
 }
 
-/**
- * "This change of this item": change type, item ID and the item's change key (`@odata.etag`), which
- * Graph repeats in a re-sent notification but which differs for the next change of the same item.
- */
 function duplicateKeyOf(notification: GraphNotification): string {
-	const etag = notification.resourceData?.['@odata.etag'];
-	const item = resourceIdOf(notification) ?? notification.resource ?? '';
-	return notificationKey(notification.changeType ?? '', typeof etag === 'string' && etag !== '' ? `${item}\n${etag}` : item);
+	return changeKey(notification.changeType ?? '', resourceIdOf(notification) ?? notification.resource ?? '', notification.resourceData?.['@odata.etag']);
 }
 
 /** One item per change: repeats within this POST always dropped, earlier POSTs' within the window. */
@@ -251,7 +245,7 @@ async function changeItems(
 	let fresh = firstOfEachKey(changes, duplicateKeyOf);
 	if (settings.duplicateWindowSeconds > 0 && fresh.length > 0) {
 		const entries = fresh.map((n) => ({ key: duplicateKeyOf(n), ttlMs: memoryMs(n.changeType ?? '', settings.duplicateWindowSeconds) }));
-		const remembered = checkDuplicates(webhookUrl, duplicateMemory(data), entries, Date.now());
+		const remembered = checkDuplicates(duplicateScope(ctx), duplicateMemory(data), entries, Date.now());
 		storeDuplicateMemory(data, remembered.memory);
 		fresh = fresh.filter((_, index) => remembered.fresh[index]);
 		fresh = await claimedAcrossProcesses(ctx, settings, webhookUrl, fresh);
