@@ -597,12 +597,6 @@ export const OPERATIONS: OperationRow[] = [
 				countEffect: async () => sentLog(emu.core).filter((record) => record.subject === subject).length,
 			};
 		},
-		knownBug: Object.fromEntries(
-			(['reset before body', 'reset after body', 'hang'] as FaultKey[]).map((key) => [
-				key,
-				"draftError (sendDraft.ts) rebuilds the error from the cause's message, which n8n's NodeApiError rewrites when it mentions ECONNRESET/ECONNABORTED: the user reads \"You can retry the request immediately\" / \"perhaps the server is offline\" instead of \"may have been carried out\" (after a reset after the body the mail WAS sent)",
-			]),
-		),
 	},
 	// ---- subscription
 	{
@@ -793,12 +787,6 @@ export const OPERATIONS: OperationRow[] = [
 				countEffect: async () => await gone(emu, `/me/mailFolders/${encodeURIComponent(folder.id)}`),
 			};
 		},
-		knownBug: Object.fromEntries(
-			(['reset after body', 'malformed JSON', 'truncated JSON'] as FaultKey[]).map((key) => [
-				key,
-				"the repeated DELETE's 404 counts as done for the retry, but Raw Request outputs Graph's 404 body ({error: ErrorItemNotFound}) as a successful item",
-			]),
-		),
 	},
 	{
 		name: 'rawRequest.send PUT',

@@ -59,6 +59,9 @@ async function captureGraphResponse(
 	if (response.statusCode === 404 && deleteMayBeDone.has(this)) {
 		deleteMayBeDone.delete(this);
 		responseMeta.set(this, { statusCode: 204, headers });
+		// The delete that lost its answer did it: what follows (e.g. Raw Request's output) sees Graph's 204.
+		response.statusCode = 204;
+		response.body = undefined;
 		return items;
 	}
 	// 3xx too: n8n is told not to follow redirects, the transport decides (redirectTarget).

@@ -29,7 +29,7 @@ const V1 = { '@version': [1] };
 const V2 = { '@version': [2] };
 
 export const MAIL_EVENTS = ['newMail', 'newMailShared', 'mailFlagged', 'mailMentioningMe', 'mailChanged'] as const;
-export const CALENDAR_EVENTS = ['eventCreated', 'eventUpdated', 'eventDeleted', 'eventChanged'] as const;
+export const CALENDAR_EVENTS = ['eventCreated', 'eventUpdated', 'eventDeleted', 'eventChanged', 'eventStartingSoon'] as const;
 export type TriggerEvent = (typeof MAIL_EVENTS)[number] | (typeof CALENDAR_EVENTS)[number];
 
 /** The same property shown for mail (v1: Watch = messages; v2: a mail event) or for calendar events. */
@@ -50,6 +50,11 @@ const TRIGGER_EVENT_OPTIONS = [
 	{ name: 'Event Updated', value: 'eventUpdated', description: 'A calendar event is changed' },
 	{ name: 'Event Deleted', value: 'eventDeleted', description: 'A calendar event is deleted or cancelled' },
 	{ name: 'Any Calendar Change', value: 'eventChanged', description: 'Events created, updated or deleted (choose which)' },
+	{
+		name: 'Upcoming Event Starting Soon',
+		value: 'eventStartingSoon',
+		description: 'An event starts within the chosen number of minutes (the calendar is read every 30 seconds; moved and cancelled events are followed)',
+	},
 ];
 
 const ANY = { name: 'Any', value: '' };
@@ -224,6 +229,15 @@ export const triggerProperties: INodeProperties[] = [
 		required: true,
 		description: 'Which changes start the workflow (at least one)',
 		displayOptions: { show: { ...V2, event: ['mailChanged', 'eventChanged'] } },
+	},
+	{
+		displayName: 'Minutes Before Start',
+		name: 'minutesBefore',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 10080 },
+		default: 15,
+		description: 'How long before an event starts the workflow runs for it',
+		displayOptions: { show: { ...V2, event: ['eventStartingSoon'] } },
 	},
 	{ ...MAIL_FILTERS, displayOptions: { show: { ...V2, event: [...MAIL_EVENTS] } } },
 	{ ...EVENT_FILTERS, displayOptions: { show: { ...V2, event: [...CALENDAR_EVENTS] } } },

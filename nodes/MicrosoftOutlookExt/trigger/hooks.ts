@@ -23,7 +23,13 @@ import { clearSubscription, staticDataOf, storeSubscription, storedSubscription 
  */
 export async function subscriptionExists(this: IHookFunctions): Promise<boolean> {
 	if (!storedSubscription(staticDataOf(this))) return false;
-	const outcome = await ensureSubscription(this, await readSettings(this), 'start');
+	const settings = await readSettings(this);
+	if (!settings.subscribes) {
+		// Switched to a preset without a subscription: the old one goes.
+		await deleteSubscriptions.call(this);
+		return true;
+	}
+	const outcome = await ensureSubscription(this, settings, 'start');
 	// Graph unreachable with the stored subscription about to lapse: the activation error says why
 	// (n8n 2.8.4 retries activation, newer n8n reports it).
 	if (outcome.decision === 'fail') throw outcome.error;
@@ -35,6 +41,7 @@ export async function createSubscription(this: IHookFunctions): Promise<boolean>
 	const settings = await readSettings(this);
 	const data = staticDataOf(this);
 	clearSubscription(data);
+	if (!settings.subscribes) return true;
 	// A new key pair for rich notifications at every activation.
 	clearRichKey(data);
 	const certificate = settings.richNotifications ? await newCertificate(this, settings.target.credentialType, data) : undefined;

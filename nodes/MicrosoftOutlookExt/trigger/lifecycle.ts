@@ -32,6 +32,7 @@ import { LOG_PREFIX } from './ensure';
 import { mailboxAddressesOf, resync } from './resync';
 import { readSettings, type TriggerSettings } from './settings';
 import { flagMemory, staticDataOf } from './state';
+import { dueEvents, POLL_CRON } from './upcoming';
 
 /** Items of a test webhook waiting for trigger() of the manual run it starts; short-lived. */
 const testEvents = new Map<string, { at: number; data: INodeExecutionData[][] }>();
@@ -57,6 +58,8 @@ function takeTestEvent(ctx: ITriggerFunctions): INodeExecutionData[][] | undefin
 }
 
 export async function startTrigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+	const settings = await settle(readSettings(this));
+	if (settings.ok && !settings.value.subscribes) return startPolling(this, settings.value);
 	if (this.getMode() === 'manual') {
 		return {
 			manualTriggerFunction: async () => {
@@ -74,8 +77,37 @@ export async function startTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	// n8n's start-up registration of this node runs checkExists (see above). Changes while n8n was
 	// down (Graph stops retrying after hours) are recovered by a resync, in the background so the
 	// activation is not delayed; its items start one run.
-	const settings = await settle(readSettings(this));
 	if (settings.ok && settings.value.resync) void resyncAtStart(this, settings.value);
+	return { closeFunction: async () => {} };
+}
+
+/** Upcoming Event Starting Soon: the calendar is read now and every 30 seconds (upcoming.ts). */
+function startPolling(ctx: ITriggerFunctions, settings: TriggerSettings): ITriggerResponse {
+	if (ctx.getMode() === 'manual') {
+		return {
+			manualTriggerFunction: async () => {
+				const items = await dueEvents(ctx, settings, true);
+				if (items.length === 0) {
+					throw new NodeOperationError(ctx.getNode(), `No event starts in the next ${settings.minutesBefore} minutes`, {
+						description: 'The test run outputs the next event that starts within Minutes Before Start. Create one, or raise the number for the test.',
+					});
+				}
+				ctx.emit([items]);
+			},
+		};
+	}
+	let running = false;
+	const poll = async () => {
+		if (running) return;
+		running = true;
+		const due = await settle(dueEvents(ctx, settings));
+		running = false;
+		if (!due.ok) ctx.logger.warn(`${LOG_PREFIX} reading the calendar for upcoming events failed, will try again: ${describeFailure(due.error)}`);
+		else if (due.value.length > 0) ctx.emit([due.value]);
+	};
+	void poll();
+	// n8n's scheduler (community nodes may not use timers); it stops the schedule at deactivation.
+	ctx.helpers.registerCron({ expression: POLL_CRON }, () => void poll());
 	return { closeFunction: async () => {} };
 }
 

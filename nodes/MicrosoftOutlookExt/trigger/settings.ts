@@ -45,6 +45,10 @@ export interface TriggerSettings {
 	richNotifications: boolean;
 	/** Redis where every n8n process claims each change (queue mode with several webhook processes). */
 	sharedDuplicateStore?: RedisSettings;
+	/** false for Upcoming Event Starting Soon: Graph pushes nothing for it; trigger() reads the calendar (upcoming.ts). */
+	subscribes: boolean;
+	/** Upcoming Event Starting Soon: how long before the start a run starts. */
+	minutesBefore: number;
 	/** Subscription lifetime to ask for (rich notifications: at most a day). */
 	lifetimeMinutes: number;
 }
@@ -62,6 +66,15 @@ const RICH_SELECT: Record<Watch, string> = {
 
 export const DEFAULT_MAX_RESYNC_ITEMS = 500;
 export const DEFAULT_MAX_ATTACHMENT_MB = 25;
+
+function minutesBefore(ctx: TriggerContext, event: TriggerEvent | 'v1'): number {
+	if (event !== 'eventStartingSoon') return 0;
+	const minutes = Number(ctx.getNodeParameter('minutesBefore', 15));
+	if (!Number.isFinite(minutes) || minutes < 1 || minutes > 10080) {
+		throw settingsError(ctx, `Minutes Before Start is ${String(minutes)}`, 'Give a number of minutes from 1 to 10,080 (a week).');
+	}
+	return minutes;
+}
 
 function sharedStore(ctx: TriggerContext, value: unknown): RedisSettings | undefined {
 	const url = String(value ?? '').trim();
@@ -163,6 +176,8 @@ const PRESET_CHANGE_TYPES: Partial<Record<TriggerEvent, ChangeType[]>> = {
 	eventCreated: ['created'],
 	eventUpdated: ['updated'],
 	eventDeleted: ['deleted'],
+	// Needs no subscription (upcoming.ts); kept for a complete settings object.
+	eventStartingSoon: ['updated'],
 };
 
 function triggerEventOf(ctx: TriggerContext): TriggerEvent | 'v1' {
@@ -217,10 +232,12 @@ export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings
 		clientFilter: { ...filters.client, flagged: event === 'mailFlagged', mentionsMailbox: event === 'mailMentioningMe' },
 		graphFilter: filters.values,
 		// Version 1 keeps its behaviour: a `missed` event is output as one item, nothing is resynced.
-		resync: event !== 'v1',
+		resync: event !== 'v1' && event !== 'eventStartingSoon',
 		deltaPath,
 		maxResyncItems: Number.isInteger(maxResync) && maxResync > 0 ? maxResync : DEFAULT_MAX_RESYNC_ITEMS,
-		richNotifications: rich,
+		richNotifications: rich && event !== 'eventStartingSoon',
+		subscribes: event !== 'eventStartingSoon',
+		minutesBefore: minutesBefore(ctx, event),
 		sharedDuplicateStore: sharedStore(ctx, options.sharedDuplicateStore),
 		lifetimeMinutes: rich ? RICH_LIFETIME_MINUTES : DEFAULT_SUBSCRIPTION_MINUTES,
 	};

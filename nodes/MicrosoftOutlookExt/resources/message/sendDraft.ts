@@ -38,12 +38,17 @@ export function draftError(
 	step: string,
 ): NodeApiError {
 	const detail = cause.description ? `${cause.description} ` : '';
-	return new NodeApiError(ctx.getNode(), { message: cause.message ?? step } as JsonObject, {
-		message: `${cause.message ?? 'Sending failed'} (while ${step})`,
+	const message = `${cause.message ?? 'Sending failed'} (while ${step})`;
+	const error = new NodeApiError(ctx.getNode(), { message: cause.message ?? step } as JsonObject, {
+		message,
 		description: `${detail}The message was saved as a draft with ID ${draftId}: it may still be in the Drafts folder. Delete or send it there before running the node again.`,
 		httpCode: cause.httpCode ?? 'none',
 		itemIndex: ctx.getItemIndex(),
 	});
+	// NodeApiError replaces messages that mention ECONNRESET & co. with "you can retry": a lost answer to
+	// the send must keep saying the mail may have gone out.
+	error.message = message;
+	return error;
 }
 
 export async function createDraft(ctx: IExecuteSingleFunctions, target: GraphTarget, message: IDataObject): Promise<Draft> {
