@@ -95,11 +95,28 @@ export function resourceLocator(options: {
 }
 
 /**
+ * What an operation needs from the shared request loop (routing.ts), declared next to the operation so
+ * the loop never tests operation names:
+ * - `unbatched`: never sent in a JSON batch (lists: one page can be 1,000 items; Raw Request: exactly the
+ *   HTTP request the user asked for);
+ * - `userRequestOptions`: retries and timeout come from the operation's own `options` collection
+ *   (Raw Request), not from Request Options;
+ * - `readOnlyPost`: a POST that only reads, safe to repeat after a lost answer (Get Free/Busy);
+ * - `anyPageSize`: `$top` passes through unchecked (other Graph APIs have other maxima).
+ */
+export type RequestNeed = 'unbatched' | 'userRequestOptions' | 'readOnlyPost' | 'anyPageSize';
+
+export function requestNeeds(show: IDisplayOptions['show'], needs: RequestNeed[]): INodeProperties {
+	return { displayName: 'Request Needs', name: 'requestNeeds', type: 'hidden', default: needs.join(','), displayOptions: { show } };
+}
+
+/**
  * Fetch All / Page Limit / Page Skip for a Graph list. Fetch All asks for the largest page and the
  * transport follows @odata.nextLink; otherwise one page of `$top` items after `$skip`.
  */
 export function listFields(show: IDisplayOptions['show'], defaultLimit = 10): INodeProperties[] {
 	return [
+		requestNeeds(show, ['unbatched']),
 		{
 			displayName: 'Fetch All',
 			name: 'returnAll',

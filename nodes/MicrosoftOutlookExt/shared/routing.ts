@@ -10,7 +10,7 @@ import type {
 
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_TIMEOUT_MS, MAX_PAGE_SIZE } from './descriptions';
+import { DEFAULT_TIMEOUT_MS, MAX_PAGE_SIZE, type RequestNeed } from './descriptions';
 import { textFieldGuard } from './textFields';
 import { GraphHttpError } from './transport/errors';
 import {
@@ -44,11 +44,19 @@ interface ResponseMeta {
 	nextLink?: string;
 }
 
-/** The last response per item context (one request at a time per item). */
-const responseMeta = new WeakMap<object, ResponseMeta>();
+/**
+ * The item a request belongs to: execution, node and item index. The request loop and n8n's
+ * postReceive calls for the same item get different context objects, but these agree.
+ */
+export function itemKey(ctx: IExecuteSingleFunctions): string {
+	return `${String(ctx.getWorkflow().id)}|${String(ctx.getExecutionId())}|${ctx.getNode().name}|${ctx.getItemIndex()}`;
+}
 
-/** Item contexts repeating a DELETE whose first answer was lost: a 404 then means "already deleted". */
-const deleteMayBeDone = new WeakSet<object>();
+/** The last response per item (one request at a time per item). */
+const responseMeta = new Map<string, ResponseMeta>();
+
+/** Items repeating a DELETE whose first answer was lost: a 404 then means "already deleted". */
+const deleteMayBeDone = new Set<string>();
 
 async function captureGraphResponse(
 	this: IExecuteSingleFunctions,
@@ -56,9 +64,10 @@ async function captureGraphResponse(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	const headers = (response.headers ?? {}) as Record<string, unknown>;
-	if (response.statusCode === 404 && deleteMayBeDone.has(this)) {
-		deleteMayBeDone.delete(this);
-		responseMeta.set(this, { statusCode: 204, headers });
+	const key = itemKey(this);
+	if (response.statusCode === 404 && deleteMayBeDone.has(key)) {
+		deleteMayBeDone.delete(key);
+		responseMeta.set(key, { statusCode: 204, headers });
 		// The delete that lost its answer did it: what follows (e.g. Raw Request's output) sees Graph's 204.
 		response.statusCode = 204;
 		response.body = undefined;
@@ -70,7 +79,7 @@ async function captureGraphResponse(
 	}
 	assertParsedJson(response.statusCode, headers, response.body);
 	const body = response.body as { '@odata.nextLink'?: string } | undefined;
-	responseMeta.set(this, {
+	responseMeta.set(key, {
 		statusCode: response.statusCode,
 		headers,
 		nextLink: body && typeof body === 'object' ? body['@odata.nextLink'] : undefined,
@@ -78,8 +87,8 @@ async function captureGraphResponse(
 	return items;
 }
 
-function takeResponseMeta(ctx: object): ResponseMeta {
-	const key = responseMeta.has(ctx) ? ctx : Object.getPrototypeOf(ctx);
+function takeResponseMeta(ctx: IExecuteSingleFunctions): ResponseMeta {
+	const key = itemKey(ctx);
 	const meta = responseMeta.get(key);
 	responseMeta.delete(key);
 	if (!meta) throw new Error('Graph response metadata missing');
@@ -139,16 +148,21 @@ function checkPageLimit(ctx: IExecuteSingleFunctions, qs: IDataObject | undefine
 	qs.$top = value;
 }
 
-/** POSTs that only read (safe to repeat after a lost answer). */
-const READ_ONLY_POST = /\/getSchedule$/i;
+/** What the current operation declared it needs (descriptions.ts requestNeeds). */
+function needsOf(ctx: IExecuteSingleFunctions): Set<RequestNeed> {
+	const declared = String(ctx.getNodeParameter('requestNeeds', '') ?? '');
+	return new Set(declared.split(',').filter(Boolean) as RequestNeed[]);
+}
 
 /**
- * Retry policy for one item. Raw Request exposes the knobs to the user (its `options` collection:
- * maxRetryCount, retryDelay, useExponentialBackoff, retryOnAllErrors); every other operation uses the default.
+ * Retry policy for one item. An operation with `userRequestOptions` (Raw Request) exposes the knobs to
+ * the user (its `options` collection: maxRetryCount, retryDelay, useExponentialBackoff,
+ * retryOnAllErrors); every other operation uses the default.
  */
-function retryPolicyFor(ctx: IExecuteSingleFunctions, method: string, url: string): RetryPolicy {
-	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, idempotent: method !== 'POST' || READ_ONLY_POST.test(url) };
-	if (ctx.getNodeParameter('resource', '') !== 'rawRequest') return policy;
+function retryPolicyFor(ctx: IExecuteSingleFunctions, method: string): RetryPolicy {
+	const needs = needsOf(ctx);
+	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, idempotent: method !== 'POST' || needs.has('readOnlyPost') };
+	if (!needs.has('userRequestOptions')) return policy;
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	return {
 		...policy,
@@ -172,14 +186,11 @@ export async function itemTarget(ctx: IExecuteSingleFunctions): Promise<GraphTar
 }
 
 /**
- * Request Options → Batch Requests / Batch Size. Raw Request is never batched (the user asked for
- * exactly that HTTP request); a run whose items arrive alone simply sends them alone (batch.ts).
+ * Request Options → Batch Requests / Batch Size, unless the operation is `unbatched` (lists, Raw
+ * Request); a run whose items arrive alone simply sends them alone (batch.ts).
  */
 function batchingFor(ctx: IExecuteSingleFunctions): { size: number } | undefined {
-	if (ctx.getNodeParameter('resource', '') === 'rawRequest') return undefined;
-	// Lists stay on their own: a batch of 20 pages of up to 1,000 items would be one huge answer,
-	// and Fetch All follows nextLinks page by page anyway.
-	if (ctx.getNodeParameter('operation', '') === 'getAll') return undefined;
+	if (needsOf(ctx).has('unbatched')) return undefined;
 	const options = ctx.getNodeParameter('requestOptions', {}) as IDataObject;
 	if (options.batchRequests === false) return undefined;
 	const size = options.batchSize === undefined || options.batchSize === '' ? MAX_BATCH_SIZE : Number(options.batchSize);
@@ -192,10 +203,9 @@ function batchingFor(ctx: IExecuteSingleFunctions): { size: number } | undefined
 	return size === 1 ? undefined : { size };
 }
 
-/** Request Options → Timeout of this item (Raw Request: its own Timeout option). */
+/** Request Options → Timeout of this item (`userRequestOptions`: the operation's own Timeout option). */
 function itemTimeoutMs(ctx: IExecuteSingleFunctions): number {
-	const resource = ctx.getNodeParameter('resource', '');
-	const options = ctx.getNodeParameter(resource === 'rawRequest' ? 'options' : 'requestOptions', {}) as IDataObject;
+	const options = ctx.getNodeParameter(needsOf(ctx).has('userRequestOptions') ? 'options' : 'requestOptions', {}) as IDataObject;
 	const timeout = Number(options.timeout);
 	if (options.timeout === undefined || options.timeout === '') return DEFAULT_TIMEOUT_MS;
 	if (!Number.isInteger(timeout) || timeout < 1) {
@@ -251,10 +261,9 @@ export async function sendItemThroughGraph(
 	const returnAll = this.getNodeParameter('returnAll', false) as boolean;
 	const method = (requestData.options.method ?? 'GET').toUpperCase();
 	let url = checkedGraphUrl(this, target, resolvePathParameters(this, requestData.options.url ?? ''));
-	// Raw Request passes $top through untouched: other Graph APIs have other maxima.
-	if (this.getNodeParameter('resource', '') !== 'rawRequest') checkPageLimit(this, requestData.options.qs);
+	if (!needsOf(this).has('anyPageSize')) checkPageLimit(this, requestData.options.qs);
 	const batching = batchingFor(this);
-	const policy = { ...retryPolicyFor(this, method, url), timeoutMs: target.timeoutMs ?? DEFAULT_TIMEOUT_MS, gated: !batching };
+	const policy = { ...retryPolicyFor(this, method), timeoutMs: target.timeoutMs ?? DEFAULT_TIMEOUT_MS, gated: !batching };
 
 	const results: INodeExecutionData[] = [];
 	const followed = new Set<string>();
@@ -264,9 +273,8 @@ export async function sendItemThroughGraph(
 			this,
 			target,
 			async ({ afterLostResponse }) => {
-				const itemContext = Object.getPrototypeOf(this) as object;
-				if (method === 'DELETE' && afterLostResponse) deleteMayBeDone.add(itemContext);
-				else deleteMayBeDone.delete(itemContext);
+				if (method === 'DELETE' && afterLostResponse) deleteMayBeDone.add(itemKey(this));
+				else deleteMayBeDone.delete(itemKey(this));
 				const options = {
 					...requestData.options,
 					baseURL: undefined,

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import type { DateTime } from 'luxon';
 
-import { timeZoneField } from '../../shared/descriptions';
+import { requestNeeds, timeZoneField } from '../../shared/descriptions';
 import { inputError, parseAddressList } from '../../shared/validation';
 import {
 	assertEndAfterStart,
@@ -173,6 +173,7 @@ export async function addReadableAvailability(
 }
 
 export const calendarGetScheduleDescription: INodeProperties[] = [
+	requestNeeds(showOnlyForCalendarGetSchedule, ['readOnlyPost']),
 	{
 		displayName: 'Schedules',
 		name: 'schedules',

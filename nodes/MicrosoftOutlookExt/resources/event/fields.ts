@@ -5,6 +5,7 @@ import { inputError } from '../../shared/validation';
 import {
 	assertEndAfterStart,
 	checkedTimeZone,
+	ianaZoneOf,
 	toDateTimeTimeZone,
 	zonedDateTime,
 	type ZonedDateTime,
@@ -257,14 +258,24 @@ export function withCalendarCollection(ctx: IExecuteSingleFunctions, requestOpti
 	return { ...requestOptions, url: '/me/calendars/{calendarId}/events' };
 }
 
-/** Options → Output Time Zone as `Prefer: outlook.timezone` (checked first, so a typo never reaches Graph). */
+/**
+ * Options → Output Time Zone as `Prefer: outlook.timezone` (checked first, so a typo never reaches
+ * Graph). Without the option: the workflow's time zone (n8n's, else UTC) — said explicitly, because
+ * Graph would answer in UTC, which is rarely what a workflow means.
+ */
 export async function applyOutputTimeZone(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const zone = (this.getNodeParameter('options', {}) as IDataObject).outputTimeZone;
-	if (zone === undefined || zone === '') return requestOptions;
+	if (zone === undefined || zone === '') return withTimeZonePreference(requestOptions, workflowTimeZone(this));
 	return withTimeZonePreference(requestOptions, checkedTimeZone(this, zone, 'Output Time Zone').name);
+}
+
+/** The workflow's time zone (Workflow Settings, else the instance's GENERIC_TIMEZONE) if Graph knows it, else UTC. */
+function workflowTimeZone(ctx: IExecuteSingleFunctions): string {
+	const zone = ctx.getTimezone();
+	return typeof zone === 'string' && ianaZoneOf(zone) ? zone : 'UTC';
 }
 
 export const outputTimeZoneOption: INodeProperties = {
@@ -274,7 +285,7 @@ export const outputTimeZoneOption: INodeProperties = {
 	typeOptions: { loadOptionsMethod: 'getTimeZones' },
 	default: 'UTC',
 	description:
-		'Time zone of the start and end times in the output (Graph answers in UTC otherwise). Choose from the list, or specify a Windows time zone name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		'Time zone of the start and end times in the output. Without this option: the workflow\'s time zone (Workflow Settings → Timezone, else the n8n instance\'s). Choose from the list, or specify a Windows or IANA time zone name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
 
 /**

@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
+import { itemKey, itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import type { GraphTarget } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
@@ -141,11 +141,11 @@ interface SendState {
 	draft?: Draft;
 }
 
-const sendStates = new WeakMap<object, SendState>();
+/** Per item (routing.ts itemKey): preSend, the request loop and postReceive see different context objects. */
+const sendStates = new Map<string, SendState>();
 
-/** The pagination context is created from the item context; both find the same state. */
-function stateOf(ctx: object): SendState | undefined {
-	return sendStates.get(ctx) ?? sendStates.get(Object.getPrototypeOf(ctx) as object);
+function stateOf(ctx: IExecuteSingleFunctions): SendState | undefined {
+	return sendStates.get(itemKey(ctx));
 }
 
 function recipientsOf(ctx: IExecuteSingleFunctions) {
@@ -210,11 +210,11 @@ export async function prepareSend(this: IExecuteSingleFunctions, requestOptions:
 	const inline = { message: { ...message, ...(attachments.length ? { attachments: attachments.map(fileAttachmentJson) } : {}) }, saveToSentItems };
 	if (Buffer.byteLength(JSON.stringify(inline)) <= MAX_JSON_REQUEST_BYTES) {
 		requestOptions.body = inline;
-		sendStates.set(this, { summary, target, saveToSentItems });
+		sendStates.set(itemKey(this), { summary, target, saveToSentItems });
 		return requestOptions;
 	}
 	const draft = await prepareDraft(this, target, message, attachments);
-	sendStates.set(this, { summary: { ...summary, draftId: draft.id }, target, saveToSentItems, draft });
+	sendStates.set(itemKey(this), { summary: { ...summary, draftId: draft.id }, target, saveToSentItems, draft });
 	requestOptions.url = `/me/messages/${encodeURIComponent(draft.id)}/send`;
 	requestOptions.body = {};
 	return requestOptions;
@@ -226,17 +226,19 @@ export async function sendWithDraftContext(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const draftId = stateOf(this)?.draft?.id;
-	if (!draftId) return await sendItemThroughGraph.call(this, requestData);
 	try {
 		return await sendItemThroughGraph.call(this, requestData);
 	} catch (error) {
-		throw draftError(this, draftId, error, 'sending the draft');
+		// sendOutput will not run for this item.
+		sendStates.delete(itemKey(this));
+		throw draftId ? draftError(this, draftId, error, 'sending the draft') : error;
 	}
 }
 
 /** `{sent, to, cc, bcc, subject, attachments, draftId?}`: no body, no file content. */
 export async function sendOutput(this: IExecuteSingleFunctions): Promise<INodeExecutionData[]> {
 	const state = stateOf(this);
+	sendStates.delete(itemKey(this));
 	if (!state) return [{ json: { sent: true } }];
 	const summary = { ...state.summary };
 	if (state.draft && !state.saveToSentItems) {

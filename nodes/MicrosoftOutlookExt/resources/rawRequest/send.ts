@@ -9,6 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { requestNeeds } from '../../shared/descriptions';
 import { itemTarget } from '../../shared/routing';
 import { MAX_DELAY_SECONDS } from '../../shared/transport/retry';
 import { inputError, parseJsonParameter } from '../../shared/validation';
@@ -279,6 +280,7 @@ function nameValueCollection(
 }
 
 export const rawRequestSendDescription: INodeProperties[] = [
+	requestNeeds(showOnlyForRawRequest, ['unbatched', 'userRequestOptions', 'anyPageSize']),
 	{
 		displayName: 'Method',
 		name: 'method',

@@ -5,6 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { requestNeeds } from '../../shared/descriptions';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { deleteSubscription } from '../../shared/subscriptions';
 import { followEveryPage } from './common';
@@ -32,4 +33,7 @@ export async function deleteInstanceSubscriptions(
 	return results;
 }
 
-export const subscriptionDeleteAllForInstanceDescription: INodeProperties[] = [followEveryPage(showOnlyForSubscriptionDeleteAll)];
+export const subscriptionDeleteAllForInstanceDescription: INodeProperties[] = [
+	followEveryPage(showOnlyForSubscriptionDeleteAll),
+	requestNeeds(showOnlyForSubscriptionDeleteAll, ['unbatched']),
+];

@@ -1,11 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { requestNeeds } from '../../shared/descriptions';
 import { followEveryPage } from './common';
 
 const showOnlyForSubscriptionGetAll = { resource: ['subscription'], operation: ['getAll'] };
 
 export const subscriptionGetAllDescription: INodeProperties[] = [
 	followEveryPage(showOnlyForSubscriptionGetAll),
+	requestNeeds(showOnlyForSubscriptionGetAll, ['unbatched']),
 	{
 		displayName: 'Show Instance Webhooks',
 		name: 'showInstanceWebhooks',
