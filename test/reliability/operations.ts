@@ -38,7 +38,8 @@ export type FaultKey =
 	| 'token expiry'
 	| 'malformed JSON'
 	| 'truncated JSON'
-	| 'HTML 502';
+	| 'HTML 502'
+	| '429 no RA';
 
 export interface MatrixFault {
 	key: FaultKey;
@@ -84,6 +85,14 @@ export const FAULTS: MatrixFault[] = [
 		notProcessed: true,
 		handlerRan: false,
 		minWaitMs: () => 500,
+	},
+	{
+		key: '429 no RA',
+		label: '429 without Retry-After (backoff from 1 s)',
+		rule: () => ({ kind: 'status', status: 429 }),
+		notProcessed: true,
+		handlerRan: false,
+		minWaitMs: () => 1000,
 	},
 	{
 		key: '503',
