@@ -31,6 +31,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { acquireDirLock } = require('./dir-lock');
+
 const CACHE_ROOT = path.join(os.homedir(), '.cache', 'n8n-outlook-ext');
 
 /**
@@ -179,39 +181,9 @@ function assertSupportedNode(runtime) {
 	}
 }
 
-function processIsAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
-	}
-}
-
 /** A directory lock, so a sandbox and a test run starting together do not run two installs. */
 function acquireInstallLock(dir) {
-	const lockDir = path.join(dir, LOCK_DIR);
-	const deadline = Date.now() + LOCK_WAIT_MS;
-	let announced = false;
-	for (;;) {
-		try {
-			fs.mkdirSync(lockDir);
-			fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-			return () => fs.rmSync(lockDir, { recursive: true, force: true });
-		} catch (error) {
-			if (error.code !== 'EEXIST') throw error;
-		}
-		const holder = Number(fs.readFileSync(path.join(lockDir, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
-		if (holder > 0 && !processIsAlive(holder)) {
-			say(`removing a stale install lock left by process ${holder}`);
-			fs.rmSync(lockDir, { recursive: true, force: true });
-			continue;
-		}
-		if (Date.now() > deadline) throw new Error(`another install (pid ${holder}) still holds ${lockDir}`);
-		if (!announced) say(`waiting for another install (pid ${holder || '?'}) to finish...`);
-		announced = true;
-		childProcess.spawnSync('sleep', ['2']);
-	}
+	return acquireDirLock(path.join(dir, LOCK_DIR), { waitMs: LOCK_WAIT_MS, what: 'install', say });
 }
 
 function npmCommand() {

@@ -24,6 +24,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { acquireDirLock } = require('./dir-lock');
+
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const CACHE_DIR = path.join(os.homedir(), '.cache', 'n8n-outlook-ext');
 const APT_LOCK = path.join(CACHE_DIR, 'apt.lock');
@@ -86,38 +88,9 @@ function aptRunner() {
 	return undefined;
 }
 
-function processIsAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
-	}
-}
-
-/** A directory lock (same scheme as ensure-n8n.js); a lock left by a dead process is taken over. */
+/** The apt lock (dir-lock.js), shared with other runs of this script. */
 function acquireLock(lockDir) {
-	fs.mkdirSync(path.dirname(lockDir), { recursive: true });
-	const deadline = Date.now() + LOCK_WAIT_MS;
-	let announced = false;
-	for (;;) {
-		try {
-			fs.mkdirSync(lockDir);
-			fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-			return () => fs.rmSync(lockDir, { recursive: true, force: true });
-		} catch (error) {
-			if (error.code !== 'EEXIST') throw error;
-		}
-		const holder = Number(fs.readFileSync(path.join(lockDir, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
-		if (holder > 0 && !processIsAlive(holder)) {
-			fs.rmSync(lockDir, { recursive: true, force: true });
-			continue;
-		}
-		if (Date.now() > deadline) throw new Error(`another apt run (pid ${holder}) still holds ${lockDir}`);
-		if (!announced) say(`waiting for another apt run (pid ${holder || '?'}) to finish...`);
-		announced = true;
-		childProcess.spawnSync('sleep', ['2']);
-	}
+	return acquireDirLock(lockDir, { waitMs: LOCK_WAIT_MS, what: 'apt run', say });
 }
 
 /** Installs the missing Debian-packaged services in one apt run; returns { service: path } for all asked. */
