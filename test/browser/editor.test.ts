@@ -114,8 +114,10 @@ describe('n8n editor with the pack (Chromium)', () => {
 		await withPage(async (page) => {
 			await openAppInNodePicker(page);
 			await page.getByText(/^Actions \(\d+\)/).waitFor();
-			const triggers = await page.getByText(`On new ${APP} event`, { exact: true }).count();
-			expect(triggers).toBe(1);
+			// The trigger's Trigger On choices are the picker's trigger entries (version 2).
+			for (const trigger of ['On new mail in folder', 'On mail flagged', 'On event created', 'On upcoming event starting soon']) {
+				expect(await page.getByText(trigger, { exact: true }).count()).toBe(1);
+			}
 			const actions = Number(/\((\d+)\)/.exec(await page.getByText(/^Actions \(\d+\)/).innerText())?.[1]);
 			expect(actions).toBeGreaterThanOrEqual(20);
 		});
@@ -152,7 +154,7 @@ describe('n8n editor with the pack (Chromium)', () => {
 	it('trigger panel: mail folder from the live list; a test listen receives a mail delivered to the emulator', async () => {
 		await withPage(async (page) => {
 			await openAppInNodePicker(page);
-			await page.getByText(`On new ${APP} event`, { exact: true }).click();
+			await page.getByText('On new mail in folder', { exact: true }).click();
 			await page.getByTestId('ndv').waitFor();
 			await chooseCredential(page, OAUTH2.id);
 

@@ -41,18 +41,19 @@ function forEach(kind: 'mail' | 'calendar', property: INodeProperties, extra: ID
 }
 
 const TRIGGER_EVENT_OPTIONS = [
-	{ name: 'New Mail in Folder', value: 'newMail', description: 'A message arrives in (or is moved to) a folder, Inbox by default' },
-	{ name: 'New Mail in Shared Mailbox', value: 'newMailShared', description: 'A message arrives in a folder of a shared mailbox or another user (client credentials)' },
-	{ name: 'Mail Flagged', value: 'mailFlagged', description: 'A message in a folder is flagged for follow-up' },
-	{ name: 'Mail Mentioning Me', value: 'mailMentioningMe', description: 'A new message @mentions the mailbox owner' },
-	{ name: 'Any Mail Change in Folder', value: 'mailChanged', description: 'Messages created, updated or deleted in a folder (choose which)' },
-	{ name: 'Event Created', value: 'eventCreated', description: 'A calendar event is created' },
-	{ name: 'Event Updated', value: 'eventUpdated', description: 'A calendar event is changed' },
-	{ name: 'Event Deleted', value: 'eventDeleted', description: 'A calendar event is deleted or cancelled' },
-	{ name: 'Any Calendar Change', value: 'eventChanged', description: 'Events created, updated or deleted (choose which)' },
+	{ name: 'New Mail in Folder', value: 'newMail', action: 'On new mail in folder', description: 'A message arrives in (or is moved to) a folder, Inbox by default' },
+	{ name: 'New Mail in Shared Mailbox', value: 'newMailShared', action: 'On new mail in shared mailbox', description: 'A message arrives in a folder of a shared mailbox or another user (client credentials)' },
+	{ name: 'Mail Flagged', value: 'mailFlagged', action: 'On mail flagged', description: 'A message in a folder is flagged for follow-up' },
+	{ name: 'Mail Mentioning Me', value: 'mailMentioningMe', action: 'On mail mentioning me', description: 'A new message @mentions the mailbox owner' },
+	{ name: 'Any Mail Change in Folder', value: 'mailChanged', action: 'On any mail change in folder', description: 'Messages created, updated or deleted in a folder (choose which)' },
+	{ name: 'Event Created', value: 'eventCreated', action: 'On event created', description: 'A calendar event is created' },
+	{ name: 'Event Updated', value: 'eventUpdated', action: 'On event updated', description: 'A calendar event is changed' },
+	{ name: 'Event Deleted', value: 'eventDeleted', action: 'On event deleted', description: 'A calendar event is deleted or cancelled' },
+	{ name: 'Any Calendar Change', value: 'eventChanged', action: 'On any calendar change', description: 'Events created, updated or deleted (choose which)' },
 	{
 		name: 'Upcoming Event Starting Soon',
 		value: 'eventStartingSoon',
+		action: 'On upcoming event starting soon',
 		description: 'An event starts within the chosen number of minutes (the calendar is read every 30 seconds; moved and cancelled events are followed)',
 	},
 ];
