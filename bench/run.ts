@@ -21,6 +21,7 @@ import { runTriggerWorkload } from './w3-trigger';
 import { runMimeWorkload } from './w4-mime';
 import { runSendWorkload } from './w5-send';
 import { runBatchWorkload } from './w6-batch';
+import { runTriggerFiltersWorkload } from './w7-trigger-filters';
 
 interface Args {
 	quick: boolean;
@@ -28,7 +29,7 @@ interface Args {
 	out: string;
 }
 
-const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
+const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'];
 
 function parseArgs(argv: string[]): Args {
 	let quick = false;
@@ -75,6 +76,15 @@ function runners(quick: boolean): Record<string, Runner> {
 		w6: () =>
 			runBatchWorkload(
 				quick ? { items: 40, latencies: [50], serviceMs: 5, builtin: false } : { items: 1000, latencies: [0, 50, 150], serviceMs: 5, builtin: true },
+				log,
+			),
+		// Quick: 200 mails (10 matching, one every 40 ms) per filter variant and 100 for rich vs fetch; full: 1,000
+		// (one every 100 ms: at 25/s one n8n process could not answer every POST of the unfiltered trigger within 3 s) and 200.
+		w7: () =>
+			runTriggerFiltersWorkload(
+				quick
+					? { mails: 200, matching: 10, intervalMs: 40, richMails: 100, richIntervalMs: 200 }
+					: { mails: 1000, matching: 10, intervalMs: 100, richMails: 200, richIntervalMs: 200 },
 				log,
 			),
 	};
