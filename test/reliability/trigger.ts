@@ -59,9 +59,12 @@ export async function executionCount(n8n: N8nHarness, trigger: ActiveTrigger): P
 	return (await n8n.executions(trigger.id, { includeData: false, limit: 250 })).length;
 }
 
-/** Items the trigger emitted, over all its executions (oldest first). */
+/**
+ * Items the trigger emitted, over its finished executions (oldest first). Newer n8n lists a run while it is
+ * still going, without run data yet; such a run counts once it has finished.
+ */
 export async function emittedItems(n8n: N8nHarness, trigger: ActiveTrigger): Promise<any[]> {
-	const executions = await n8n.executions(trigger.id, { includeData: true, limit: 250 });
+	const executions = (await n8n.executions(trigger.id, { includeData: true, limit: 250 })).filter((execution) => execution.finished || execution.stoppedAt);
 	return executions.reverse().flatMap((execution) => n8n.nodeOutput(execution, TRIGGER).map((item) => item.json));
 }
 
