@@ -1,6 +1,9 @@
 /**
  * JSON batching of per-item requests (issue #11 item 1), in a real n8n server against the emulator:
- * items go out as `$batch` calls of up to Batch Size members, output stays paired and in order,
+ * items go out as serial `$batch` calls (each member depends on the one before, so Graph runs them one
+ * at a time) of up to Batch Size members, at most 4 batches in flight per mailbox (so at most 4
+ * operations at Graph at once), output stays paired and in order, a member that never ran after a
+ * failed one (424) is sent again,
  * a throttled member is retried on its own Retry-After, a lost batch answer is never resent for
  * members that may have taken effect, and Batch Requests off sends one request per item.
  * Run: npm run build && npx jest --selectProjects reliability test/reliability/batch.test.ts
@@ -30,6 +33,30 @@ function wire(requests: RecordedRequest[]): RecordedRequest[] {
 	return requests.filter((r) => r.area === 'graph' && !r.parentRequestId);
 }
 
+/** Most members of one mailbox that ran at Graph at the same time (from the emulator's request log). */
+function maxConcurrentMembers(requests: RecordedRequest[]): number {
+	const edges = requests
+		.filter((r) => r.parentRequestId && r.finishedAtMs !== undefined)
+		.flatMap((r) => [
+			{ at: r.startedAtMs, delta: 1 },
+			{ at: r.finishedAtMs as number, delta: -1 },
+		])
+		.sort((a, b) => a.at - b.at || a.delta - b.delta);
+	let now = 0;
+	let max = 0;
+	for (const edge of edges) max = Math.max(max, (now += edge.delta));
+	return max;
+}
+
+/** Each batch's members, as sent: every member after the first depends on the one before it. */
+function expectSerialBatches(requests: RecordedRequest[], maxMembers = 20): void {
+	for (const batch of wire(requests).filter((r) => r.path === '/$batch')) {
+		const members = (batch.body as { requests: Array<{ id: string; dependsOn?: string[] }> }).requests;
+		expect(members.length).toBeLessThanOrEqual(maxMembers);
+		expect(members.map((m) => m.dependsOn)).toEqual(members.map((_, i) => (i === 0 ? undefined : [members[i - 1].id])));
+	}
+}
+
 async function events(count: number, prefix: string): Promise<Array<{ id: string; subject: string }>> {
 	const created: Array<{ id: string; subject: string }> = [];
 	for (let i = 0; i < count; i++) created.push(await newEvent(ctx.emu, `${prefix} ${i}`));
@@ -39,17 +66,19 @@ async function events(count: number, prefix: string): Promise<Array<{ id: string
 const getEvent = { resource: 'event', operation: 'get', eventId: byId('={{ $json.id }}') };
 
 describe('Batch Requests', () => {
-	it('45 Get Event items: 3 $batch calls, every item its own event, paired and in order', async () => {
-		const seeded = await events(45, 'Batched');
+	it('200 Get Event items: serial batches of at most 20, at most 4 operations at Graph at once, every item its own event, paired and in order', async () => {
+		const seeded = await events(200, 'Batched');
 		const run = await runNode(ctx, { parameters: getEvent, items: seeded.map(({ id }) => ({ id })) });
 		collectForSecrets(run);
 		expect(errorText(run.error)).toBe('');
-		// ⌈45/20⌉ = 3 when all items are ready together; n8n prepares them a few ms apart, so one more may leave early.
 		const batches = wire(run.requests);
 		expect(batches.every((r) => r.method === 'POST' && r.path === '/$batch')).toBe(true);
-		expect(batches.length).toBeGreaterThanOrEqual(3);
-		expect(batches.length).toBeLessThanOrEqual(4);
-		expect(run.requests.filter((r) => r.parentRequestId && r.method === 'GET').length).toBe(45);
+		// ⌈200/20⌉ = 10 when all items are ready together; n8n prepares them a few ms apart, so the first ones go out in smaller batches.
+		expect(batches.length).toBeGreaterThanOrEqual(10);
+		expect(batches.length).toBeLessThanOrEqual(20);
+		expectSerialBatches(run.requests);
+		expect(maxConcurrentMembers(run.requests)).toBeLessThanOrEqual(4);
+		expect(run.requests.filter((r) => r.parentRequestId && r.method === 'GET').length).toBe(200);
 		expect(run.output.map((item) => item.json.subject)).toEqual(seeded.map((e) => e.subject));
 		expect(run.output.map((item) => item.pairedItem?.item)).toEqual(seeded.map((_, index) => index));
 	});
@@ -63,11 +92,13 @@ describe('Batch Requests', () => {
 		expect(run.output.map((item) => item.json.subject)).toEqual(seeded.map((e) => e.subject));
 	});
 
-	it('Batch Size 5: 12 items in 3 batches', async () => {
-		const seeded = await events(12, 'Size5');
+	it('Batch Size 5: 40 items in batches of at most 5', async () => {
+		const seeded = await events(40, 'Size5');
 		const run = await runNode(ctx, { parameters: { ...getEvent, requestOptions: { batchSize: 5 } }, items: seeded.map(({ id }) => ({ id })) });
 		expect(errorText(run.error)).toBe('');
-		expect(wire(run.requests).filter((r) => r.path === '/$batch').length).toBe(3);
+		expect(wire(run.requests).filter((r) => r.path === '/$batch').length).toBeGreaterThanOrEqual(8);
+		expectSerialBatches(run.requests, 5);
+		expect(run.output.map((item) => item.json.subject)).toEqual(seeded.map((e) => e.subject));
 	});
 
 	it('a throttled member (429, Retry-After 1) is retried on its own; every item succeeds once', async () => {
@@ -80,14 +111,28 @@ describe('Batch Requests', () => {
 		expect(memberGets.map((r) => r.status)).toEqual([429, 200]);
 	});
 
-	it('missing events fail their own items with Graph\'s error; the others succeed (Continue On Fail)', async () => {
-		const seeded = await events(4, 'Mixed');
-		const ids = [seeded[0].id, 'AAMkMissing1=', seeded[1].id, 'AAMkMissing2='];
+	it('missing events fail their own items with Graph\'s error; the members after them (424, never ran) are sent again and succeed', async () => {
+		const seeded = await events(12, 'Mixed');
+		const missing = new Set([1, 5, 6, 11]);
+		const ids = seeded.map((event, index) => (missing.has(index) ? `AAMkMissing${index}=` : event.id));
 		const run = await runNode(ctx, { parameters: getEvent, items: ids.map((id) => ({ id })), continueOnFail: true });
 		const texts = run.output.map((item) => errorText(item));
-		expect(texts.map((t) => /ErrorItemNotFound/.test(t))).toEqual([false, true, false, true]);
-		expect(run.output.map((item) => item.json.subject ?? null)).toEqual([seeded[0].subject, null, seeded[1].subject, null]);
-		expect(run.output.map((item) => item.pairedItem?.item)).toEqual([0, 1, 2, 3]);
+		expect(texts.map((t) => /ErrorItemNotFound/.test(t))).toEqual(ids.map((_, index) => missing.has(index)));
+		expect(run.output.map((item) => item.json.subject ?? null)).toEqual(seeded.map((event, index) => (missing.has(index) ? null : event.subject)));
+		expect(run.output.map((item) => item.pairedItem?.item)).toEqual(ids.map((_, index) => index));
+		// Every event was read by Graph exactly once (in a batch or alone): a 424 member did not run, so sending it again is no repeat.
+		const ran = run.requests.filter((r) => r.area === 'graph' && r.method === 'GET' && r.path.startsWith('/me/events/')).map((r) => r.path);
+		expect([...ran].sort()).toEqual(ids.map((id) => `/me/events/${id}`).sort());
+		// What went into the batches: each item once, plus once more for every member that sat after a missing event in its batch.
+		const bodies = wire(run.requests)
+			.filter((r) => r.path === '/$batch')
+			.map((r) => (r.body as { requests: Array<{ url: string }> }).requests.map((m) => m.url));
+		const afterAMissing = bodies.reduce((sum, urls) => {
+			const firstMissing = urls.findIndex((url) => url.includes('AAMkMissing'));
+			return sum + (firstMissing < 0 ? 0 : urls.length - firstMissing - 1);
+		}, 0);
+		const alone = wire(run.requests).filter((r) => r.method === 'GET').length;
+		expect(bodies.flat().length + alone).toBe(ids.length + afterAMissing);
 	});
 
 	it('a lost answer to a batch of creates: every item says it may have been created, nothing is sent twice', async () => {
@@ -118,12 +163,16 @@ describe('Batch Requests', () => {
 		expect([...created].sort()).toEqual([...subjects].sort());
 	});
 
-	it('Delete Event × 25: two batches, all deleted', async () => {
+	it('Delete Event × 25: spread over the mailbox\'s 4 slots in serial batches, all deleted', async () => {
 		const seeded = await events(25, 'Delete me');
 		const run = await runNode(ctx, { parameters: { resource: 'event', operation: 'delete', eventId: byId('={{ $json.id }}') }, items: seeded.map(({ id }) => ({ id })) });
 		expect(errorText(run.error)).toBe('');
 		expect(run.output.every((item) => item.json.deleted === true)).toBe(true);
-		expect(wire(run.requests).filter((r) => r.path === '/$batch').length).toBe(2);
+		const batches = wire(run.requests).filter((r) => r.path === '/$batch');
+		expect(batches.length).toBeGreaterThanOrEqual(2);
+		expect(batches.length).toBeLessThanOrEqual(8);
+		expectSerialBatches(run.requests);
+		expect(run.requests.filter((r) => r.parentRequestId && r.method === 'DELETE').length).toBe(25);
 	});
 
 	it('a Batch Size over 20 is refused by name before any request', async () => {

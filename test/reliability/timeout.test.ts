@@ -67,13 +67,21 @@ describe('Request Options → Timeout', () => {
 
 	it('Create Event, batched: a hung batch fails each of its items as possibly created, and nothing is resent', async () => {
 		ctx.emu.addFault({ method: 'POST', pathPattern: '^/\\$batch$', kind: 'hang', times: 1 });
+		const subjects = Array.from({ length: 8 }, (_, i) => `Hung batch ${i}`);
 		const run = await runNode(ctx, {
 			parameters: createEvent({ timeout: 1500 }),
-			items: [{ subject: 'Hung batch 1' }, { subject: 'Hung batch 2' }],
+			items: subjects.map((subject) => ({ subject })),
 			continueOnFail: true,
 		});
-		expect(run.requests.filter((r) => r.path === '/$batch').length).toBe(1);
-		expect(run.output.map((item) => /may have been carried out/.test(errorText(item)))).toEqual([true, true]);
+		const batches = run.requests.filter((r) => r.path === '/$batch');
+		const hung = (batches[0].body as { requests: Array<{ body: { subject: string } }> }).requests.map((m) => m.body.subject);
+		expect(hung.length).toBeGreaterThan(1);
+		// The hung batch's items say they may have been created; every other item was created; no subject was sent twice.
+		expect(run.output.map((item) => /may have been carried out/.test(errorText(item)))).toEqual(subjects.map((subject) => hung.includes(subject)));
+		const sent = run.requests.filter((r) => r.method === 'POST' && r.path === '/me/events').map((r) => (r.body as { subject: string }).subject);
+		const inBatches = batches.flatMap((b) => (b.body as { requests: Array<{ body: { subject: string } }> }).requests.map((m) => m.body.subject));
+		expect([...new Set([...sent, ...inBatches])].sort()).toEqual([...subjects].sort());
+		expect(inBatches.length + run.requests.filter((r) => r.method === 'POST' && r.path === '/me/events' && !r.parentRequestId).length).toBe(subjects.length);
 	});
 
 	it('a Timeout that is not a whole number of milliseconds is refused before any request', async () => {

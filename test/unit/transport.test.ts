@@ -1,7 +1,7 @@
 import { getDelay, isRetryStatus, retryAfterMs, DEFAULT_RETRY_POLICY, MAX_DELAY_SECONDS } from '../../nodes/MicrosoftOutlookExt/shared/transport/retry';
 import { assertGraphUrl, idSegment, mailboxPrefix, scopePath, validateMailbox } from '../../nodes/MicrosoftOutlookExt/shared/transport/url';
 import { toNodeApiError } from '../../nodes/MicrosoftOutlookExt/shared/transport/errors';
-import { acquire, acquireAll, pause } from '../../nodes/MicrosoftOutlookExt/shared/transport/gate';
+import { acquire, pause } from '../../nodes/MicrosoftOutlookExt/shared/transport/gate';
 import type { INode } from 'n8n-workflow';
 
 const node: INode = {
@@ -129,20 +129,6 @@ describe('mailbox gate', () => {
 		releases.forEach((release) => release());
 		expect(maxInFlight).toBe(4);
 		expect(acquiredOrder).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-	});
-
-	it('acquireAll takes every slot: single requests wait until the batch is done', async () => {
-		const releaseAll = await acquireAll('test|all', 4);
-		let single = false;
-		const waiting = acquire('test|all', 4).then((release) => {
-			single = true;
-			release();
-		});
-		await new Promise((r) => setImmediate(r));
-		expect(single).toBe(false);
-		releaseAll();
-		await waiting;
-		expect(single).toBe(true);
 	});
 
 	it('holds every request for a throttled mailbox until the pause ends', async () => {

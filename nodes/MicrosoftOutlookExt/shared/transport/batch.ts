@@ -2,17 +2,24 @@
  * Graph JSON batching (`POST /v1.0/$batch`, up to 20 members) for per-item requests.
  *
  * n8n runs every input item's request at once. Instead of one HTTP round trip per item, the items'
- * requests for one credential + mailbox are queued here and sent as batches, one batch in flight
- * per mailbox: Graph runs a batch's members against the same 4-concurrent mailbox limit, so the
- * batch holds all 4 slots of the mailbox gate while it is out. Each member's answer goes back to
- * its own item as if it had been sent alone, so the item's retry policy (Retry-After, refresh on
- * 401, never repeating a send whose answer was lost) applies member by member. A lost answer to the
- * whole batch is a lost answer for every member in it.
+ * requests for one credential + mailbox are queued here and sent as **serial** batches: each member
+ * depends on the one before it (`dependsOn`), and Graph then runs the members one at a time
+ * (throttling-limits.md, Outlook limits for JSON batching). A serial batch therefore occupies one of
+ * the mailbox's 4 concurrent slots, so up to 4 batches are in flight per mailbox, each holding one
+ * slot of the mailbox gate: never more than 4 operations run at Graph, as with unbatched requests,
+ * but each round trip carries up to 20 of them. (A parallel batch would run 4 members at a time and
+ * need all 4 slots, one batch per round trip: at most 20 items per round trip instead of 80.)
+ *
+ * Each member's answer goes back to its own item as if it had been sent alone, so the item's retry
+ * policy (Retry-After, refresh on 401, never repeating a send whose answer was lost) applies member
+ * by member. A member that failed makes every later member of its batch answer 424 (Failed
+ * Dependency): those never ran, so they are queued again, not reported. A lost answer to the whole
+ * batch is a lost answer for every member in it.
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { acquire, acquireAll } from './gate';
+import { acquire, MAILBOX_CONCURRENCY } from './gate';
 
 /** Graph's maximum members per batch. */
 export const MAX_BATCH_SIZE = 20;
@@ -24,6 +31,8 @@ const LINGER_MS = 5;
 const MAX_LINGER_MS = 60;
 /** Bodies larger than this are sent on their own (Graph's batch payload limit is not documented precisely). */
 const MAX_MEMBER_BODY_BYTES = 1024 * 1024;
+/** Graph's status for a member whose dependency failed: it did not run. */
+const FAILED_DEPENDENCY = 424;
 
 export interface FullResponse {
 	statusCode: number;
@@ -43,7 +52,10 @@ interface Member {
 
 interface MailboxQueue {
 	members: Member[];
-	running: boolean;
+	/** A loop is handing queued members to free slots. */
+	pumping: boolean;
+	/** Batches of this queue waiting for their answer. */
+	inFlight: number;
 	batchSize: number;
 }
 
@@ -67,42 +79,73 @@ export async function sendInBatch(
 	options: IHttpRequestOptions,
 	direct: DirectSend,
 ): Promise<FullResponse> {
-	const queue = queues.get(gateKey) ?? { members: [], running: false, batchSize };
+	const queue = queues.get(gateKey) ?? { members: [], pumping: false, inFlight: 0, batchSize };
 	queues.set(gateKey, queue);
 	queue.batchSize = Math.min(queue.batchSize, batchSize);
 	const answer = new Promise<FullResponse>((resolve, reject) => queue.members.push({ options, direct, resolve, reject }));
-	if (!queue.running) void drain(gateKey, root, queue);
+	if (!queue.pumping) void pump(gateKey, root, queue);
 	return await answer;
 }
 
-async function drain(gateKey: string, root: string, queue: MailboxQueue): Promise<void> {
-	queue.running = true;
-	try {
-		while (queue.members.length > 0) {
-			for (let waited = 0; queue.members.length < queue.batchSize && waited < MAX_LINGER_MS; waited += LINGER_MS) {
-				const before = queue.members.length;
-				await sleep(LINGER_MS);
-				if (queue.members.length === before && waited > 0) break;
-			}
-			const members = queue.members.splice(0, queue.batchSize);
-			if (members.length === 1) await sendAlone(gateKey, members[0]);
-			else await sendBatch(gateKey, root, members);
-		}
-	} finally {
-		queue.running = false;
-		if (queue.members.length === 0) queues.delete(gateKey);
-		else void drain(gateKey, root, queue);
+/** Waits while items keep arriving, until there are enough to fill every slot's batch. */
+async function linger(queue: MailboxQueue): Promise<void> {
+	const enough = queue.batchSize * MAILBOX_CONCURRENCY;
+	for (let waited = 0; queue.members.length < enough && waited < MAX_LINGER_MS; waited += LINGER_MS) {
+		const before = queue.members.length;
+		await sleep(LINGER_MS);
+		if (queue.members.length === before && waited > 0) break;
 	}
 }
 
-async function sendAlone(gateKey: string, member: Member): Promise<void> {
-	const release = await acquire(gateKey);
+/**
+ * Hands queued members to mailbox slots: each free slot takes a batch. The members are spread over
+ * the slots (25 items go out as 7 + 6 + 6 + 6, not 20 + 5) because a serial batch takes as long as
+ * its members together; with many items queued every batch is full.
+ */
+async function pump(gateKey: string, root: string, queue: MailboxQueue): Promise<void> {
+	queue.pumping = true;
+	try {
+		while (queue.members.length > 0) {
+			const release = await acquire(gateKey);
+			// At the start of a burst, wait for the items n8n is still preparing; later slots take what is queued.
+			if (queue.inFlight === 0) await linger(queue);
+			const freeSlots = Math.max(1, MAILBOX_CONCURRENCY - queue.inFlight);
+			const size = Math.min(queue.batchSize, Math.ceil(queue.members.length / freeSlots));
+			const members = queue.members.splice(0, size);
+			if (members.length === 0) {
+				release();
+				break;
+			}
+			queue.inFlight++;
+			const sent = members.length === 1 ? sendAlone(members[0]) : sendBatch(gateKey, root, queue, members);
+			void sent.finally(() => {
+				queue.inFlight--;
+				release();
+			});
+		}
+	} finally {
+		queue.pumping = false;
+		if (queue.members.length === 0) {
+			if (queues.get(gateKey) === queue) queues.delete(gateKey);
+		} else {
+			void pump(gateKey, root, queue);
+		}
+	}
+}
+
+/** Puts members that never ran back at the head of the queue (they keep their order). */
+function requeue(gateKey: string, root: string, queue: MailboxQueue, members: Member[]): void {
+	if (members.length === 0) return;
+	queue.members.unshift(...members);
+	queues.set(gateKey, queue);
+	if (!queue.pumping) void pump(gateKey, root, queue);
+}
+
+async function sendAlone(member: Member): Promise<void> {
 	try {
 		member.resolve(await member.direct(member.options));
 	} catch (error) {
 		member.reject(error);
-	} finally {
-		release();
 	}
 }
 
@@ -144,7 +187,7 @@ interface BatchAnswer {
 	responses?: Array<{ id?: unknown; status?: unknown; headers?: Record<string, unknown>; body?: unknown }>;
 }
 
-async function sendBatch(gateKey: string, root: string, members: Member[]): Promise<void> {
+async function sendBatch(gateKey: string, root: string, queue: MailboxQueue, members: Member[]): Promise<void> {
 	const requests = members.map((member, index) => {
 		return {
 			id: String(index + 1),
@@ -152,10 +195,11 @@ async function sendBatch(gateKey: string, root: string, members: Member[]): Prom
 			url: memberUrl(root, member.options),
 			headers: memberHeaders(member.options),
 			...(hasBody(member.options) ? { body: member.options.body } : {}),
+			// Serial: Graph runs the members one at a time, so the batch holds one mailbox slot.
+			...(index > 0 ? { dependsOn: [String(index)] } : {}),
 		};
 	});
 	const timeout = Math.max(...members.map((member) => Number(member.options.timeout ?? 0) || 0)) || undefined;
-	const release = await acquireAll(gateKey);
 	let answer: FullResponse;
 	try {
 		// The first member's item sends the batch (its credential is the same for all: one queue per credential + mailbox).
@@ -175,22 +219,26 @@ async function sendBatch(gateKey: string, root: string, members: Member[]): Prom
 		// No answer to the batch: every member's answer is lost (a send in it may have happened).
 		for (const member of members) member.reject(error);
 		return;
-	} finally {
-		release();
+	}
+	// The whole batch refused (401, 429, 503…): each member gets that answer and its item decides.
+	if (answer.statusCode !== 200) {
+		for (const member of members) member.resolve({ statusCode: answer.statusCode, headers: answer.headers, body: answer.body });
+		return;
 	}
 	const byId = new Map<string, FullResponse>();
-	if (answer.statusCode === 200) {
-		for (const response of (answer.body as BatchAnswer | undefined)?.responses ?? []) {
-			byId.set(String(response.id), { statusCode: Number(response.status), headers: response.headers ?? {}, body: response.body });
-		}
+	for (const response of (answer.body as BatchAnswer | undefined)?.responses ?? []) {
+		byId.set(String(response.id), { statusCode: Number(response.status), headers: response.headers ?? {}, body: response.body });
 	}
+	const didNotRun: Member[] = [];
 	members.forEach((member, index) => {
-		// The whole batch refused (401, 429, 503…): each member gets that answer and its item decides.
-		if (answer.statusCode !== 200) return member.resolve({ statusCode: answer.statusCode, headers: answer.headers, body: answer.body });
 		const response = byId.get(String(index + 1));
-		if (response) return member.resolve(response);
-		member.reject(new Error('Microsoft Graph\'s batch answer has no response for this request'));
+		if (!response) return member.reject(new Error('Microsoft Graph\'s batch answer has no response for this request'));
+		// After a failed member the rest of a serial batch never ran: send them again.
+		const previous = index > 0 ? byId.get(String(index)) : undefined;
+		if (response.statusCode === FAILED_DEPENDENCY && previous && previous.statusCode >= 400) return didNotRun.push(member);
+		member.resolve(response);
 	});
+	requeue(gateKey, root, queue, didNotRun);
 }
 
 /**

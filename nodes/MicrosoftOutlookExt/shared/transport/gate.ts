@@ -48,16 +48,6 @@ export async function acquire(key: string, limit = MAILBOX_CONCURRENCY): Promise
 	};
 }
 
-/**
- * All slots of a mailbox at once (a JSON batch: Graph runs its members against the same limit). One
- * batch per mailbox at a time asks for this (batch.ts), so two callers never hold half each.
- */
-export async function acquireAll(key: string, limit = MAILBOX_CONCURRENCY): Promise<() => void> {
-	const releases: Array<() => void> = [];
-	for (let slot = 0; slot < limit; slot++) releases.push(await acquire(key, limit));
-	return () => releases.forEach((release) => release());
-}
-
 /** Graph throttled this mailbox: hold every request for it until `until` (epoch ms). */
 export function pause(key: string, until: number): void {
 	const gate = gateFor(key);
