@@ -11,7 +11,6 @@ import { DEFAULT_CLIENT, TENANT_DOMAIN, startEmulator, type Emulator } from '../
 import type { EmulatorOptions, RecordedRequest } from '../test/emulator/types';
 import { ADELE, CREDENTIAL_IDS, credentialFixtures, signIn } from '../test/e2e/support';
 import { N8nHarness, nodeType, type NodeItem, type WorkflowFixture } from '../test/harness/n8n';
-import { resolveRuntimeDir } from '../test/harness/runtime';
 import { manualWorkflow, type NodeSpec } from '../test/harness/workflows';
 import { executeProcess, nodeRequests, requestWindow, rssDuring, takeNewPeaks, type RequestWindow } from './measure';
 
@@ -127,39 +126,12 @@ export interface MeasuredRun {
 	runData: Record<string, any[]>;
 }
 
-interface StoredExecution {
-	status: string;
-	data: { resultData?: { runData?: Record<string, any[]>; error?: { message?: string; description?: string } } };
-}
-
-/**
- * The newest execution of a workflow, read from the user folder's SQLite DB. `execute --rawOutput`
- * cannot be trusted with big runs: measured here, n8n exits before its logger has written all of a
- * 39 MB run (32.5 MB arrived), so the DB (flatted JSON, as n8n stores it) is the reliable source.
- */
-async function readLastExecution(series: Series, workflowId: string): Promise<StoredExecution | undefined> {
-	const runtime = join(resolveRuntimeDir(), 'node_modules');
-	// n8n's own copies: the native sqlite3 build and the serializer it stores runs with.
-	const sqlite3 = require(join(runtime, 'sqlite3'));
-	const flatted = require(join(runtime, 'flatted'));
-	const db = new sqlite3.Database(join(series.n8n.userFolder, '.n8n', 'database.sqlite'), sqlite3.OPEN_READONLY);
-	const get = (sql: string, ...params: unknown[]) =>
-		new Promise<any>((done, fail) => db.get(sql, params, (error: Error | null, row: any) => (error ? fail(error) : done(row))));
-	try {
-		const execution = await get('SELECT id, status FROM execution_entity WHERE workflowId = ? ORDER BY id DESC LIMIT 1', workflowId);
-		if (!execution) return undefined;
-		const stored = await get('SELECT data FROM execution_data WHERE executionId = ?', execution.id);
-		return { status: execution.status, data: stored?.data ? flatted.parse(stored.data) : {} };
-	} finally {
-		await new Promise<void>((done) => db.close(() => done()));
-	}
-}
-
 /** `n8n execute` of an imported workflow with every figure the workloads report. */
 export async function executeMeasured(series: Series, wf: WorkflowFixture, opts: { latencyMs?: number; timeoutMs?: number } = {}): Promise<MeasuredRun> {
 	series.emu.clearRequests();
 	takeNewPeaks(series.rssDir, series.seenRss);
 	// Level warn: n8n still builds the run's JSON (a real cost of `execute`) but does not print it.
+	// The run is read from n8n's database (storedExecutions): `execute --rawOutput` loses the end of big runs.
 	const cli = await series.n8n.runCli(['execute', `--id=${wf.id}`, '--rawOutput'], {
 		timeoutMs: opts.timeoutMs ?? 900_000,
 		env: { N8N_LOG_LEVEL: 'warn' },
@@ -167,7 +139,7 @@ export async function executeMeasured(series: Series, wf: WorkflowFixture, opts:
 	const requests = nodeRequests(series.emu.requests());
 	// The exit hook runs before the process closes its pipes, so the record is there already.
 	const n8nProcess = executeProcess(takeNewPeaks(series.rssDir, series.seenRss));
-	const execution = await readLastExecution(series, wf.id);
+	const [execution] = await series.n8n.storedExecutions(wf.id);
 	if (!execution) throw new Error(`n8n execute --id=${wf.id} saved no execution (exit code ${cli.exitCode}): ${cli.stderr.slice(-300)}`);
 	const runData = execution.data.resultData?.runData ?? {};
 	const nodeRun = runData[NODE_NAME]?.[0];

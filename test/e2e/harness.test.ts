@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { N8nHarness, nodeType, parseExecuteOutput, type CredentialFixture } from '../harness/n8n';
+import { N8nHarness, nodeType, type CredentialFixture } from '../harness/n8n';
 import { resolveRuntimeDir } from '../harness/runtime';
 import { ITEMS_NODE_NAME, manualWorkflow, webhookWorkflow } from '../harness/workflows';
 
@@ -98,17 +98,6 @@ describe('runtime location', () => {
 		expect(nodeType('microsoftOutlookExtTrigger')).toBe('n8n-nodes-microsoft-outlook-ext.microsoftOutlookExtTrigger');
 	});
 
-	it('parses execute output in both log formats', () => {
-		const run = { data: { resultData: { runData: {} } }, status: 'success', finished: true };
-		const jsonFormat = [
-			JSON.stringify({ level: 'info', message: 'n8n Task Broker ready on 127.0.0.1, port 1' }),
-			JSON.stringify({ level: 'info', message: JSON.stringify(run, null, 2) }),
-		].join('\n');
-		expect(parseExecuteOutput(jsonFormat)).toEqual(run);
-		const textFormat = `n8n Task Broker ready\nFailed to start Python task runner\n${JSON.stringify(run, null, 2)}\n`;
-		expect(parseExecuteOutput(textFormat)).toEqual(run);
-		expect(parseExecuteOutput('The workflow with the id "x" does not exist.\n')).toBeUndefined();
-	});
 });
 
 describe('N8nHarness with the CLI', () => {
@@ -157,6 +146,40 @@ describe('N8nHarness with the CLI', () => {
 		expect(() => n8n.nodeOutput(result, 'No Such Node')).toThrow(/nodes that ran: Start/);
 	});
 
+	it('reads a 30 MB run whole (from n8n\'s database, not from what execute prints)', async () => {
+		const result = await n8n.runWorkflow({
+			id: 'harnessLarge0001',
+			name: 'harnessLarge0001',
+			active: false,
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{ id: 'l1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'l2',
+					name: 'Make',
+					type: 'n8n-nodes-base.set',
+					typeVersion: 3.4,
+					position: [220, 0],
+					parameters: { mode: 'raw', jsonOutput: "={{ { rows: Array.from({ length: 5000 }, (_, n) => ({ n, text: 'x'.repeat(2000) })) } }}", options: {} },
+				},
+				{ id: 'l3', name: 'Split', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [440, 0], parameters: { fieldToSplitOut: 'rows', options: {} } },
+				{ id: 'l4', name: 'Pass', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [660, 0], parameters: {} },
+			],
+			connections: {
+				Start: { main: [[{ node: 'Make', type: 'main', index: 0 }]] },
+				Make: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
+				Split: { main: [[{ node: 'Pass', type: 'main', index: 0 }]] },
+			},
+		});
+		expect(result.success).toBe(true);
+		const output = n8n.nodeOutput(result, 'Pass');
+		expect(output.length).toBe(5000);
+		expect(output[4999].json).toEqual({ n: 4999, text: 'x'.repeat(2000) });
+		expect(JSON.stringify(result.data).length).toBeGreaterThan(25_000_000);
+		// Nothing of the run went through stdout.
+		expect(result.stdout.length).toBeLessThan(100_000);
+	});
+
 	it('feeds binary items that a built-in node can read', async () => {
 		const text = 'hello from the harness\n';
 		const result = await n8n.runWorkflow(
@@ -203,7 +226,7 @@ describe('N8nHarness with the CLI', () => {
 	});
 
 	it('rejects execute/publish of an unknown workflow instead of reporting a workflow failure', async () => {
-		await expect(n8n.execute('noSuchWorkflow01')).rejects.toThrow(/does not exist/);
+		await expect(n8n.execute('noSuchWorkflow01')).rejects.toThrow(/saved no execution \(exit code 1; an unknown workflow id/);
 		await expect(n8n.publish('noSuchWorkflow01')).rejects.toThrow(/Workflow "noSuchWorkflow01" not found/);
 	});
 

@@ -35,14 +35,14 @@
  * Log level: option `logLevel`, else $N8N_LOG_LEVEL, else 'info'. Everything n8n prints is kept in
  * logs() and appended to `<userFolder>/n8n.log`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { REPO_ROOT, assertRuntimeInstalled, installedN8nVersion, n8nBinPath, resolveRuntimeDir } from './runtime';
+import { CLI_TIMEOUT_MS, N8nServerProcess, n8nEnv, runN8nCli, sleep, tail, type CliRun } from './n8n-process';
+import { REPO_ROOT, assertRuntimeInstalled, installedN8nVersion, resolveRuntimeDir } from './runtime';
 
 export const PACKAGE_NAME = 'n8n-nodes-microsoft-outlook-ext';
 
@@ -77,10 +77,20 @@ export interface ExecutionError {
 	[key: string]: unknown;
 }
 
+/** A run as n8n saved it (execution_entity + execution_data). */
+export interface StoredExecution {
+	id: number;
+	status: string;
+	finished: boolean;
+	mode: string;
+	/** n8n's IRunExecutionData: `{ resultData: { runData, error?, lastNodeExecuted }, ... }`. */
+	data: any;
+}
+
 export interface ExecutionResult {
-	/** true = exit code 0 and no `data.resultData.error`. */
+	/** true = exit code 0, status success and no `data.resultData.error`. */
 	success: boolean;
-	/** The whole run n8n printed: `{ data: { resultData: { runData, error?, lastNodeExecuted } }, status, ... }`. */
+	/** The run as n8n saved it: `{ data: { resultData: { runData, error?, lastNodeExecuted } }, status, finished, mode }`. */
 	data: any;
 	/** `data.data.resultData.error` when the workflow failed. */
 	error?: ExecutionError;
@@ -152,63 +162,17 @@ export interface HarnessOptions {
 	extraPackages?: string[];
 }
 
-interface CliRun {
-	stdout: string;
-	stderr: string;
-	exitCode: number | null;
-	/** Set when the process ended by a signal (exitCode is then null). */
-	signal: NodeJS.Signals | null;
-	durationMs: number;
-}
-
 interface CliOptions {
 	env?: Record<string, string>;
 	timeoutMs?: number;
 }
 
 const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Passw0rd!Passw0rd' };
-const READY_LINE = 'Editor is now accessible via';
 const START_TIMEOUT_MS = 90_000;
-const STOP_TIMEOUT_MS = 20_000;
-const CLI_TIMEOUT_MS = 180_000;
 const LOGGED_MESSAGE_MAX = 2_000;
 /** Background publication of one workflow (newer n8n); a trigger's create may retry with backoff. */
 const PUBLICATION_TIMEOUT_MS = 60_000;
 const SETTLED_PUBLISHED: PublicationStatusName[] = ['published', 'partial', 'failed'];
-/**
- * Inherited variables that would change n8n's behaviour behind the harness's back. NODE_ENV matters most:
- * jest sets it to 'test', and n8n's logger is silent then (no run JSON at all).
- */
-const INHERITED_ENV_DROPPED = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_ENV$|NODE_OPTIONS$)/;
-
-/** Process groups still running; killed if the test process exits without dispose(). */
-const liveProcessGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-	if (exitHookInstalled) return;
-	exitHookInstalled = true;
-	process.once('exit', () => {
-		for (const pid of liveProcessGroups) killGroup(pid, 'SIGKILL');
-	});
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-	try {
-		process.kill(-pid, signal);
-	} catch {
-		// already gone
-	}
-}
-
-function signalProcess(pid: number, signal: NodeJS.Signals): void {
-	try {
-		process.kill(pid, signal);
-	} catch {
-		// already gone
-	}
-}
-
 const handedOutPorts = new Set<number>();
 
 /** A port that is free now and not yet given to another harness in this process. */
@@ -229,21 +193,6 @@ async function freePort(): Promise<number> {
 	}
 }
 
-function sleep(ms: number): Promise<void> {
-	return new Promise((done) => setTimeout(done, ms));
-}
-
-/** true if `promise` settles within `ms`; the timer is cleared either way (no open handle for jest). */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-	let timer: NodeJS.Timeout | undefined;
-	const timeout = new Promise<boolean>((done) => (timer = setTimeout(() => done(false), ms)));
-	try {
-		return await Promise.race([promise.then(() => true), timeout]);
-	} finally {
-		clearTimeout(timer);
-	}
-}
-
 /** Turns one JSON log record into a readable line; long messages (the run JSON) are shortened. */
 function jsonLogLineToText(line: string): string {
 	try {
@@ -261,35 +210,6 @@ function jsonLogLineToText(line: string): string {
 	return line;
 }
 
-function looksLikeRun(value: unknown): boolean {
-	return typeof value === 'object' && value !== null && 'data' in value && ('status' in value || 'finished' in value);
-}
-
-/** Finds the run in `execute --rawOutput` output: a JSON log record (json format) or raw text from the first `{`. */
-export function parseExecuteOutput(stdout: string): any | undefined {
-	for (const line of stdout.split('\n')) {
-		if (!line.startsWith('{')) continue;
-		try {
-			const record = JSON.parse(line);
-			if (typeof record?.message === 'string' && record.message.startsWith('{')) {
-				const run = JSON.parse(record.message);
-				if (looksLikeRun(run)) return run;
-			}
-		} catch {
-			// a text-format line that merely starts with '{'
-		}
-	}
-	const start = stdout.search(/^\{/m);
-	if (start < 0) return undefined;
-	const end = stdout.lastIndexOf('\n}');
-	try {
-		const run = JSON.parse(stdout.slice(start, end < start ? undefined : end + 2));
-		return looksLikeRun(run) ? run : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 /** Accepts a CLI ExecutionResult or an execution from the public API (`includeData=true`). */
 function runDataOf(result: ExecutionResult | { data?: any }): Record<string, any[]> {
 	const runData = result.data?.data?.resultData?.runData ?? result.data?.resultData?.runData;
@@ -299,10 +219,6 @@ function runDataOf(result: ExecutionResult | { data?: any }): Record<string, any
 
 function resultErrorOf(result: ExecutionResult | { data?: any }): any {
 	return result.data?.data?.resultData?.error ?? result.data?.resultData?.error;
-}
-
-function tail(text: string, lines: number): string {
-	return text.split('\n').slice(-lines).join('\n');
 }
 
 export class N8nHarness {
@@ -320,8 +236,7 @@ export class N8nHarness {
 	private readonly cliBrokerPort: number;
 	private readonly logFile: string;
 	private logText = '';
-	private server?: ChildProcess;
-	private serverExit?: Promise<void>;
+	private readonly server: N8nServerProcess;
 	private cliQueue: Promise<unknown> = Promise.resolve();
 	private owner?: OwnerSession;
 	private fileCounter = 0;
@@ -346,7 +261,14 @@ export class N8nHarness {
 		this.cliBrokerPort = fields.cliBrokerPort;
 		this.logLevel = fields.logLevel;
 		this.logFile = join(fields.userFolder, 'n8n.log');
-		this.env = this.buildEnv(fields.serverBrokerPort, fields.env);
+		this.env = {
+			...n8nEnv({ userFolder: this.userFolder, port: this.port, brokerPort: fields.serverBrokerPort }),
+			N8N_LOG_LEVEL: this.logLevel,
+			...fields.env,
+		};
+		this.server = new N8nServerProcess(this.runtimeDir, this.env, this.baseUrl, (source, text) =>
+			this.appendLog(source === 'exit' ? 'harness' : source === 'stderr' ? 'server stderr' : 'server', text),
+		);
 	}
 
 	/** Fresh temp user folder and free ports; our package installed unless `loadPackage: false`. */
@@ -365,39 +287,7 @@ export class N8nHarness {
 		});
 		if (loadPackage) harness.installPackageCopy();
 		for (const dir of opts.extraPackages ?? []) harness.linkPackage(dir);
-		installExitHook();
 		return harness;
-	}
-
-	private buildEnv(serverBrokerPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-		const inherited = Object.fromEntries(
-			Object.entries(process.env).filter(([key]) => !INHERITED_ENV_DROPPED.test(key)),
-		);
-		const noProxy = ['127.0.0.1', 'localhost', process.env.NO_PROXY].filter(Boolean).join(',');
-		return {
-			...inherited,
-			N8N_USER_FOLDER: this.userFolder,
-			N8N_PORT: String(this.port),
-			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			WEBHOOK_URL: `${this.baseUrl}/`,
-			N8N_RUNNERS_BROKER_PORT: String(serverBrokerPort),
-			N8N_DIAGNOSTICS_ENABLED: 'false',
-			N8N_PERSONALIZATION_ENABLED: 'false',
-			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-			N8N_TEMPLATES_ENABLED: 'false',
-			N8N_HIRING_BANNER_ENABLED: 'false',
-			N8N_SECURE_COOKIE: 'false',
-			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
-			// Our package is not verified by n8n (it has runtime dependencies); newer n8n asks admins to
-			// opt in explicitly, and n8n 3 will stop loading unverified packages without this.
-			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
-			N8N_LOG_LEVEL: this.logLevel,
-			NO_COLOR: '1',
-			// The emulator is on localhost: never send that through a proxy from the environment.
-			NO_PROXY: noProxy,
-			no_proxy: noProxy,
-			...extra,
-		};
 	}
 
 	/**
@@ -458,8 +348,7 @@ export class N8nHarness {
 		return run;
 	}
 
-	private spawnCli(args: string[], opts: CliOptions): Promise<CliRun> {
-		const started = Date.now();
+	private async spawnCli(args: string[], opts: CliOptions): Promise<CliRun> {
 		const source = `cli ${args[0]}`;
 		const env = {
 			...this.env,
@@ -469,37 +358,12 @@ export class N8nHarness {
 			N8N_RUNNERS_BROKER_PORT: String(this.cliBrokerPort),
 			...opts.env,
 		};
-		return new Promise((resolveRun, reject) => {
-			const child = spawn(process.execPath, [n8nBinPath(this.runtimeDir), ...args], {
-				cwd: this.runtimeDir,
-				env,
-				detached: true,
-				stdio: ['ignore', 'pipe', 'pipe'],
-			});
-			const pid = child.pid;
-			if (pid) liveProcessGroups.add(pid);
-			let stdout = '';
-			let stderr = '';
-			child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-			child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-			const timeoutMs = opts.timeoutMs ?? CLI_TIMEOUT_MS;
-			const timer = setTimeout(() => pid && killGroup(pid, 'SIGKILL'), timeoutMs);
-			child.once('error', (error) => {
-				clearTimeout(timer);
-				reject(new Error(`could not start n8n ${args[0]}: ${error.message}`));
-			});
-			child.once('close', (exitCode, signal) => {
-				clearTimeout(timer);
-				if (pid) liveProcessGroups.delete(pid);
-				this.appendLog(source, stdout.split('\n').map(jsonLogLineToText).join('\n'));
-				this.appendLog(`${source} stderr`, stderr);
-				if (signal === 'SIGKILL') {
-					reject(new Error(`n8n ${args[0]} timed out after ${timeoutMs} ms:\n${tail(this.logText, 30)}`));
-					return;
-				}
-				resolveRun({ stdout, stderr, exitCode, signal, durationMs: Date.now() - started });
-			});
-		});
+		const timeoutMs = opts.timeoutMs ?? CLI_TIMEOUT_MS;
+		const run = await runN8nCli(this.runtimeDir, args, env, timeoutMs);
+		this.appendLog(source, run.stdout.split('\n').map(jsonLogLineToText).join('\n'));
+		this.appendLog(`${source} stderr`, run.stderr);
+		if (run.timedOut) throw new Error(`n8n ${args[0]} timed out after ${timeoutMs} ms:\n${tail(this.logText, 30)}`);
+		return run;
 	}
 
 	private async runCliOrThrow(args: string[], expectedOutput: RegExp): Promise<CliRun> {
@@ -542,25 +406,33 @@ export class N8nHarness {
 	}
 
 	/**
-	 * `n8n execute --id --rawOutput`. Resolves for failed workflows too (`success: false`, `error`);
-	 * rejects only when n8n printed no run at all (unknown id, crash, timeout).
+	 * `n8n execute --id`. Resolves for failed workflows too (`success: false`, `error`); rejects only
+	 * when n8n saved no run at all (unknown id, crash, timeout). The run is read from n8n's database,
+	 * not from what `execute --rawOutput` prints: for big runs n8n exits before its logger has written
+	 * all of it (measured: 32.5 of 39 MB arrived). Log level warn, so n8n does not print the run either
+	 * (debug with the harness's debug log level).
 	 */
 	async execute(workflowId: string, opts: { timeoutMs?: number } = {}): Promise<ExecutionResult> {
-		const run = await this.runCli(['execute', `--id=${workflowId}`, '--rawOutput'], opts);
-		const data = parseExecuteOutput(run.stdout);
-		if (data === undefined) {
+		const before = await this.lastExecutionId();
+		const run = await this.runCli(['execute', `--id=${workflowId}`], {
+			...opts,
+			env: { N8N_LOG_LEVEL: this.logLevel === 'debug' ? 'debug' : 'warn' },
+		});
+		const [stored] = await this.storedExecutions(workflowId, before);
+		if (stored === undefined) {
 			const printed = run.stdout.split('\n').map(jsonLogLineToText).join('\n');
 			throw new Error(
-				`n8n execute --id=${workflowId} printed no execution (exit code ${run.exitCode}):\n${tail(printed + run.stderr, 20)}`,
+				`n8n execute --id=${workflowId} saved no execution (exit code ${run.exitCode}; an unknown workflow id, or n8n failed: its log level was warn, set the harness's logLevel to debug for more):\n${tail(printed + run.stderr, 20)}`,
 			);
 		}
+		const data = { data: stored.data, status: stored.status, finished: stored.finished, mode: stored.mode };
 		const error = resultErrorOf({ data });
-		// n8n 2.41.1's `execute` (Node 24) ends with SIGSEGV after printing the whole run, so its exit code is
-		// lost: the run's own status decides then. 2.8.4 exits 0 or 1 and the exit code counts.
+		// n8n 2.41.1's `execute` (Node 24) ends with SIGSEGV after the run, so its exit code is lost: the
+		// run's own status decides then. 2.8.4 exits 0 or 1 and the exit code counts.
 		const crashedAfterRun = run.exitCode === null && run.signal === 'SIGSEGV';
-		const runSucceeded = data.status === 'success' || (data.status === undefined && data.finished === true);
+		const runSucceeded = stored.status === 'success';
 		return {
-			success: !error && (run.exitCode === 0 || (crashedAfterRun && runSucceeded)),
+			success: !error && runSucceeded && (run.exitCode === 0 || crashedAfterRun),
 			data,
 			error,
 			stdout: run.stdout,
@@ -568,6 +440,42 @@ export class N8nHarness {
 			exitCode: crashedAfterRun ? (runSucceeded && !error ? 0 : 1) : run.exitCode,
 			durationMs: run.durationMs,
 		};
+	}
+
+	/**
+	 * Executions of a workflow saved after execution `afterId`, newest first, read from the user folder's
+	 * SQLite DB with n8n's own sqlite3 build and serializer (read-only: the server may be running).
+	 */
+	async storedExecutions(workflowId: string, afterId = 0): Promise<StoredExecution[]> {
+		const rows = await this.queryDb<{ id: number; status: string; finished: number; mode: string; data: string | null }>(
+			'SELECT e.id, e.status, e.finished, e.mode, d.data FROM execution_entity e LEFT JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? AND e.id > ? ORDER BY e.id DESC',
+			workflowId,
+			afterId,
+		);
+		const flatted = require(join(this.runtimeDir, 'node_modules', 'flatted'));
+		return rows.map((row) => ({ id: Number(row.id), status: row.status, finished: Boolean(row.finished), mode: row.mode, data: row.data ? flatted.parse(row.data) : {} }));
+	}
+
+	private async lastExecutionId(): Promise<number> {
+		if (!existsSync(this.databaseFile)) return 0;
+		const [row] = await this.queryDb<{ id: number | null }>('SELECT MAX(id) AS id FROM execution_entity');
+		return Number(row?.id ?? 0);
+	}
+
+	private get databaseFile(): string {
+		return join(this.userFolder, '.n8n', 'database.sqlite');
+	}
+
+	private async queryDb<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+		const sqlite3 = require(join(this.runtimeDir, 'node_modules', 'sqlite3'));
+		const db = await new Promise<any>((done, fail) => {
+			const opened = new sqlite3.Database(this.databaseFile, sqlite3.OPEN_READONLY, (error: Error | null) => (error ? fail(error) : done(opened)));
+		});
+		try {
+			return await new Promise<T[]>((done, fail) => db.all(sql, params, (error: Error | null, rows: T[]) => (error ? fail(error) : done(rows))));
+		} finally {
+			await new Promise<void>((done) => db.close(() => done()));
+		}
 	}
 
 	async runWorkflow(wf: WorkflowFixture, opts: { timeoutMs?: number } = {}): Promise<ExecutionResult> {
@@ -640,46 +548,13 @@ export class N8nHarness {
 	// ---------------------------------------------------------------- server
 
 	get isRunning(): boolean {
-		return this.server !== undefined;
+		return this.server.isRunning;
 	}
 
 	/** `n8n start`; resolves once the editor line is printed and /healthz answers 200. */
 	async start(): Promise<void> {
-		if (this.server) return;
-		const started = Date.now();
-		const child = spawn(process.execPath, [n8nBinPath(this.runtimeDir), 'start'], {
-			cwd: this.runtimeDir,
-			env: this.env,
-			detached: true,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		const pid = child.pid;
-		if (pid) liveProcessGroups.add(pid);
-		this.server = child;
-		let printed = '';
-		const onOutput = (source: string) => (chunk: string) => {
-			printed += chunk;
-			this.appendLog(source, chunk);
-		};
-		child.stdout?.setEncoding('utf8').on('data', onOutput('server'));
-		child.stderr?.setEncoding('utf8').on('data', onOutput('server stderr'));
-		let exited = false;
-		this.serverExit = new Promise((done) =>
-			child.once('exit', (code, signal) => {
-				exited = true;
-				if (pid) liveProcessGroups.delete(pid);
-				this.appendLog('harness', `n8n server exited (code ${code}, signal ${signal})`);
-				done();
-			}),
-		);
-		while (!(printed.includes(READY_LINE) && (await this.healthy()))) {
-			if (exited || Date.now() - started > START_TIMEOUT_MS) {
-				await this.stop();
-				throw new Error(`n8n did not start (${exited ? 'exited' : 'timeout'}):\n${tail(printed, 40)}`);
-			}
-			await sleep(100);
-		}
-		this.lastStartMs = Date.now() - started;
+		if (this.server.isRunning) return;
+		this.lastStartMs = await this.server.start(START_TIMEOUT_MS);
 		// Newer n8n publishes active workflows in the background after the ready line (n8n-facts §5).
 		if (this.owner) await this.waitForActiveWorkflows();
 	}
@@ -711,31 +586,9 @@ export class N8nHarness {
 		}
 	}
 
-	private async healthy(): Promise<boolean> {
-		try {
-			const response = await fetch(`${this.baseUrl}/healthz`);
-			return response.status === 200;
-		} catch {
-			return false;
-		}
-	}
-
 	/** SIGTERM to n8n (it stops its task runner itself); SIGKILL for the whole process group after 20 s. */
 	async stop(): Promise<void> {
-		const child = this.server;
-		if (!child) return;
-		const pid = child.pid;
-		// Only the main process, like `kill <pid>`: n8n then stops its task runner itself.
-		if (pid) signalProcess(pid, 'SIGTERM');
-		const stopped = await settlesWithin(this.serverExit!, STOP_TIMEOUT_MS);
-		if (!stopped && pid) {
-			killGroup(pid, 'SIGKILL');
-			await this.serverExit;
-		}
-		// The runner child can outlive a killed parent for a moment; make sure nothing of the group stays.
-		if (pid) killGroup(pid, 'SIGKILL');
-		this.server = undefined;
-		this.serverExit = undefined;
+		await this.server.stop();
 	}
 
 	// ---------------------------------------------------------------- owner + APIs
@@ -1026,7 +879,7 @@ export class N8nHarness {
 	}
 
 	private assertRunning(what: string): void {
-		if (!this.server) throw new Error(`${what} needs the n8n server: call start() first`);
+		if (!this.server.isRunning) throw new Error(`${what} needs the n8n server: call start() first`);
 	}
 
 	/** stop() + remove the temp folder (kept, and its path printed, with KEEP_N8N_FOLDERS=1). */
