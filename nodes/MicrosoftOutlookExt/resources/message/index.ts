@@ -6,7 +6,7 @@ import { confirmation, unwrapList } from '../../shared/descriptions';
 import { messageDeleteDescription } from './delete';
 import { messageGetDescription, parseMimeResponse } from './get';
 import { messageGetAllDescription, prepareMessageList } from './getAll';
-import { messageSendDescription, prepareSend, sendOutput, sendWithDraftContext } from './send';
+import { messageSendDescription, prepareSend, sendMessage, sendOutput } from './send';
 
 const showOnlyForMessages = { resource: ['message'] };
 
@@ -59,8 +59,8 @@ export const messageDescription: INodeProperties[] = [
 					request: { method: 'POST', url: '/me/sendMail' },
 					send: { preSend: [prepareSend] },
 					output: { postReceive: [sendOutput] },
-					// The shared transport, plus the draft ID in the error if the final send fails.
-					operations: { pagination: itemRequestLoop(sendWithDraftContext) },
+					// One flow per item: POST /sendMail, or draft → attachments → send → clean-up.
+					operations: { pagination: itemRequestLoop(sendMessage) },
 				},
 			},
 		],

@@ -133,12 +133,12 @@ export const messageSendDescription: INodeProperties[] = [
 	},
 ];
 
-/** What preSend learned, for the output and for errors of the final send (keyed by the item's context). */
+/** What preSend validated and shaped, for the send flow and the output (per item). */
 interface SendState {
 	summary: IDataObject;
-	target: GraphTarget;
 	saveToSentItems: boolean;
-	draft?: Draft;
+	/** Set when the mail is too big for one POST /sendMail: it goes through a draft. */
+	viaDraft?: { message: IDataObject; attachments: OutgoingAttachment[] };
 }
 
 /** Per item (routing.ts itemKey): preSend, the request loop and postReceive see different context objects. */
@@ -192,8 +192,8 @@ async function prepareDraft(
 }
 
 /**
- * Validates everything before any request, then shapes the send: attachments up to 3 MB in total
- * go inside one POST /sendMail; more go through a draft, and the routed request becomes its /send.
+ * Validates everything and shapes the send, before any request: attachments up to 3 MB in total go
+ * inside one POST /sendMail; more go through a draft (sendMessage). No request is made here.
  */
 export async function prepareSend(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	const recipients = recipientsOf(this);
@@ -206,43 +206,55 @@ export async function prepareSend(this: IExecuteSingleFunctions, requestOptions:
 		subject: message.subject,
 		attachments: attachments.map((attachment) => attachment.name),
 	};
-	const target = await itemTarget(this);
 	const inline = { message: { ...message, ...(attachments.length ? { attachments: attachments.map(fileAttachmentJson) } : {}) }, saveToSentItems };
 	if (Buffer.byteLength(JSON.stringify(inline)) <= MAX_JSON_REQUEST_BYTES) {
 		requestOptions.body = inline;
-		sendStates.set(itemKey(this), { summary, target, saveToSentItems });
-		return requestOptions;
+		sendStates.set(itemKey(this), { summary, saveToSentItems });
+	} else {
+		sendStates.set(itemKey(this), { summary, saveToSentItems, viaDraft: { message, attachments } });
 	}
-	const draft = await prepareDraft(this, target, message, attachments);
-	sendStates.set(itemKey(this), { summary: { ...summary, draftId: draft.id }, target, saveToSentItems, draft });
-	requestOptions.url = `/me/messages/${encodeURIComponent(draft.id)}/send`;
-	requestOptions.body = {};
 	return requestOptions;
 }
 
-/** The shared transport for the final send; on failure the error names the draft. */
-export async function sendWithDraftContext(
+/**
+ * The whole send of one item, through the shared transport: either the one POST /sendMail, or
+ * draft → attachments (small ones inline, big ones by upload session) → send → removing the Sent
+ * Items copy when Save To Sent Items is off. A failure after the draft exists names the draft.
+ */
+export async function sendMessage(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const draftId = stateOf(this)?.draft?.id;
+	const state = stateOf(this);
+	if (!state?.viaDraft) {
+		try {
+			return await sendItemThroughGraph.call(this, requestData);
+		} finally {
+			sendStates.delete(itemKey(this));
+		}
+	}
 	try {
-		return await sendItemThroughGraph.call(this, requestData);
-	} catch (error) {
-		// sendOutput will not run for this item.
+		const target = await itemTarget(this);
+		const draft = await prepareDraft(this, target, state.viaDraft.message, state.viaDraft.attachments);
+		state.summary.draftId = draft.id;
+		let sent: INodeExecutionData[];
+		try {
+			sent = await sendItemThroughGraph.call(this, { ...requestData, options: { ...requestData.options, url: `/me/messages/${encodeURIComponent(draft.id)}/send`, body: {} } });
+		} catch (error) {
+			throw draftError(this, draft.id, error, 'sending the draft');
+		}
+		if (!state.saveToSentItems) {
+			const removed = await removeSentCopy(this, target, draft);
+			for (const item of sent) item.json.sentItemsCopyRemoved = removed;
+		}
+		return sent;
+	} finally {
 		sendStates.delete(itemKey(this));
-		throw draftId ? draftError(this, draftId, error, 'sending the draft') : error;
 	}
 }
 
 /** `{sent, to, cc, bcc, subject, attachments, draftId?}`: no body, no file content. */
 export async function sendOutput(this: IExecuteSingleFunctions): Promise<INodeExecutionData[]> {
 	const state = stateOf(this);
-	sendStates.delete(itemKey(this));
-	if (!state) return [{ json: { sent: true } }];
-	const summary = { ...state.summary };
-	if (state.draft && !state.saveToSentItems) {
-		summary.sentItemsCopyRemoved = await removeSentCopy(this, state.target, state.draft);
-	}
-	return [{ json: summary }];
+	return [{ json: state ? { ...state.summary } : { sent: true } }];
 }
