@@ -8,14 +8,14 @@
  *
  * Run: npm run build && npx jest --selectProjects browser test/browser/editor.test.ts
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { SANDBOX_CREDENTIALS } from '../../scripts/sandbox/config';
-import { allSubscriptions } from '../emulator/subscriptions';
+import { allSubscriptions, deliveryLog } from '../emulator/subscriptions';
 import { deliverSampleMail } from '../../scripts/sandbox/mail';
 import { freePort, startSandbox, type Sandbox } from '../../scripts/sandbox/sandbox';
 import { launchChromium, newEditorContext, saveScreenshot, signIn } from './browser';
@@ -172,7 +172,17 @@ describe('n8n editor with the pack (Chromium)', () => {
 			// The sandbox of this file is fresh, so a fixed subject is unique (and reads well in the screenshot).
 			const subject = 'Signed contract for Project Alpha';
 			await deliverSampleMail(sandbox.emulator.url, { subject });
-			expect(await searchOutput(page, subject)).toEqual({ matching: 1, total: 1 });
+			try {
+				expect(await searchOutput(page, subject)).toEqual({ matching: 1, total: 1 });
+			} catch (error) {
+				// What Graph (the emulator) posted to the test URL and what n8n logged, for a failure on a busy machine.
+				const posts = deliveryLog(sandbox.emulator.core)
+					.filter((entry) => entry.url.startsWith(testUrl))
+					.map((entry) => `${entry.kind} attempt ${entry.attempt}: ${entry.status ?? entry.failure} after ${Math.round(entry.durationMs)} ms`);
+				const logged = readFileSync(join(dir, 'n8n.log'), 'utf8').split('\n').filter((line) => /Outlook Ext Trigger|webhook|rror/i.test(line)).slice(-40);
+				process.stderr.write(`[browser] deliveries to the test URL:\n${posts.join('\n')}\n[browser] n8n log:\n${logged.join('\n')}\n`);
+				throw error;
+			}
 			await clearOutputSearch(page);
 			// The parsed mail's attachment is a binary property of the item.
 			await page.getByTestId('output-panel').getByTestId('radio-button-binary').click();
