@@ -374,6 +374,36 @@ export interface FilterFigures extends WindowFigures {
 	cpuMs?: number;
 }
 
+/**
+ * One measured burst of mails for an active trigger: deliver them, wait until Graph's deliveries and
+ * n8n's runs settle, deactivate, and read the figures, the runs' items and which mail each item is.
+ */
+async function measureBurst(series: Series, trigger: ActiveTrigger, pid: number | undefined, expectedNotifications: number, deliver: () => Promise<Mail[]>) {
+	series.emu.clearRequests();
+	const logStart = deliveryLog(series.emu.core).length;
+	const cpuStart = processCpuMs(pid);
+	const started = Date.now();
+	const mails = await deliver();
+	await waitForNotifications(series, trigger, logStart, expectedNotifications);
+	await settle(series, trigger, logStart, expectedNotifications);
+	const cpuEnd = processCpuMs(pid);
+	const windowMs = Date.now() - started;
+	const window = windowFigures(series, trigger, logStart);
+	const executions = await allExecutions(series, trigger.id, true);
+	await series.n8n.deactivate(trigger.id);
+	const byId = new Map(mails.map((mail) => [mail.messageId, mail]));
+	const bySubject = new Map(mails.map((mail) => [mail.subject, mail]));
+	return {
+		mails,
+		executions,
+		items: executions.flatMap(itemsOf),
+		window,
+		windowMs,
+		cpuGross: cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined,
+		mailOf: (item: RunItem) => byId.get(item.id) ?? bySubject.get(item.subject),
+	};
+}
+
 async function runFilterVariant(
 	series: Series,
 	spec: (typeof FILTER_VARIANTS)[number],
@@ -385,27 +415,13 @@ async function runFilterVariant(
 	log(`w7 ${spec.variant}: active, subscription resource ${trigger.resource ?? '(none found)'}`);
 	await sleep(1000);
 	const idleRate = await idleCpuRate(pid);
-	series.emu.clearRequests();
-	const logStart = deliveryLog(series.emu.core).length;
-	const cpuStart = processCpuMs(pid);
-	const started = Date.now();
-	const mails = await deliverSteadily(series, `W7 ${spec.variant}`, opts.mails, opts.matching, opts.intervalMs);
 	const expectedNotifications = spec.variant === 'graph' ? opts.matching : opts.mails;
-	await waitForNotifications(series, trigger, logStart, expectedNotifications);
-	await settle(series, trigger, logStart, expectedNotifications);
-	const cpuEnd = processCpuMs(pid);
-	const windowMs = Date.now() - started;
-	const cpuGross = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
-	const window = windowFigures(series, trigger, logStart);
-	const executions = await allExecutions(series, trigger.id, true);
-	await series.n8n.deactivate(trigger.id);
-
-	const items = executions.flatMap(itemsOf);
-	const bySubject = new Map(mails.map((mail) => [mail.subject, mail]));
-	const byId = new Map(mails.map((mail) => [mail.messageId, mail]));
+	const { mails, items, executions, window, windowMs, cpuGross, mailOf } = await measureBurst(series, trigger, pid, expectedNotifications, () =>
+		deliverSteadily(series, `W7 ${spec.variant}`, opts.mails, opts.matching, opts.intervalMs),
+	);
 	const seen = new Map<string, number>();
 	for (const item of items) {
-		const mail = byId.get(item.id) ?? bySubject.get(item.subject);
+		const mail = mailOf(item);
 		const key = mail?.subject ?? `?${item.id}`;
 		seen.set(key, (seen.get(key) ?? 0) + 1);
 	}
@@ -467,33 +483,19 @@ async function runRichVariant(series: Series, variant: RichVariant, opts: Trigge
 	await sleep(1000);
 	const idleRate = await idleCpuRate(pid);
 
-	series.emu.clearRequests();
-	const logStart = deliveryLog(series.emu.core).length;
-	const cpuStart = processCpuMs(pid);
-	const started = Date.now();
-	const mails = await deliverSteadily(series, `W7 ${variant}`, opts.richMails, 0, opts.richIntervalMs);
-	await waitForNotifications(series, trigger, logStart, mails.length);
-	await settle(series, trigger, logStart, mails.length);
-	const cpuEnd = processCpuMs(pid);
-	const windowMs = Date.now() - started;
-	const window = windowFigures(series, trigger, logStart);
-	const executions = await allExecutions(series, trigger.id, true);
-	await series.n8n.deactivate(trigger.id);
-
-	const items = executions.flatMap(itemsOf);
-	const byId = new Map(mails.map((mail) => [mail.messageId, mail]));
-	const bySubject = new Map(mails.map((mail) => [mail.subject, mail]));
+	const { mails, items, executions, window, windowMs, cpuGross, mailOf } = await measureBurst(series, trigger, pid, opts.richMails, () =>
+		deliverSteadily(series, `W7 ${variant}`, opts.richMails, 0, opts.richIntervalMs),
+	);
 	const firstStart = new Map<string, number>();
 	let duplicated = 0;
 	for (const item of items) {
-		const mail = byId.get(item.id) ?? bySubject.get(item.subject);
+		const mail = mailOf(item);
 		if (!mail) continue;
 		const known = firstStart.get(mail.subject);
 		if (known !== undefined) duplicated++;
 		if (known === undefined || item.startedAtMs < known) firstStart.set(mail.subject, item.startedAtMs);
 	}
 	const latencies = mails.filter((m) => firstStart.has(m.subject)).map((m) => (firstStart.get(m.subject) as number) - m.arrivedAtMs);
-	const cpuGross = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
 	const cpuNet = netCpu(cpuGross, idleRate, windowMs);
 	return {
 		variant,
