@@ -62,7 +62,11 @@ async function processDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponse
 	if (notifications.length === 0) return NO_RUN;
 	const data = staticDataOf(ctx);
 	const secret = storedClientStateHash(data)?.clientStateHash;
-	if (!secret) return NO_RUN;
+	if (!secret) {
+		// Nothing to check clientState against: this workflow's activation (or test listen) never stored one here.
+		ctx.logger.warn(`${LOG_PREFIX} dropped ${notifications.length} notification(s): this trigger holds no subscription secret (deactivate and activate the workflow once)`);
+		return NO_RUN;
+	}
 	const authentic = notifications.filter((notification) => matchesClientStateHash(notification.clientState, secret));
 	if (authentic.length < notifications.length) {
 		ctx.logger.warn(`${LOG_PREFIX} dropped ${notifications.length - authentic.length} notification(s) whose clientState did not match`);
@@ -72,6 +76,9 @@ async function processDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponse
 	const settings = await readSettings(ctx);
 	const known = await knownSubscriptionIds(ctx, settings, data, authentic);
 	const accepted = authentic.filter((notification) => known.has(notification.subscriptionId));
+	if (accepted.length < authentic.length) {
+		ctx.logger.warn(`${LOG_PREFIX} dropped ${authentic.length - accepted.length} notification(s) of a subscription this trigger does not know`);
+	}
 	if (accepted.length === 0) return NO_RUN;
 
 	const items: INodeExecutionData[] = [];
