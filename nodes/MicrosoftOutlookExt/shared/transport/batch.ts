@@ -121,23 +121,25 @@ async function pump(gateKey: string, root: string, queue: MailboxQueue): Promise
 			void sent.finally(() => {
 				queue.inFlight--;
 				release();
+				forgetIfIdle(gateKey, queue);
 			});
 		}
 	} finally {
 		queue.pumping = false;
-		if (queue.members.length === 0) {
-			if (queues.get(gateKey) === queue) queues.delete(gateKey);
-		} else {
-			void pump(gateKey, root, queue);
-		}
+		if (queue.members.length > 0) void pump(gateKey, root, queue);
+		else forgetIfIdle(gateKey, queue);
 	}
+}
+
+/** A queue stays while it has members, batches out or a pump running (a batch's 424 members may come back to it). */
+function forgetIfIdle(gateKey: string, queue: MailboxQueue): void {
+	if (queue.members.length === 0 && queue.inFlight === 0 && !queue.pumping && queues.get(gateKey) === queue) queues.delete(gateKey);
 }
 
 /** Puts members that never ran back at the head of the queue (they keep their order). */
 function requeue(gateKey: string, root: string, queue: MailboxQueue, members: Member[]): void {
 	if (members.length === 0) return;
 	queue.members.unshift(...members);
-	queues.set(gateKey, queue);
 	if (!queue.pumping) void pump(gateKey, root, queue);
 }
 
