@@ -178,3 +178,17 @@ export function lighten(run: MeasuredRun): Omit<MeasuredRun, 'output' | 'request
 	const { output: _output, requests: _requests, runData: _runData, ...rest } = run;
 	return rest;
 }
+
+/** Every execution of a workflow (public API, following the cursor). */
+export async function allExecutions(series: Series, workflowId: string, includeData = true): Promise<any[]> {
+	const executions: any[] = [];
+	let cursor: string | undefined;
+	do {
+		const query = new URLSearchParams({ workflowId, includeData: String(includeData), limit: '250', ...(cursor ? { cursor } : {}) });
+		const response = await series.n8n.api('GET', `/executions?${query.toString()}`);
+		if (response.status !== 200) throw new Error(`GET /executions: HTTP ${response.status}`);
+		executions.push(...response.body.data);
+		cursor = response.body.nextCursor ?? undefined;
+	} while (cursor);
+	return executions;
+}

@@ -12,7 +12,7 @@ import { deliveryLog } from '../test/emulator/subscriptions';
 import { ADELE, CREDENTIAL_IDS } from '../test/e2e/support';
 import { nodeType } from '../test/harness/n8n';
 import { triggerWorkflow } from '../test/harness/workflows';
-import { closeSeries, openSeries, BUILTIN_CREDENTIAL, type Rival, type Series } from './series';
+import { allExecutions, closeSeries, openSeries, BUILTIN_CREDENTIAL, type Rival, type Series } from './series';
 import { median, percentile, sleep } from './measure';
 import { count, divide, emptyResult, ms, statusOf, times, type Row, type WorkloadResult } from './report';
 
@@ -74,20 +74,6 @@ async function activate(series: Series, rival: Rival): Promise<ActiveWorkflow> {
 	const id = await series.n8n.apiCreateWorkflow(wf);
 	await series.n8n.activate(id);
 	return { rival, id };
-}
-
-/** Every execution of a workflow (public API, following the cursor), with data. */
-async function allExecutions(series: Series, workflowId: string): Promise<any[]> {
-	const executions: any[] = [];
-	let cursor: string | undefined;
-	do {
-		const query = new URLSearchParams({ workflowId, includeData: 'true', limit: '250', ...(cursor ? { cursor } : {}) });
-		const response = await series.n8n.api('GET', `/executions?${query.toString()}`);
-		if (response.status !== 200) throw new Error(`GET /executions: HTTP ${response.status}`);
-		executions.push(...response.body.data);
-		cursor = response.body.nextCursor ?? undefined;
-	} while (cursor);
-	return executions;
 }
 
 function itemsOf(execution: any): SeenItem[] {

@@ -32,7 +32,7 @@ import type { RecordedRequest } from '../test/emulator/types';
 import { ADELE, CREDENTIAL_IDS } from '../test/e2e/support';
 import { nodeType } from '../test/harness/n8n';
 import { triggerWorkflow } from '../test/harness/workflows';
-import { closeSeries, openSeries, type Series } from './series';
+import { allExecutions, closeSeries, openSeries, type Series } from './series';
 import { percentile, sleep } from './measure';
 import { count, divide, emptyResult, ms, statusOf, times, type Row, type WorkloadResult } from './report';
 
@@ -165,20 +165,6 @@ async function activate(series: Series, name: string, parameters: Record<string,
 
 function isOurs(entry: DeliveryLogEntry, trigger: ActiveTrigger): boolean {
 	return entry.kind === 'notification' && entry.url.includes(`/${trigger.webhookId}/`);
-}
-
-/** Every execution of a workflow (public API, following the cursor). */
-async function allExecutions(series: Series, workflowId: string, includeData: boolean): Promise<any[]> {
-	const executions: any[] = [];
-	let cursor: string | undefined;
-	do {
-		const query = new URLSearchParams({ workflowId, includeData: String(includeData), limit: '250', ...(cursor ? { cursor } : {}) });
-		const response = await series.n8n.api('GET', `/executions?${query.toString()}`);
-		if (response.status !== 200) throw new Error(`GET /executions: HTTP ${response.status}`);
-		executions.push(...response.body.data);
-		cursor = response.body.nextCursor ?? undefined;
-	} while (cursor);
-	return executions;
 }
 
 interface RunItem {
