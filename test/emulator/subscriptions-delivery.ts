@@ -5,7 +5,7 @@
 import type { EmulatorCore } from './types';
 import { postTo } from './subscriptions-http';
 import { notificationPayload } from './subscriptions-rich';
-import { type DeliveryLogEntry, type SubscriptionsState, stateOf } from './subscriptions-state';
+import { type DeliveryLogEntry, type SubscriptionsState, isLive, stateOf } from './subscriptions-state';
 
 type Kind = DeliveryLogEntry['kind'];
 type Item = Record<string, unknown>;
@@ -48,6 +48,15 @@ async function deliver(
 	attempt: number,
 	generation: number,
 ): Promise<DeliveryLogEntry> {
+	// An expired subscription is deleted by Graph, and its pending change notifications with it (a retry of a
+	// notification queued before n8n went down does not arrive days later, after the clock moved).
+	if (kind === 'notification') {
+		items = items.filter((item) => {
+			const subscription = state.subscriptions.get(String(item.subscriptionId));
+			return subscription !== undefined && isLive(subscription, core.now());
+		});
+		if (items.length === 0) return { kind, subscriptionId: '', subscriptionIds: [], url, payload: { value: [] }, attempt, status: null, durationMs: 0, at: core.now(), delivered: false };
+	}
 	// Rich items add `validationTokens` (signed per attempt) and may be tampered with (subscriptions-rich.ts).
 	const payload = notificationPayload(core, items);
 	const at = core.now();
