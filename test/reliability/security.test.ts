@@ -38,7 +38,6 @@ afterAll(async () => {
 });
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const from = (name: string, fallback: unknown) => `={{ $json.${name} ?? ${JSON.stringify(fallback)} }}`;
 
 /** What reached the other host, and whether a bearer token came along. */
 function trapSummary(): string[] {

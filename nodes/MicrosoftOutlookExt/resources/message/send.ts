@@ -226,14 +226,8 @@ export async function sendMessage(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const state = stateOf(this);
-	if (!state?.viaDraft) {
-		try {
-			return await sendItemThroughGraph.call(this, requestData);
-		} finally {
-			sendStates.delete(itemKey(this));
-		}
-	}
 	try {
+		if (!state?.viaDraft) return await sendItemThroughGraph.call(this, requestData);
 		const target = await itemTarget(this);
 		const draft = await prepareDraft(this, target, state.viaDraft.message, state.viaDraft.attachments);
 		state.summary.draftId = draft.id;
