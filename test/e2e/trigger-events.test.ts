@@ -10,7 +10,7 @@ import type { Emulator } from '../emulator';
 import { deliverMail } from '../emulator/mail';
 import { allSubscriptions, configureSubscriptions, deliveryLog } from '../emulator/subscriptions';
 import type { N8nHarness } from '../harness/n8n';
-import { activateTrigger, emittedItems, executionCount, until, type ActiveTrigger } from '../reliability/trigger';
+import { activateTrigger, createTriggerWorkflow, emittedItems, executionCount, until, type ActiveTrigger } from '../reliability/trigger';
 import { ADELE, MEGAN, graphAs, startE2E, stopE2E, type Authentication, type E2EContext } from './support';
 
 jest.setTimeout(600_000);
@@ -90,6 +90,26 @@ async function lifecycle(subscriptionId: string, event: string): Promise<void> {
 		body: JSON.stringify({ event }),
 	});
 	expect(response.status).toBe(200);
+}
+
+/** Runs `check`; when it fails, prints what Graph (the emulator) posted to the trigger, its delta reads and the trigger's log. */
+async function explainFailure<T>(trigger: ActiveTrigger, check: () => Promise<T>): Promise<T> {
+	try {
+		return await check();
+	} catch (error) {
+		const posts = deliveryLog(emu.core)
+			.filter((entry) => entry.url === trigger.url)
+			.slice(-10)
+			.map((entry) => `${entry.kind} attempt ${entry.attempt} at ${new Date(entry.at).toISOString()}: ${entry.status ?? entry.failure} after ${Math.round(entry.durationMs)} ms, ${JSON.stringify(entry.payload).slice(0, 160)}`);
+		const reads = emu
+			.requests()
+			.filter((request) => /delta|subscriptions/.test(request.path))
+			.slice(-10)
+			.map((request) => `${new Date(request.at).toISOString()} ${request.method} ${request.url.slice(0, 200)} → ${request.status}`);
+		const logged = n8n.logs().split('\n').filter((line) => /Outlook Ext Trigger|rror|webhook/i.test(line)).slice(-30);
+		process.stderr.write(`[trigger-events] deliveries to the trigger:\n${posts.join('\n')}\n[trigger-events] delta/subscription requests:\n${reads.join('\n')}\n[trigger-events] n8n log:\n${logged.join('\n')}\n`);
+		throw error;
+	}
 }
 
 const PDF = { name: 'report.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4 test').toString('base64') };
@@ -322,6 +342,29 @@ describe('changing filters and bad input', () => {
 	});
 });
 
+describe('activation', () => {
+	test('a mail notified before the activation has stored its secret is answered 503, sent again by Graph and runs once', async () => {
+		const trigger = await createTriggerWorkflow(n8n, 'v2-early', { event: 'newMail' }, undefined, 2);
+		const notifications = () => deliveryLog(emu.core).filter((entry) => entry.url === trigger.url && entry.kind === 'notification');
+		// Graph delivers from the moment the subscription exists; n8n stores its secret only after create() returned.
+		configureSubscriptions(emu.core, { createdReplyDelayMs: 2500 });
+		try {
+			const activation = n8n.activate(trigger.id);
+			await until('the subscription is live on Graph', () => allSubscriptions(emu.core).some((s) => s.notificationUrl === trigger.url));
+			deliverMail(emu.core, { to: ADELE.mail, subject: 'Early bird' });
+			const first = await until('the first delivery of the early mail', () => notifications()[0]);
+			expect(first.status).toBe(503);
+			await activation;
+		} finally {
+			configureSubscriptions(emu.core, { createdReplyDelayMs: 0 });
+		}
+		const items = await expectRuns(trigger, 1);
+		expect(items.map((item) => item.subject)).toEqual(['Early bird']);
+		expect(notifications().at(-1)?.status).toBe(202);
+		await n8n.deactivate(trigger.id);
+	});
+});
+
 describe('lossless resync (delta query)', () => {
 	let trigger: ActiveTrigger;
 
@@ -341,7 +384,7 @@ describe('lossless resync (delta query)', () => {
 		expect(configureSubscriptions(emu.core, {}).loseNextChangeNotifications).toBe(0);
 
 		await lifecycle(subscriptionOf(trigger).id, 'missed');
-		const items = await expectRuns(trigger, 1);
+		const items = await explainFailure(trigger, async () => await expectRuns(trigger, 1));
 		expect(items).toHaveLength(50);
 		expect(items.map((item) => item.subject).sort()).toEqual(subjects);
 		expect(items.every((item) => item.source === 'resync' && item.changeType === 'created')).toBe(true);

@@ -60,6 +60,12 @@ export interface SubscriptionsConfig {
 	 * on a delivery; counts down. Graph then sends a `missed` lifecycle event (send it with the control route).
 	 */
 	loseNextChangeNotifications: number;
+	/**
+	 * Test control: the answer to a successful create waits this long after the subscription is live (a slow
+	 * way back). Graph delivers from the moment the subscription exists, so the subscriber may get
+	 * notifications before it has the create answer.
+	 */
+	createdReplyDelayMs: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<SubscriptionsConfig> = Object.freeze({
@@ -72,6 +78,7 @@ export const DEFAULT_CONFIG: Readonly<SubscriptionsConfig> = Object.freeze({
 	maxAttempts: 6,
 	batchWindowMs: 25,
 	loseNextChangeNotifications: 0,
+	createdReplyDelayMs: 0,
 });
 
 export interface DeliveryLogEntry {

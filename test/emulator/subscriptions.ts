@@ -206,6 +206,7 @@ async function createSubscription(core: EmulatorCore, req: GraphRequest): Promis
 	if (filterCheck.filter) attachFilter(core, subscription, filterCheck.filter);
 	if (rich.value) attachRich(subscription, rich.value);
 	state.subscriptions.set(subscription.id, subscription);
+	if (state.config.createdReplyDelayMs > 0) await new Promise((done) => setTimeout(done, state.config.createdReplyDelayMs));
 	return { status: 201, body: { '@odata.context': ENTITY_CONTEXT, ...toGraphSubscription(subscription, false) } };
 }
 

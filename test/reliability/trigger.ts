@@ -27,8 +27,8 @@ export function triggerNode(parameters: Record<string, unknown>, authentication:
 	};
 }
 
-/** Creates the workflow through the public API and activates it (checkExists → create, with the handshake). */
-export async function activateTrigger(
+/** Creates the workflow through the public API, not yet active. */
+export async function createTriggerWorkflow(
 	n8n: N8nHarness,
 	name: string,
 	parameters: Record<string, unknown>,
@@ -38,8 +38,20 @@ export async function activateTrigger(
 	const workflow = triggerWorkflow({ id: name, name, trigger: triggerNode(parameters, authentication, typeVersion) });
 	const webhookId = (workflow.nodes[0] as { webhookId: string }).webhookId;
 	const id = await n8n.apiCreateWorkflow(workflow);
-	await n8n.activate(id);
 	return { id, webhookId, url: n8n.webhookUrl('notifications', webhookId) };
+}
+
+/** Creates the workflow through the public API and activates it (checkExists → create, with the handshake). */
+export async function activateTrigger(
+	n8n: N8nHarness,
+	name: string,
+	parameters: Record<string, unknown>,
+	authentication?: Authentication,
+	typeVersion = 1,
+): Promise<ActiveTrigger> {
+	const trigger = await createTriggerWorkflow(n8n, name, parameters, authentication, typeVersion);
+	await n8n.activate(trigger.id);
+	return trigger;
 }
 
 export interface SubscriptionRecord {

@@ -2,7 +2,8 @@
  * The trigger's webhook. Graph's validation request gets the decoded token back as text/plain and
  * nothing else happens. A delivery is acknowledged with 202 before anything slow (Graph wants a 2xx
  * within 3 s and throttles, then drops, slow endpoints); then notifications are authenticated by
- * clientState, lifecycle events handled, duplicates dropped and items built.
+ * clientState, lifecycle events handled, duplicates dropped and items built. A delivery that arrives
+ * before n8n has stored the subscription's secret gets 503, so Graph sends it again.
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -50,23 +51,31 @@ export async function handleWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		response.status(200).set({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }).send(token);
 		return NO_RUN;
 	}
+	const notifications = notificationsOf(this.getBodyData());
+	if (notifications.length === 0) {
+		response.status(202).end();
+		return NO_RUN;
+	}
+	const secret = storedClientStateHash(staticDataOf(this))?.clientStateHash;
+	if (!secret) {
+		// Graph delivers as soon as the subscription exists, but n8n stores the secret only when the activation
+		// (or test listen) that created it has finished: nothing to check clientState against yet. A 5xx makes
+		// Graph send the POST again later (change-notifications-delivery-webhooks.md), so nothing is lost.
+		this.logger.warn(
+			`${LOG_PREFIX} answered 503 to ${notifications.length} notification(s): this trigger holds no subscription secret yet (its activation is still finishing); Microsoft Graph sends them again. If this repeats, deactivate and activate the workflow.`,
+		);
+		response.status(503).set({ 'Retry-After': '1' }).end();
+		return NO_RUN;
+	}
 	response.status(202).end();
-	const outcome = await settle(processDelivery(this));
+	const outcome = await settle(processDelivery(this, notifications, secret));
 	if (outcome.ok) return outcome.value;
 	this.logger.error(`${LOG_PREFIX} processing a notification delivery failed: ${describeFailure(outcome.error)}`);
 	return NO_RUN;
 }
 
-async function processDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const notifications = notificationsOf(ctx.getBodyData());
-	if (notifications.length === 0) return NO_RUN;
+async function processDelivery(ctx: IWebhookFunctions, notifications: GraphNotification[], secret: string): Promise<IWebhookResponseData> {
 	const data = staticDataOf(ctx);
-	const secret = storedClientStateHash(data)?.clientStateHash;
-	if (!secret) {
-		// Nothing to check clientState against: this workflow's activation (or test listen) never stored one here.
-		ctx.logger.warn(`${LOG_PREFIX} dropped ${notifications.length} notification(s): this trigger holds no subscription secret (deactivate and activate the workflow once)`);
-		return NO_RUN;
-	}
 	const authentic = notifications.filter((notification) => matchesClientStateHash(notification.clientState, secret));
 	if (authentic.length < notifications.length) {
 		ctx.logger.warn(`${LOG_PREFIX} dropped ${notifications.length - authentic.length} notification(s) whose clientState did not match`);
