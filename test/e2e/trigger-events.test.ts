@@ -432,6 +432,27 @@ describe('lossless resync (delta query)', () => {
 	});
 });
 
+describe('lossless resync without a first delta link', () => {
+	test('the first delta read failed at activation: a missed event reads everything since the activation', async () => {
+		emu.addFault({ method: 'GET', pathPattern: '/messages/delta', kind: 'status', status: 403, code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.', times: 1 });
+		const untracked = await activateV2('v2-resync-untracked', { event: 'newMail', options: { maxResyncItems: 100 } });
+		try {
+			expect(n8n.logs()).toMatch(/could not start change tracking .*the next resync reads everything since/);
+			configureSubscriptions(emu.core, { loseNextChangeNotifications: 3 });
+			const subjects = ['Untracked 1', 'Untracked 2', 'Untracked 3'];
+			for (const subject of subjects) deliverMail(emu.core, { to: ADELE.mail, subject });
+			await expectRuns(untracked, 0);
+			await lifecycle(subscriptionOf(untracked).id, 'missed');
+			const items = await expectRuns(untracked, 1);
+			expect(items.map((item) => item.subject).sort()).toEqual(subjects);
+			expect(items.every((item) => item.source === 'resync')).toBe(true);
+			expect(n8n.logs()).toMatch(/no delta link was stored; full resync of what changed since/);
+		} finally {
+			await n8n.deactivate(untracked.id);
+		}
+	});
+});
+
 describe('rich notifications (includeResourceData)', () => {
 	let trigger: ActiveTrigger;
 

@@ -29,7 +29,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { describeFailure, settle } from '../shared/graph';
 import { LOG_PREFIX } from './ensure';
-import { mailboxAddressesOf, resync } from './resync';
+import { mailboxAddressesOf, resync, START_REASON } from './resync';
 import { readSettings, type TriggerSettings } from './settings';
 import { flagMemory, staticDataOf } from './state';
 import { dueEvents, POLL_CRON } from './upcoming';
@@ -76,8 +76,9 @@ export async function startTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	}
 	// n8n's start-up registration of this node runs checkExists (see above). Changes while n8n was
 	// down (Graph stops retrying after hours) are recovered by a resync, in the background so the
-	// activation is not delayed; its items start one run.
-	if (settings.ok && settings.value.resync) void resyncAtStart(this, settings.value);
+	// activation is not delayed; its items start one run. Not on a user's activation: create() has just
+	// taken the first delta link, and newer n8n runs this concurrently with create() on the same static data.
+	if (settings.ok && settings.value.resync && START_ACTIVATIONS.has(this.getActivationMode())) void resyncAtStart(this, settings.value);
 	return { closeFunction: async () => {} };
 }
 
@@ -111,6 +112,9 @@ function startPolling(ctx: ITriggerFunctions, settings: TriggerSettings): ITrigg
 	return { closeFunction: async () => {} };
 }
 
+/** Activation modes in which n8n (re)starts an already active workflow: n8n start, or another main taking over. */
+const START_ACTIVATIONS = new Set<string>(['init', 'leadershipChange']);
+
 /** Start-up resyncs done in this process, per workflow and node: n8n may register a trigger twice in a row. */
 const recentStartResyncs = new Map<string, number>();
 const START_RESYNC_GAP_MS = 60_000;
@@ -125,7 +129,7 @@ async function resyncAtStart(ctx: ITriggerFunctions, settings: TriggerSettings):
 	const result = await settle(
 		(async () => {
 			const addresses = settings.clientFilter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
-			return await resync(ctx, settings, data, 'n8n started', { flagged: flagMemory(data), mailboxAddresses: addresses });
+			return await resync(ctx, settings, data, START_REASON, { flagged: flagMemory(data), mailboxAddresses: addresses });
 		})(),
 	);
 	if (!result.ok) {

@@ -29,6 +29,8 @@ import { isFlagged, matchesClientFilter, matchesGraphFilter } from './filters';
 import type { TriggerSettings } from './settings';
 
 const PAGE_SIZE = 100;
+/** The reason lifecycle.ts gives for the resync at n8n start. */
+export const START_REASON = 'n8n started';
 const MAX_DELIVERED = 2000;
 const DAY_MS = 24 * 60 * 60_000;
 const WINDOW_BACK_MS = 30 * DAY_MS;
@@ -41,15 +43,26 @@ const DELIVERED = 'deliveredSinceSync';
 const FIELDS = [LINK, LINK_RESOURCE, SYNCED_AT, DELIVERED];
 
 interface DeltaState {
-	link: string;
+	/** Missing when tracking started but the first link could not be read: a full read since `syncedAt` replaces it. */
+	link?: string;
 	syncedAt: number;
 }
 
-/** The stored link, if it belongs to what the node watches now. */
+/**
+ * Graph's time now, down to the whole second: Graph gives receivedDateTime and createdDateTime in whole
+ * seconds, so a mail received later in the same second would otherwise fail `receivedDateTime ge` (and
+ * count as an update): lost from every later delta round.
+ */
+function syncTime(settings: TriggerSettings): number {
+	return Math.floor(graphNow(settings.target.root) / 1000) * 1000;
+}
+
+/** The stored tracking state, if it belongs to what the node watches now. */
 function stateFor(data: IDataObject, settings: TriggerSettings): DeltaState | undefined {
-	if (typeof data[LINK] !== 'string' || data[LINK_RESOURCE] !== settings.resource) return undefined;
+	if (data[LINK_RESOURCE] !== settings.resource) return undefined;
 	const syncedAt = Date.parse(String(data[SYNCED_AT]));
-	return { link: data[LINK], syncedAt: Number.isFinite(syncedAt) ? syncedAt : 0 };
+	if (typeof data[LINK] === 'string') return { link: data[LINK], syncedAt: Number.isFinite(syncedAt) ? syncedAt : 0 };
+	return Number.isFinite(syncedAt) ? { syncedAt } : undefined;
 }
 
 function store(data: IDataObject, settings: TriggerSettings, link: string, syncedAt: number): void {
@@ -112,13 +125,18 @@ async function readRound(ctx: GraphContext, settings: TriggerSettings, first: { 
 	}
 }
 
-/** Takes the first link (no output): called when a subscription is created and no link exists. */
+/**
+ * Takes the first link (no output): called when a subscription is created and no tracking exists.
+ * The start time is kept even when the read fails, so the next resync reads everything since then.
+ */
 export async function ensureBaseline(ctx: GraphContext, settings: TriggerSettings, data: IDataObject): Promise<void> {
 	if (!settings.resync || stateFor(data, settings)) return;
-	const now = graphNow(settings.target.root);
+	const now = syncTime(settings);
+	data[LINK_RESOURCE] = settings.resource;
+	data[SYNCED_AT] = new Date(now).toISOString();
 	const round = await settle(readRound(ctx, settings, startRequest(settings, now, now)));
 	if (!round.ok) {
-		ctx.logger.warn(`${LOG_PREFIX} could not start change tracking (delta query); missed changes cannot be recovered until it works: ${describeFailure(round.error)}`);
+		ctx.logger.warn(`${LOG_PREFIX} could not start change tracking (delta query); the next resync reads everything since ${new Date(now).toISOString()}: ${describeFailure(round.error)}`);
 		return;
 	}
 	store(data, settings, round.value.deltaLink, now);
@@ -158,15 +176,17 @@ export async function resync(
 ): Promise<ResyncResult> {
 	const state = settings.resync ? stateFor(data, settings) : undefined;
 	if (!state) {
+		if (settings.resync && reason !== START_REASON) {
+			ctx.logger.warn(`${LOG_PREFIX} resync (${reason}): change tracking had not started for this trigger; it starts now (earlier changes cannot be read)`);
+		}
 		await ensureBaseline(ctx, settings, data);
 		return { items: [], skipped: 0 };
 	}
-	const now = graphNow(settings.target.root);
-	let round = await settle(readRound(ctx, settings, { url: state.link }));
-	if (!round.ok && isExpiredLink(round.error)) {
-		ctx.logger.warn(
-			`${LOG_PREFIX} the delta link expired (${describeFailure(round.error)}); full resync of what changed since ${new Date(state.syncedAt).toISOString()}`,
-		);
+	const now = syncTime(settings);
+	let round = state.link ? await settle(readRound(ctx, settings, { url: state.link })) : undefined;
+	if (!round || (!round.ok && isExpiredLink(round.error))) {
+		const why = round ? `the delta link expired (${describeFailure(round.error)})` : 'no delta link was stored';
+		ctx.logger.warn(`${LOG_PREFIX} ${why}; full resync of what changed since ${new Date(state.syncedAt).toISOString()}`);
 		round = await settle(readRound(ctx, settings, startRequest(settings, state.syncedAt, now)));
 		if (round.ok && settings.watch === 'events') {
 			// A full calendar window: only events modified since the last sync are changes.
@@ -208,7 +228,8 @@ export async function resync(
 			},
 		});
 	}
-	if (items.length > 0 || round.value.items.length > 0) {
+	// Every resync a delivery asked for is logged (also when it found nothing); the one at each start only when it found something.
+	if (items.length > 0 || round.value.items.length > 0 || reason !== START_REASON) {
 		ctx.logger.info(`${LOG_PREFIX} resync (${reason}): ${round.value.items.length} change(s) read, ${changes.length} not delivered by notifications, ${skipped} over the limit`);
 	}
 	return { items, skipped };
