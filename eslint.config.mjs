@@ -9,6 +9,13 @@
 // source and yields the ESTree `ObjectExpression`/`Property`/`Literal` nodes the package.json rules look for.
 // (A JSON parser such as jsonc-eslint-parser yields `JSONObjectExpression` nodes instead, so those rules never fired.)
 // @n8n/node-cli itself does not install with npm (its preinstall insists on pnpm), so the plugins are used directly.
+// `n8n-node lint` (@n8n/node-cli 0.48.3, dist/configs/eslint.js, read from its registry tarball) adds, for every
+// `**/*.ts`: @eslint/js `recommended`, typescript-eslint `recommended`, eslint-plugin-import-x `flat/recommended` and
+// `prefer-spread: off`. The first two and that switch are reproduced below, on the shipped sources. import-x is not
+// installed here (node_modules is shared; its rules — unresolved, named, default, namespace and duplicate imports —
+// are what `tsc` already refuses in `npm run build`): run once with eslint-plugin-import-x 4.x and
+// eslint-import-resolver-typescript 4.x on 2026-12-07, it found nothing.
+import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import n8nCommunityNodes from '@n8n/eslint-plugin-community-nodes';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
@@ -101,4 +108,29 @@ export default tseslint.config(
 		rules: { 'n8n-nodes-base/node-param-default-wrong-for-options': 'off' },
 	},
 	{ files: ['credentials/**/*.ts', 'nodes/**/*.ts'], rules: { 'no-console': 'error' } },
+	// `n8n-node lint`'s base rule sets (see the top of this file), on the shipped sources only: test/, scripts/ and
+	// bench/ are not part of the package (and `n8n-node lint` projects have none).
+	...tseslint.config({
+		files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
+		extends: [js.configs.recommended, tseslint.configs.recommended],
+		rules: {
+			'prefer-spread': 'off',
+			// Omitting a property by destructuring it away (`const { '@odata.etag': _etag, ...json } = event`) is the
+			// idiom for "everything but"; the omitted name is unused by design.
+			'@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+		},
+	}),
+	{
+		// Matching control characters is the point: file names lose them (mime.ts safeFileName) and a Graph validation
+		// token that contains one is refused (trigger/webhook.ts isPlausibleValidationToken).
+		files: ['nodes/MicrosoftOutlookExt/shared/mime.ts', 'nodes/MicrosoftOutlookExt/trigger/webhook.ts'],
+		rules: { 'no-control-regex': 'off' },
+	},
+	{
+		// `GraphResponse<T = any>` / `graphApiRequest<T = any>`: the default lets the many callers read Graph's JSON
+		// (`body.value`, `body['@odata.nextLink']`) without a cast each; a caller that knows the shape passes T. Changing
+		// the default to `unknown` would break every caller, including operations being written in parallel.
+		files: ['nodes/MicrosoftOutlookExt/shared/transport/request.ts'],
+		rules: { '@typescript-eslint/no-explicit-any': 'off' },
+	},
 );

@@ -2,7 +2,6 @@ import type {
 	IDataObject,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
-	IN8nHttpFullResponse,
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
@@ -156,7 +155,6 @@ function earlier(a: DateTime, b: DateTime): DateTime {
 export async function addReadableAvailability(
 	this: IExecuteSingleFunctions,
 	items: INodeExecutionData[],
-	_response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	const request = scheduleRequest(this);
 	return items.map((item) => {

@@ -7,7 +7,6 @@ const showOnlyForSubscriptionDelete = { resource: ['subscription'], operation: [
 /** Graph answers 204 with no body: say which subscription is gone. */
 export async function confirmSubscriptionDeleted(
 	this: IExecuteSingleFunctions,
-	_items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return [{ json: { id: checkedSubscriptionId(this), deleted: true } }];
 }

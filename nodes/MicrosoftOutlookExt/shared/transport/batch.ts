@@ -16,7 +16,13 @@
  * Dependency): those never ran, so they are queued again, not reported. A lost answer to the whole
  * batch is a lost answer for every member in it.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	IAdditionalCredentialOptions,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	RequestHelperFunctions,
+} from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { acquire, MAILBOX_CONCURRENCY } from './gate';
@@ -250,16 +256,20 @@ async function sendBatch(gateKey: string, root: string, queue: MailboxQueue, mem
  * through the operation's postReceive like any other. Follow-up requests go out directly.
  */
 export async function withBatchedHelper<T>(
-	helpers: { httpRequestWithAuthentication: (...args: any[]) => Promise<any> },
+	helpers: Pick<RequestHelperFunctions, 'httpRequestWithAuthentication'>,
 	context: unknown,
 	queue: { gateKey: string; root: string; batchSize: number },
 	work: () => Promise<T>,
 ): Promise<T> {
 	const original = helpers.httpRequestWithAuthentication;
 	let used = false;
-	helpers.httpRequestWithAuthentication = async function (credentialType: string, options: IHttpRequestOptions, ...rest: unknown[]) {
+	helpers.httpRequestWithAuthentication = async function (
+		credentialType: string,
+		options: IHttpRequestOptions,
+		additionalCredentialOptions?: IAdditionalCredentialOptions,
+	) {
 		const direct: DirectSend = async (send) =>
-			(await original.call(context as IExecuteFunctions, credentialType, { ...send }, ...rest)) as FullResponse;
+			(await original.call(context as IExecuteFunctions, credentialType, { ...send }, additionalCredentialOptions)) as FullResponse;
 		// Follow-up requests (postReceive) take their own mailbox slot through the transport.
 		if (used) return await direct(options);
 		used = true;
