@@ -64,6 +64,16 @@ export function committedFiles(commit: string, folders: string[]): string[] {
 	return out ? out.split('\n') : [];
 }
 
+/** Tarballs of other commits packed more than a day ago (each is ~1 MB unpacked); a busy folder is left alone. */
+function removeOldPacks(root: string, keep: string): void {
+	const dayAgo = Date.now() - 24 * 60 * 60_000;
+	for (const name of readdirSync(root)) {
+		const done = join(root, name, 'done');
+		if (name === keep || !/^[0-9a-f]{40}$/.test(name) || !existsSync(done)) continue;
+		if (statSync(done).mtimeMs < dayAgo) rmSync(join(root, name), { recursive: true, force: true });
+	}
+}
+
 /** Packs HEAD from a fresh clone (or returns the tarball already packed for HEAD). */
 export function packFromCleanClone(): PackedTarball {
 	const commit = git(['rev-parse', 'HEAD']);
@@ -118,6 +128,7 @@ export function packFromCleanClone(): PackedTarball {
 		renameSync(out, dir);
 		writeFileSync(join(dir, 'done'), `${packMs}\n`);
 		rmSync(work, { recursive: true, force: true });
+		removeOldPacks(root, commit);
 		return describePack(commit, dir, packMs);
 	} finally {
 		release();
