@@ -79,7 +79,7 @@ export async function prepareFindMeetingTimes(
 	}
 	const maxCandidates = Number(this.getNodeParameter('maxCandidates', 10));
 	if (!Number.isInteger(maxCandidates) || maxCandidates < 1) {
-		throw inputError(this, 'Max Candidates must be a whole number, at least 1', `It is ${String(maxCandidates)}.`);
+		throw inputError(this, 'Max Candidates must be a whole number, at least 1', `It is ${String(maxCandidates)}. Example: 5 for the five best times.`);
 	}
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	const body: IDataObject = {
@@ -96,7 +96,7 @@ export async function prepareFindMeetingTimes(
 	if (options.minimumAttendeePercentage !== undefined) {
 		const percentage = Number(options.minimumAttendeePercentage);
 		if (!Number.isFinite(percentage) || percentage < 0 || percentage > 100) {
-			throw inputError(this, 'Minimum Attendee Percentage must be a number from 0 to 100', `It is ${String(options.minimumAttendeePercentage)}.`);
+			throw inputError(this, 'Minimum Attendee Percentage must be a number from 0 to 100', `It is ${String(options.minimumAttendeePercentage)}. 100 asks for times when every attendee is free.`);
 		}
 		body.minimumAttendeePercentage = percentage;
 	}
