@@ -270,6 +270,13 @@ describe('findMeetingTimes', () => {
 		expect(rooms.body.emptySuggestionsReason).toBe('locationsUnavailable');
 	});
 
+	it('is refused to app-only tokens (application permissions are not supported)', async () => {
+		const app = emu.issueToken({ appOnly: true });
+		const res = await call('POST', `/users/${ADELE}/findMeetingTimes`, { token: app, body: {} });
+		expect(res.status).toBe(403);
+		expect(res.body.error.code).toBe('ErrorAccessDenied');
+	});
+
 	it('work hours exclude the weekend; maxCandidates limits the answer', async () => {
 		const weekend = {
 			activityDomain: 'work',

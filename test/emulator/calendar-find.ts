@@ -272,6 +272,11 @@ function suggestionReason(confidence: number): string {
 }
 
 function handleFind(core: EmulatorCore, req: GraphRequest): Reply {
+	if (req.token?.appOnly) {
+		// The docs: application permissions are "Not supported". The answer's exact code is not documented;
+		// Graph's usual refusal of a call the token cannot make is used.
+		throw new GraphFault(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+	}
 	const organizer = mailboxUser(req);
 	const request = parseFindRequest(core, req.body);
 	const prefs = readPreferences(req);
