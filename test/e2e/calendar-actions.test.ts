@@ -3,7 +3,7 @@
  * emulator (one n8n start for the file; each run is a manual run on the server).
  * Run: npm run build && npx jest --selectProjects e2e --runInBand test/e2e/calendar-actions.test.ts
  */
-import { ADELE, MEGAN, byId, graphAs, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun, sortedByPath } from './support';
+import { ADELE, CREDENTIAL_IDS, MEGAN, byId, graphAs, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun, sortedByPath } from './support';
 
 jest.setTimeout(240_000);
 
@@ -254,7 +254,7 @@ describe('Recurring series, Calendar View, reminders, Get Calendar', () => {
 describe('Rooms and Find Meeting Times', () => {
 	const room101 = { __rl: true, mode: 'list', value: 'cf101@contoso.com', cachedResultName: 'Conf Room 101' };
 
-	it('lists rooms, room lists and the rooms of one list', async () => {
+	it('lists rooms, room lists and the rooms of one list; the room and room-list pickers', async () => {
 		const rooms = await runOutlookNode(ctx, { parameters: { resource: 'room', operation: 'getAll', returnAll: true } });
 		expect(rooms.success).toBe(true);
 		expect(rooms.graphRequests[0]).toMatchObject({ path: '/places/microsoft.graph.room', query: { $top: '1000' } });
@@ -269,6 +269,32 @@ describe('Rooms and Find Meeting Times', () => {
 		expect(ofList.graphRequests.map((r) => r.path)).toEqual(['/places/bldg2rooms@contoso.com/microsoft.graph.roomlist/rooms']);
 		expect(ofList.output[0].json.displayName).toBe('Conf Room 200');
 		expect(ofList.output[1].error?.message).toBe('Room List "bldg2rooms" is not an email address');
+
+		// The room picker's list, as the editor asks n8n for it.
+		const picker = await ctx.n8n.rest('POST', '/dynamic-node-parameters/resource-locator-results', {
+			path: 'parameters.room',
+			nodeTypeAndVersion: { name: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExt', version: 1 },
+			methodName: 'searchRooms',
+			filter: '10',
+			currentNodeParameters: { authentication: 'oAuth2', resource: 'calendar', operation: 'findMeetingTimes', mailbox: '' },
+			credentials: { microsoftOutlookExtOAuth2Api: { id: CREDENTIAL_IDS.oAuth2, name: 'Outlook oAuth2 (emulator)' } },
+		});
+		const listPicker = await ctx.n8n.rest('POST', '/dynamic-node-parameters/resource-locator-results', {
+			path: 'parameters.roomListEmail',
+			nodeTypeAndVersion: { name: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExt', version: 1 },
+			methodName: 'searchRoomLists',
+			currentNodeParameters: { authentication: 'oAuth2', resource: 'room', operation: 'getRoomsInList', mailbox: '' },
+			credentials: { microsoftOutlookExtOAuth2Api: { id: CREDENTIAL_IDS.oAuth2, name: 'Outlook oAuth2 (emulator)' } },
+		});
+		expect(listPicker.body.data.results).toEqual([
+			{ name: 'Building 1 Rooms', value: 'bldg1rooms@contoso.com' },
+			{ name: 'Building 2 Rooms', value: 'bldg2rooms@contoso.com' },
+		]);
+		expect(picker.status).toBe(200);
+		expect(picker.body.data.results).toEqual([
+			{ name: 'Conf Room 100', value: 'cf100@contoso.com', description: '50 seats, cf100@contoso.com' },
+			{ name: 'Conf Room 101', value: 'cf101@contoso.com', description: '8 seats, cf101@contoso.com' },
+		]);
 	});
 
 	it('suggests times with confidence and availability, with a room; explains an empty result; needs a signed-in user', async () => {

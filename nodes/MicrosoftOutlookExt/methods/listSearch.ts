@@ -100,9 +100,11 @@ export async function searchRooms(
 	return {
 		results: (page.value ?? [])
 			.filter((r) => matches(r.displayName, filter) || matches(r.emailAddress, filter))
+			// The name alone: the node uses the picked name as the event's location.
 			.map((r) => ({
-				name: `${String(r.displayName)}${r.capacity ? ` (${String(r.capacity)} seats)` : ''}`,
+				name: String(r.displayName),
 				value: String(r.emailAddress),
+				description: `${r.capacity ? `${String(r.capacity)} seats, ` : ''}${String(r.emailAddress)}`,
 			})),
 		paginationToken: page['@odata.nextLink'],
 	};
