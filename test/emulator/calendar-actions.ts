@@ -78,7 +78,11 @@ function optionalString(body: Json, name: string): string | undefined {
 	return value;
 }
 
-/** The organizer's own event for an attendee's copy (same iCalUId), if the organizer is an emulator user. */
+/**
+ * The organizer's own event for an attendee's copy (same iCalUId), if the organizer is an emulator user. An
+ * occurrence has an iCalUId of its own, so a response to one occurrence stays in the attendee's calendar here
+ * (Graph would record it on the organizer's occurrence; the emulator keeps no per-occurrence organizer state).
+ */
 function organizerEvent(core: EmulatorCore, copy: EventRecord): { organizer: EmulatorUser; event: EventRecord } | undefined {
 	const organizer = findUserByAddress(core, copy.organizer.address);
 	if (!organizer) return undefined;
