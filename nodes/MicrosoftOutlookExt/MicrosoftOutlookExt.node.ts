@@ -2,12 +2,14 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
+import { searchRoomLists, searchRooms } from './methods/listSearch';
 import { getTimeZones } from './methods/loadOptions';
 import { calendarDescription } from './resources/calendar';
 import { eventDescription } from './resources/event';
 import { folderDescription } from './resources/folder';
 import { messageDescription } from './resources/message';
 import { rawRequestDescription } from './resources/rawRequest';
+import { roomDescription } from './resources/room';
 import { subscriptionDescription } from './resources/subscription';
 import { userDescription } from './resources/user';
 import { mailboxProperty, requestOptionsProperty } from './shared/descriptions';
@@ -45,6 +47,7 @@ export class MicrosoftOutlookExt implements INodeType {
 					{ name: 'Mail', value: 'message' },
 					{ name: 'Mail Folder', value: 'folder' },
 					{ name: 'Raw Request', value: 'rawRequest' },
+					{ name: 'Room', value: 'room' },
 					{ name: 'Subscription', value: 'subscription' },
 					{ name: 'User', value: 'user' },
 				],
@@ -57,13 +60,14 @@ export class MicrosoftOutlookExt implements INodeType {
 			...subscriptionDescription,
 			...userDescription,
 			...rawRequestDescription,
+			...roomDescription,
 			mailboxProperty,
 			requestOptionsProperty,
 		],
 	};
 
 	methods = {
-		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages },
+		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages, searchRooms, searchRoomLists },
 		loadOptions: { getTimeZones },
 	};
 }

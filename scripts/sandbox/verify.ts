@@ -1,5 +1,5 @@
 /**
- * Proves every example workflow of the sandbox works against the emulator: runs the three manual ones
+ * Proves every example workflow of the sandbox works against the emulator: runs the manual ones
  * the way the editor's "Execute workflow" does and checks what they produced, then delivers a mail and
  * waits for the trigger example to run on it.
  *
@@ -82,6 +82,25 @@ async function createEventCheckAvailability(session: EditorSession): Promise<[st
 	return [`event "${created[0].json.subject}" created; availability Adele ${views[0]}, Megan ${views[1]}`, execution];
 }
 
+/** Find a time for three attendees and a room, book it, Megan's copy accepts, the organizer's event shows it. */
+async function scheduleMeeting(session: EditorSession): Promise<[string, ExecutionRecord]> {
+	const execution = await session.runSavedWorkflow('sbxScheduleMeet1');
+	succeeded(execution);
+	const [suggestion] = nodeOutput(execution, 'Find Meeting Times');
+	check(suggestion && typeof suggestion.json.confidence === 'number', 'Find Meeting Times gave no suggestion');
+	const locations = suggestion.json.locations as Array<{ locationEmailAddress?: string }>;
+	check(locations?.[0]?.locationEmailAddress === 'cf101@contoso.com', `the suggestion has no Conf Room 101: ${JSON.stringify(locations)}`);
+	const accepted = nodeOutput(execution, 'Megan Accepts');
+	check(accepted.length === 1 && accepted[0].json.response === 'accepted', `Megan Accepts gave ${JSON.stringify(accepted.map((item) => item.json))}`);
+	const [organizer] = nodeOutput(execution, "Organizer's Event");
+	const attendees = (organizer?.json.attendees ?? []) as Array<{ type: string; emailAddress: { address: string }; status: { response: string } }>;
+	const megan = attendees.find((attendee) => /meganb@contoso\.com/i.test(attendee.emailAddress.address));
+	check(megan?.status.response === 'accepted', `Megan's response on the organizer's event is ${megan?.status.response}`);
+	check(attendees.some((attendee) => attendee.type === 'resource' && attendee.emailAddress.address === 'cf101@contoso.com'), 'the room is not booked');
+	const slot = suggestion.json.meetingTimeSlot as { start: { dateTime: string } };
+	return [`"Project kickoff" at ${slot.start.dateTime} UTC (confidence ${String(suggestion.json.confidence)}) in Conf Room 101; Megan accepted`, execution];
+}
+
 async function triggerFiresOnNewMail(session: EditorSession, sandbox: Sandbox): Promise<[string, ExecutionRecord]> {
 	check(sandbox.triggerSubscribed, 'the trigger example has no Graph subscription in the emulator (workflow not active?)');
 	const before = new Set((await session.executions(TRIGGER_WORKFLOW_ID)).map((execution) => execution.id));
@@ -109,6 +128,7 @@ export async function verifyExamples(sandbox: Sandbox): Promise<ExampleResult[]>
 		['sbxListParseMail', () => listAndParseMail(session)],
 		['sbxSendWithFile1', () => sendMailWithAttachment(session, sandbox)],
 		['sbxEventSchedule', () => createEventCheckAvailability(session)],
+		['sbxScheduleMeet1', () => scheduleMeeting(session)],
 		[TRIGGER_WORKFLOW_ID, () => triggerFiresOnNewMail(session, sandbox)],
 	];
 	const results: ExampleResult[] = [];

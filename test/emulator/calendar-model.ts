@@ -99,6 +99,14 @@ export interface EventRecord {
 	allowNewTimeProposals: boolean;
 	hideAttendees: boolean;
 	recurrence: unknown;
+	/** Occurrences and exceptions of a series (calendar-recurrence.ts). */
+	seriesMasterId?: string;
+	originalStartMs?: number;
+	isException?: boolean;
+	/** On a series master: original starts of deleted occurrences. */
+	cancelledOccurrences?: number[];
+	/** Set by snoozeReminder (the next reminder time); dismissReminder turns the reminder off. */
+	reminderSnoozedUntilMs?: number;
 }
 
 export interface CalendarState {
@@ -301,6 +309,11 @@ export function webLink(id: string): string {
 	return `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(id)}&exvsurl=1&path=/calendar/item`;
 }
 
+function eventType(event: EventRecord): string {
+	if (event.seriesMasterId !== undefined) return event.isException ? 'exception' : 'occurrence';
+	return event.recurrence ? 'seriesMaster' : 'singleInstance';
+}
+
 /** An event in Graph's shape; start/end in UTC unless the request preferred another zone. */
 export function renderEvent(event: EventRecord, prefs: Preferences): Record<string, unknown> {
 	const zone = prefs.timeZone ?? 'UTC';
@@ -326,9 +339,9 @@ export function renderEvent(event: EventRecord, prefs: Preferences): Record<stri
 		isCancelled: event.isCancelled,
 		isOrganizer: event.isOrganizer,
 		responseRequested: event.responseRequested,
-		seriesMasterId: null,
+		seriesMasterId: event.seriesMasterId ?? null,
 		showAs: event.showAs,
-		type: event.recurrence ? 'seriesMaster' : 'singleInstance',
+		type: eventType(event),
 		webLink: webLink(event.id),
 		onlineMeetingUrl: null,
 		isOnlineMeeting: event.isOnlineMeeting,
@@ -343,6 +356,9 @@ export function renderEvent(event: EventRecord, prefs: Preferences): Record<stri
 		location: { ...event.location },
 		locations: event.locations.map((location) => ({ ...location })),
 		recurrence: event.recurrence ?? null,
+		...(event.originalStartMs === undefined
+			? {}
+			: { originalStart: new Date(event.originalStartMs).toISOString().replace('.000Z', 'Z') }),
 		attendees: event.attendees.map((attendee) => ({
 			type: attendee.type,
 			status: { ...attendee.status },

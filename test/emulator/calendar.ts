@@ -15,7 +15,6 @@ import {
 	mailboxUser,
 	newCalendarRecord,
 	newChangeKey,
-	parseIsoAssumingUtc,
 	preferenceHeaders,
 	readPreferences,
 	renderCalendar,
@@ -31,6 +30,9 @@ import { parseScheduleRequest, scheduleInformation } from './calendar-schedule';
 import { registerOutlookRoutes } from './calendar-outlook';
 import { registerSeeding, seedDefaultCalendar } from './calendar-seed';
 import { registerCalendarDelta } from './delta-events';
+import { expandedEvents, forgetSeriesParts, materializeOccurrence, viewWindow } from './calendar-recurrence';
+import { registerEventActions } from './calendar-actions';
+import { registerFindMeetingTimes } from './calendar-find';
 import type { EmulatorCore, GraphRequest, Handler, Reply } from './types';
 
 export { seedDefaultCalendar, seedEvents } from './calendar-seed';
@@ -164,7 +166,7 @@ function makeDefault(state: CalendarState, calendar: CalendarRecord): void {
 
 function findScopedEvent(state: CalendarState, req: GraphRequest, scope: Scope): EventRecord {
 	const calendar = scopedCalendar(state, req, scope);
-	const event = state.events.get(req.params.eventId);
+	const event = state.events.get(req.params.eventId) ?? materializeOccurrence(state, req.params.eventId);
 	if (!event || (calendar && event.calendarId !== calendar.id)) throw itemNotFound();
 	return event;
 }
@@ -210,6 +212,8 @@ function listEvents(core: EmulatorCore, req: GraphRequest, scope: Scope): Reply 
 	const prefs = readPreferences(req);
 	const events: EventRecord[] = [];
 	for (const event of state.events.values()) {
+		// /events lists single instances and series masters; occurrences and exceptions only in calendarView.
+		if (event.seriesMasterId !== undefined) continue;
 		if (!calendar || event.calendarId === calendar.id) events.push(event);
 	}
 	const items = renderForList(req, events, prefs);
@@ -240,13 +244,17 @@ function patchEvent(core: EmulatorCore, req: GraphRequest, scope: Scope): Reply 
 	const event = findScopedEvent(calendarState(core, user.id), req, scope);
 	const input = parseEventInput(req.body, false);
 	updateEvent(core, user, event, input);
+	if (event.seriesMasterId !== undefined) event.isException = true;
 	const prefs = readPreferences(req);
 	return entityReply(200, `${eventsContext(req, scope)}/$entity`, renderEvent(event, prefs), preferenceHeaders(prefs));
 }
 
 function removeEvent(core: EmulatorCore, req: GraphRequest, scope: Scope): Reply {
 	const user = mailboxUser(req);
-	deleteEvent(core, user, findScopedEvent(calendarState(core, user.id), req, scope));
+	const state = calendarState(core, user.id);
+	const event = findScopedEvent(state, req, scope);
+	deleteEvent(core, user, event);
+	forgetSeriesParts(state, event);
 	return { status: 204 };
 }
 
@@ -266,36 +274,17 @@ function postCancel(core: EmulatorCore, req: GraphRequest, scope: Scope): Reply 
 	return { status: 202 };
 }
 
-/** Events overlapping [startDateTime, endDateTime); without recurrence there is nothing to expand. */
+/** Events overlapping [startDateTime, endDateTime), series expanded into occurrences and exceptions. */
 function calendarView(core: EmulatorCore, req: GraphRequest, scope: Scope): Reply {
-	const startText = queryValue(req, 'startDateTime');
-	const endText = queryValue(req, 'endDateTime');
-	const startMs = startText === undefined ? NaN : parseIsoAssumingUtc(startText);
-	const endMs = endText === undefined ? NaN : parseIsoAssumingUtc(endText);
-	if (Number.isNaN(startMs) || Number.isNaN(endMs)) {
-		throw new GraphFault(
-			400,
-			'ErrorInvalidParameter',
-			'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
-		);
-	}
+	const { startMs, endMs } = viewWindow(req);
 	const user = mailboxUser(req);
 	const state = calendarState(core, user.id);
 	const calendar = scopedCalendar(state, req, scope);
 	const prefs = readPreferences(req);
-	const inWindow = (event: EventRecord) => event.startMs < endMs && event.endMs > startMs;
-	const matching = [...state.events.values()]
-		.filter((event) => (!calendar || event.calendarId === calendar.id) && inWindow(event))
-		.sort((a, b) => a.startMs - b.startMs);
+	const matching = expandedEvents(state, calendar, startMs, endMs);
 	const context = eventsContext(req, scope).replace(/\/events$/, '/calendarView');
 	const reply = listResponse(core, req, renderForList(req, matching, prefs), { ...EVENT_PAGING, contextUrl: context });
 	return withHeaders(reply, preferenceHeaders(prefs));
-}
-
-/** Query keys are case-insensitive in Graph (`startdatetime` works). */
-function queryValue(req: GraphRequest, name: string): string | undefined {
-	const key = Object.keys(req.query).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-	return key === undefined ? undefined : req.query[key];
 }
 
 function getSchedule(core: EmulatorCore, req: GraphRequest, scope: Scope): Reply {
@@ -313,6 +302,8 @@ export function register(core: EmulatorCore): void {
 	const route = (method: string, pattern: string, handler: Handler) => core.mailboxRoute(method, pattern, wrap(handler));
 	registerCalendarRoutes(core, route);
 	registerEventRoutes(core, route);
+	registerEventActions(core, route);
+	registerFindMeetingTimes(core, route);
 	registerCalendarDelta(core, route);
 	registerOutlookRoutes(core, wrap);
 	registerSeeding(core, wrap);

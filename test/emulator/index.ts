@@ -13,6 +13,7 @@ import { EmulatorCoreImpl, type ConfigPatch } from './core';
 import { register as registerIdentity } from './identity';
 import { register as registerCalendar } from './calendar';
 import { register as registerMail } from './mail';
+import { register as registerPlaces } from './places';
 import { startHttpServer } from './server';
 import { register as registerSubscriptions } from './subscriptions';
 import type { EmulatorCore, EmulatorOptions, FaultRule, RecordedRequest } from './types';
@@ -55,6 +56,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
 		registerControlRoutes(core);
 		registerMail(core);
 		registerCalendar(core);
+		registerPlaces(core);
 		registerSubscriptions(core);
 	} catch (error) {
 		await http.close();

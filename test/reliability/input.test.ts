@@ -314,8 +314,154 @@ const CASES: InputCase[] = [
 		operation: 'subscription.deleteAllForInstance',
 		parameters: { resource: 'subscription', operation: 'deleteAllForInstance', ...MAILBOX },
 		items: [BAD_MAILBOX],
-	},
+	},	...calendarActionCases(),
 ];
+
+/** Invitations, reminders, recurring series, Calendar View, Find Meeting Times and rooms. */
+function calendarActionCases(): InputCase[] {
+	const proposal = { proposedStart: from('ps', ''), proposedEnd: from('pe', ''), proposedTimeZone: from('zone', 'UTC') };
+	const window = { startDateTime: from('start', '2031-01-01T00:00:00'), endDateTime: from('end', '2031-02-01T00:00:00'), timeZone: from('zone', 'UTC') };
+	const badZone: BadItem = { what: 'an unknown time zone', json: { zone: 'Mars/Olympus' }, message: 'Time Zone "Mars/Olympus" is not a time zone Microsoft Graph knows' };
+	const windowItems: BadItem[] = [
+		{ what: 'End At before Start At', json: { end: '2030-12-01T00:00:00' }, message: 'End At must be after Start At' },
+		{ what: 'a window over 1825 days', json: { end: '2036-01-02T00:00:00' }, message: 'The time from Start At to End At must be at most 1825 days' },
+		{ what: 'Start At with an offset', json: { start: '2031-01-01T00:00:00Z' }, message: 'Start At "2031-01-01T00:00:00Z" is not an ISO date-time without offset' },
+		badZone,
+	];
+	const room = (key: string) => ({ __rl: true, mode: 'email', value: from(key, '') });
+	const notARoom: BadItem = { what: 'a Room that is not an address', json: { room: 'conf room 1' }, message: 'Room "conf room 1" is not an email address' };
+	return [
+		{
+			operation: 'event.accept',
+			parameters: { resource: 'event', operation: 'accept', eventId: idFrom('id', 'AAMkEvt='), options: proposal, ...MAILBOX },
+			items: [
+				BAD_MAILBOX,
+				EMPTY_ID('Event', 'id'),
+				{ what: 'a proposed new time on Accept', json: { ps: '2031-01-01T10:00:00', pe: '2031-01-01T11:00:00' }, message: 'Accept cannot propose a new time' },
+			],
+		},
+		{
+			operation: 'event.decline',
+			parameters: { resource: 'event', operation: 'decline', eventId: idFrom('id', 'AAMkEvt='), sendResponse: from('send', true), options: proposal },
+			items: [
+				{ what: 'a proposal with Send Response off', json: { send: false, ps: '2031-01-01T10:00:00', pe: '2031-01-01T11:00:00' }, message: 'A proposed new time needs Send Response on' },
+				{ what: 'a proposal without end', json: { ps: '2031-01-01T10:00:00' }, message: 'Propose New End is missing' },
+				{ what: 'a proposed end before its start', json: { ps: '2031-01-01T10:00:00', pe: '2031-01-01T09:00:00' }, message: 'Propose New End must be after Propose New Start' },
+				{ what: 'a proposal in an unknown zone', json: { ps: '2031-01-01T10:00:00', pe: '2031-01-01T11:00:00', zone: 'Mars/Olympus' }, message: 'Propose New Time Zone "Mars/Olympus" is not a time zone' },
+				{ what: 'a proposed start that is not a date', json: { ps: 'tomorrow', pe: '2031-01-01T11:00:00' }, message: 'Propose New Start "tomorrow" is not an ISO date-time' },
+				SPACED_ID('Event', 'id'),
+			],
+		},
+		{
+			operation: 'event.tentativelyAccept',
+			parameters: { resource: 'event', operation: 'tentativelyAccept', eventId: idFrom('id', 'AAMkEvt='), options: proposal },
+			items: [SPACED_ID('Event', 'id'), { what: 'a proposal without start', json: { pe: '2031-01-01T11:00:00' }, message: 'Propose New Start is missing' }],
+		},
+		{
+			operation: 'event.forward',
+			parameters: { resource: 'event', operation: 'forward', eventId: idFrom('id', 'AAMkEvt='), recipients: from('to', 'alexw@contoso.com'), ...MAILBOX },
+			items: [
+				BAD_MAILBOX,
+				EMPTY_ID('Event', 'id'),
+				{ what: 'no Recipients', json: { to: ' ' }, message: 'Recipients is empty' },
+				{ what: 'a Recipient that is not an address', json: { to: 'alexw@contoso.com, alex' }, message: 'Recipients contains an invalid email address: "alex"' },
+			],
+		},
+		{
+			operation: 'event.getInstances',
+			parameters: { resource: 'event', operation: 'getInstances', eventId: idFrom('id', 'AAMkEvt='), ...window, limit: from('limit', 10), ...MAILBOX },
+			items: [BAD_MAILBOX, SPACED_ID('Event', 'id'), PAGE_LIMIT(0), ...windowItems],
+		},
+		{
+			operation: 'event.snoozeReminder',
+			parameters: { resource: 'event', operation: 'snoozeReminder', eventId: idFrom('id', 'AAMkEvt='), newReminderTime: from('at', '2031-01-01T08:55:00'), timeZone: from('zone', 'UTC') },
+			items: [
+				EMPTY_ID('Event', 'id'),
+				{ what: 'a New Reminder Time that is not a date', json: { at: 'soon' }, message: 'New Reminder Time "soon" is not an ISO date-time' },
+				badZone,
+			],
+		},
+		{
+			operation: 'event.dismissReminder',
+			parameters: { resource: 'event', operation: 'dismissReminder', eventId: idFrom('id', 'AAMkEvt='), ...MAILBOX },
+			items: [BAD_MAILBOX, EMPTY_ID('Event', 'id'), SPACED_ID('Event', 'id')],
+		},
+		{
+			operation: 'event.create, room',
+			parameters: {
+				resource: 'event',
+				operation: 'create',
+				subject: 'x',
+				startDateTime: '2031-01-01T10:00:00',
+				endDateTime: '2031-01-01T11:00:00',
+				room: room('room'),
+			},
+			items: [notARoom],
+		},
+		{
+			operation: 'event.update, room',
+			parameters: { resource: 'event', operation: 'update', eventId: idFrom('id', 'AAMkEvt='), room: room('room') },
+			items: [notARoom, { what: 'a Room and an Event ID with spaces', json: { room: 'cf101@contoso.com', id: 'AAMk not an id' }, message: 'Event "AAMk not an id" is not a' }],
+		},
+		{
+			operation: 'calendar.get',
+			parameters: { resource: 'calendar', operation: 'get', calendarId: idFrom('id', ''), ...MAILBOX },
+			items: [BAD_MAILBOX, SPACED_ID('Calendar', 'id')],
+		},
+		{
+			operation: 'calendar.calendarView',
+			parameters: { resource: 'calendar', operation: 'calendarView', calendarId: idFrom('id', ''), ...window, limit: from('limit', 10), ...MAILBOX },
+			items: [BAD_MAILBOX, SPACED_ID('Calendar', 'id'), PAGE_LIMIT(1001), ...windowItems],
+		},
+		{
+			operation: 'calendar.findMeetingTimes',
+			parameters: {
+				resource: 'calendar',
+				operation: 'findMeetingTimes',
+				requiredAttendees: from('required', 'meganb@contoso.com'),
+				optionalAttendees: from('optional', ''),
+				room: room('room'),
+				meetingDuration: from('minutes', 30),
+				maxCandidates: from('max', 5),
+				options: { minimumAttendeePercentage: from('percent', 50) },
+				startDateTime: from('start', '2031-01-06T08:00:00'),
+				endDateTime: from('end', '2031-01-06T17:00:00'),
+				timeZone: from('zone', 'UTC'),
+				...MAILBOX,
+			},
+			items: [
+				BAD_MAILBOX,
+				{ what: 'a Required Attendee that is not an address', json: { required: 'megan' }, message: 'Required Attendees contains an invalid email address: "megan"' },
+				{ what: 'an Optional Attendee that is not an address', json: { optional: 'a@b' }, message: 'Optional Attendees contains an invalid email address' },
+				notARoom,
+				{ what: 'Meeting Duration 0', json: { minutes: 0 }, message: 'Meeting Duration must be a whole number of minutes from 1 to 1440' },
+				{ what: 'a meeting longer than the window', json: { minutes: 600 }, message: 'Meeting Duration (600 minutes) is longer than the time from Start At to End At' },
+				{ what: 'Max Candidates 0', json: { max: 0 }, message: 'Max Candidates must be a whole number, at least 1' },
+				{ what: 'Minimum Attendee Percentage 150', json: { percent: 150 }, message: 'Minimum Attendee Percentage must be a number from 0 to 100' },
+				{ what: 'End At before Start At', json: { end: '2031-01-06T07:00:00' }, message: 'End At must be after Start At' },
+				badZone,
+			],
+		},
+		{
+			operation: 'room.getAll',
+			parameters: { resource: 'room', operation: 'getAll', limit: from('limit', 10), ...MAILBOX },
+			items: [BAD_MAILBOX, PAGE_LIMIT(0)],
+		},
+		{
+			operation: 'room.getRoomLists',
+			parameters: { resource: 'room', operation: 'getRoomLists', limit: from('limit', 10) },
+			items: [PAGE_LIMIT(1001)],
+		},
+		{
+			operation: 'room.getRoomsInList',
+			parameters: { resource: 'room', operation: 'getRoomsInList', roomListEmail: room('list') },
+			items: [
+				{ what: 'an empty Room List', json: { list: ' ' }, message: 'Room List is empty' },
+				{ what: 'a Room List that is not an address', json: { list: 'bldg1' }, message: 'Room List "bldg1" is not an email address' },
+			],
+		},
+	];
+}
 
 function binaryItems(items: BadItem[]) {
 	const data = { base64: Buffer.from('attachment').toString('base64'), fileName: 'a.txt', mimeType: 'text/plain' };

@@ -22,6 +22,7 @@ import type { FaultRule, RecordedRequest } from '../emulator/types';
 import { ADELE, MEGAN, byId, type NodeRun } from '../e2e/support';
 import type { BinaryItemSpec } from '../harness/workflows';
 import { graphAs, newCalendar, newEvent, newFolder, newSubscription } from './fixtures';
+import { CALENDAR_ACTION_ROWS } from './operations-calendar';
 
 // ---- faults (columns) ---------------------------------------------------------------------------
 
@@ -814,7 +815,7 @@ export const OPERATIONS: OperationRow[] = [
 				"Outlook's Graph API has no PUT under /v1.0 that the emulator serves (upload-session chunks go to a pre-authenticated URL, not through Raw Request); PUT follows PATCH's rule (any method but POST is repeated), covered by the PATCH row",
 			]),
 		),
-	},
+	},	...CALENDAR_ACTION_ROWS,
 ];
 
 // ---- cells ------------------------------------------------------------------------------------

@@ -89,3 +89,38 @@ export async function searchEvents(
 		paginationToken: page['@odata.nextLink'],
 	};
 }
+
+/** Rooms for the room picker; the value is the room's email address (how events and findMeetingTimes name a room). */
+export async function searchRooms(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const page = await searchPage(this, '/places/microsoft.graph.room', { $top: 100 }, paginationToken);
+	return {
+		results: (page.value ?? [])
+			.filter((r) => matches(r.displayName, filter) || matches(r.emailAddress, filter))
+			// The name alone: the node uses the picked name as the event's location.
+			.map((r) => ({
+				name: String(r.displayName),
+				value: String(r.emailAddress),
+				description: `${r.capacity ? `${String(r.capacity)} seats, ` : ''}${String(r.emailAddress)}`,
+			})),
+		paginationToken: page['@odata.nextLink'],
+	};
+}
+
+/** Room lists, addressed by their email address. */
+export async function searchRoomLists(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const page = await searchPage(this, '/places/microsoft.graph.roomlist', { $top: 100 }, paginationToken);
+	return {
+		results: (page.value ?? [])
+			.filter((l) => matches(l.displayName, filter) || matches(l.emailAddress, filter))
+			.map((l) => ({ name: String(l.displayName), value: String(l.emailAddress) })),
+		paginationToken: page['@odata.nextLink'],
+	};
+}

@@ -1,8 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { confirmation, unwrapList } from '../../shared/descriptions';
+import { calendarViewDescription, prepareCalendarView } from './calendarView';
 import { calendarCreateDescription, prepareCalendarCreate } from './create';
 import { calendarDeleteDescription } from './delete';
+import { calendarFindMeetingTimesDescription, prepareFindMeetingTimes, splitSuggestions } from './findMeetingTimes';
+import { calendarGetDescription, routeCalendarGet } from './get';
 import { calendarGetAllDescription } from './getAll';
 import { addReadableAvailability, calendarGetScheduleDescription, prepareGetSchedule } from './getSchedule';
 import { calendarUpdateDescription, prepareCalendarUpdate } from './update';
@@ -17,6 +20,17 @@ export const calendarDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: showOnlyForCalendar },
 		options: [
+			{
+				name: 'Calendar View',
+				value: 'calendarView',
+				action: 'Get the events between two times',
+				description: 'List the events between a start and an end, with recurring events expanded into their occurrences',
+				routing: {
+					request: { method: 'GET', url: '/me/calendarView' },
+					send: { preSend: [prepareCalendarView] },
+					output: { postReceive: [unwrapList] },
+				},
+			},
 			{
 				name: 'Create Calendar',
 				value: 'create',
@@ -35,6 +49,27 @@ export const calendarDescription: INodeProperties[] = [
 				routing: {
 					request: { method: 'DELETE', url: '/me/calendars/{calendarId}' },
 					output: { postReceive: [confirmation({ deleted: true })] },
+				},
+			},
+			{
+				name: 'Find Meeting Times',
+				value: 'findMeetingTimes',
+				action: 'Find meeting times',
+				description: 'Suggest times (and rooms) when the attendees are free, best first, with confidence and availability',
+				routing: {
+					request: { method: 'POST', url: '/me/findMeetingTimes' },
+					send: { preSend: [prepareFindMeetingTimes] },
+					output: { postReceive: [splitSuggestions] },
+				},
+			},
+			{
+				name: 'Get Calendar',
+				value: 'get',
+				action: 'Get a calendar',
+				description: 'Get one calendar (name, color, owner, permissions), or the default calendar',
+				routing: {
+					request: { method: 'GET', url: '/me/calendars/{calendarId}' },
+					send: { preSend: [routeCalendarGet] },
 				},
 			},
 			{
@@ -76,4 +111,7 @@ export const calendarDescription: INodeProperties[] = [
 	...calendarGetAllDescription,
 	...calendarGetScheduleDescription,
 	...calendarUpdateDescription,
+	...calendarGetDescription,
+	...calendarViewDescription,
+	...calendarFindMeetingTimesDescription,
 ];

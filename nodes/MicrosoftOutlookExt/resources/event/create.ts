@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator, timeZoneField } from '../../shared/descriptions';
+import { roomLocator, selectedRoom } from '../room/picker';
 import { attendeeFields } from './attendees';
 import {
 	bodyField,
@@ -8,9 +9,11 @@ import {
 	eventBody,
 	extraEventFields,
 	locationField,
+	ROOM_FIELD_DESCRIPTION,
 	startField,
 	subjectField,
 	withCalendarCollection,
+	withRoom,
 	withTimeZonePreference,
 } from './fields';
 
@@ -36,7 +39,9 @@ export async function prepareEventCreate(
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const fields = createFieldValues(this);
-	const body = eventBody(this, fields, true);
+	const room = selectedRoom(this, 'room', 'Room');
+	const fieldsBody = eventBody(this, fields, true);
+	const body = room ? withRoom(fieldsBody, room, (fieldsBody.attendees as IDataObject[] | undefined) ?? []) : fieldsBody;
 	const routed = withCalendarCollection(this, requestOptions);
 	return withTimeZonePreference({ ...routed, body }, fields.timeZone);
 }
@@ -60,6 +65,7 @@ export const eventCreateDescription: INodeProperties[] = [
 	timeZoneField('timeZone', 'Time Zone', showOnlyForEventCreate),
 	showFor(bodyField),
 	showFor(locationField),
+	showFor(roomLocator('room', 'Room', ROOM_FIELD_DESCRIPTION)),
 	...attendeeFields().map(showFor),
 	{
 		displayName: 'Additional Fields',

@@ -10,6 +10,7 @@ import {
 	zonedDateTime,
 	type ZonedDateTime,
 } from '../calendar/timeZones';
+import type { SelectedRoom } from '../room/picker';
 import { graphAttendees } from './attendees';
 
 /**
@@ -243,6 +244,22 @@ export function eventBody(ctx: IExecuteSingleFunctions, fields: EventFieldValues
 	if (fields.categories !== undefined) body.categories = categoryList(fields.categories);
 	return body;
 }
+
+/**
+ * Books the picked room: it joins the attendees as a resource (that is what reserves it) and becomes the location
+ * unless Location was given. `attendees` is the list the event will have (for an update: its current list).
+ */
+export function withRoom(body: IDataObject, room: SelectedRoom, attendees: IDataObject[]): IDataObject {
+	const address = room.address.toLowerCase();
+	const listed = attendees.some((attendee) => String((attendee.emailAddress as IDataObject | undefined)?.address ?? '').toLowerCase() === address);
+	const roomAttendee = { emailAddress: { address: room.address, name: room.name }, type: 'resource' };
+	const result: IDataObject = { ...body, attendees: listed ? attendees : [...attendees, roomAttendee] };
+	if (!body.location) result.location = { displayName: room.name, locationEmailAddress: room.address, locationType: 'conferenceRoom' };
+	return result;
+}
+
+export const ROOM_FIELD_DESCRIPTION =
+	'A meeting room to book (from the list, or its email address): added as a resource attendee and, unless Location is set, as the location. Leave empty for no room.';
 
 /** Answers show times in the zone the user wrote them in (Graph answers in UTC otherwise). */
 export function withTimeZonePreference(requestOptions: IHttpRequestOptions, zone: unknown): IHttpRequestOptions {

@@ -1,6 +1,10 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
+import { itemTarget } from '../../shared/routing';
+import { graphApiRequest } from '../../shared/transport/request';
+import { idSegment } from '../../shared/transport/url';
 import { inputError } from '../../shared/validation';
+import { roomLocator, selectedRoom, type SelectedRoom } from '../room/picker';
 import { attendeeFields } from './attendees';
 import {
 	TIME_ZONE_DESCRIPTION,
@@ -10,8 +14,10 @@ import {
 	eventLocatorFields,
 	extraEventFields,
 	locationField,
+	ROOM_FIELD_DESCRIPTION,
 	startField,
 	subjectField,
+	withRoom,
 	withTimeZonePreference,
 } from './fields';
 
@@ -23,15 +29,40 @@ export async function prepareEventUpdate(
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const fields = this.getNodeParameter('updateFields', {}) as IDataObject;
-	const body = eventBody(this, fields, false);
-	if (Object.keys(body).length === 0) {
+	const room = selectedRoom(this, 'room', 'Room');
+	const fieldsBody = eventBody(this, fields, false);
+	if (Object.keys(fieldsBody).length === 0 && !room) {
 		throw inputError(
 			this,
 			'Update Fields is empty',
-			'Add at least one field to change, e.g. Subject or Start At with Time Zone.',
+			'Add at least one field to change, e.g. Subject or Start At with Time Zone, or pick a Room.',
 		);
 	}
+	const body = room ? await bookRoom(this, fieldsBody, room) : fieldsBody;
 	return withTimeZonePreference({ ...requestOptions, body }, fields.timeZone);
+}
+
+/**
+ * PATCH replaces the whole attendee list: without new Attendees, the room joins the event's current attendees
+ * (read first), so nobody is dropped.
+ */
+async function bookRoom(ctx: IExecuteSingleFunctions, body: IDataObject, room: SelectedRoom): Promise<IDataObject> {
+	if (Array.isArray(body.attendees)) return withRoom(body, room, body.attendees as IDataObject[]);
+	let eventId: string;
+	try {
+		eventId = idSegment(ctx.getNodeParameter('eventId', undefined, { extractValue: true }), 'Event');
+	} catch (error) {
+		throw inputError(ctx, (error as Error).message, (error as { description?: string }).description);
+	}
+	const target = await itemTarget(ctx);
+	const { body: current } = await graphApiRequest<{ attendees?: IDataObject[] }>(ctx, target, {
+		method: 'GET',
+		url: `/me/events/${eventId}`,
+		qs: { $select: 'attendees' },
+	});
+	// Only what an attendee is made of; Graph keeps each attendee's response itself.
+	const attendees = (current.attendees ?? []).map(({ emailAddress, type }) => ({ emailAddress, type }));
+	return withRoom(body, room, attendees);
 }
 
 const updateTimeZoneField: INodeProperties = {
@@ -56,6 +87,7 @@ const updateFieldOptions: INodeProperties[] = [
 
 export const eventUpdateDescription: INodeProperties[] = [
 	...eventLocatorFields(showOnlyForEventUpdate),
+	{ ...roomLocator('room', 'Room', ROOM_FIELD_DESCRIPTION), displayOptions: { show: showOnlyForEventUpdate } },
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',

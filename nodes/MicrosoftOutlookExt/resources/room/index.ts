@@ -1,0 +1,70 @@
+import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+
+import { listFields, unwrapList } from '../../shared/descriptions';
+import { roomLocator, selectedRoom } from './picker';
+
+const showOnlyForRoom = { resource: ['room'] };
+const showOnlyForRoomGetAll = { resource: ['room'], operation: ['getAll'] };
+const showOnlyForRoomLists = { resource: ['room'], operation: ['getRoomLists'] };
+const showOnlyForRoomsInList = { resource: ['room'], operation: ['getRoomsInList'] };
+
+/** The room list is addressed by its email address: refuse anything else before the request. */
+export async function checkRoomList(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	selectedRoom(this, 'roomListEmail', 'Room List');
+	return requestOptions;
+}
+
+export const roomDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForRoom },
+		options: [
+			{
+				name: 'Get Many Rooms',
+				value: 'getAll',
+				action: 'Get many rooms',
+				description: "List the organization's meeting rooms (name, email address, capacity, building, floor)",
+				routing: {
+					request: { method: 'GET', url: '/places/microsoft.graph.room' },
+					output: { postReceive: [unwrapList] },
+				},
+			},
+			{
+				name: 'Get Many Room Lists',
+				value: 'getRoomLists',
+				action: 'Get many room lists',
+				description: "List the organization's room lists (groups of rooms, e.g. per building)",
+				routing: {
+					request: { method: 'GET', url: '/places/microsoft.graph.roomlist' },
+					output: { postReceive: [unwrapList] },
+				},
+			},
+			{
+				name: 'Get Rooms in Room List',
+				value: 'getRoomsInList',
+				action: 'Get the rooms of a room list',
+				description: 'List the rooms that belong to one room list',
+				routing: {
+					request: { method: 'GET', url: '/places/{roomListEmail}/microsoft.graph.roomlist/rooms' },
+					send: { preSend: [checkRoomList] },
+					output: { postReceive: [unwrapList] },
+				},
+			},
+		],
+		default: 'getAll',
+	},
+	...listFields(showOnlyForRoomGetAll, 100),
+	...listFields(showOnlyForRoomLists, 100),
+	{
+		...roomLocator('roomListEmail', 'Room List', 'The room list (from the list, or its email address, e.g. "bldg1rooms@contoso.com")', 'searchRoomLists'),
+		required: true,
+		displayOptions: { show: showOnlyForRoomsInList },
+	},
+	...listFields(showOnlyForRoomsInList, 100),
+];
