@@ -2,8 +2,11 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
+import { searchAttachments, searchDrafts } from './methods/listSearch';
 import { getTimeZones } from './methods/loadOptions';
 import { calendarDescription } from './resources/calendar';
+import { draftDescription } from './resources/draft';
+import { messageAttachmentDescription } from './resources/messageAttachment';
 import { eventDescription } from './resources/event';
 import { folderDescription } from './resources/folder';
 import { messageDescription } from './resources/message';
@@ -41,9 +44,11 @@ export class MicrosoftOutlookExt implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Calendar', value: 'calendar' },
+					{ name: 'Draft', value: 'draft' },
 					{ name: 'Event', value: 'event' },
 					{ name: 'Mail', value: 'message' },
 					{ name: 'Mail Folder', value: 'folder' },
+					{ name: 'Message Attachment', value: 'messageAttachment' },
 					{ name: 'Raw Request', value: 'rawRequest' },
 					{ name: 'Subscription', value: 'subscription' },
 					{ name: 'User', value: 'user' },
@@ -57,13 +62,15 @@ export class MicrosoftOutlookExt implements INodeType {
 			...subscriptionDescription,
 			...userDescription,
 			...rawRequestDescription,
+			...draftDescription,
+			...messageAttachmentDescription,
 			mailboxProperty,
 			requestOptionsProperty,
 		],
 	};
 
 	methods = {
-		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages },
+		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages, searchDrafts, searchAttachments },
 		loadOptions: { getTimeZones },
 	};
 }

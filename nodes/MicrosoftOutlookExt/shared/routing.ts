@@ -117,6 +117,8 @@ const PATH_PARAMETER_LABELS: Record<string, string> = {
 	folderId: 'Mail Folder',
 	parentFolderId: 'Parent Folder',
 	subscriptionId: 'Subscription',
+	draftId: 'Draft',
+	attachmentId: 'Attachment',
 };
 
 /** `/me/calendars/{calendarId}` → the item's (validated, encoded) calendar ID. */
