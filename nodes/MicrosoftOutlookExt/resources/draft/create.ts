@@ -12,14 +12,7 @@ import { itemKey, itemTarget, sendItemThroughGraph } from '../../shared/routing'
 import { parseAddressList, toRecipients } from '../../shared/validation';
 import { messageSendDescription } from '../message/send';
 import { collectAttachments, type OutgoingAttachment } from '../message/sendAttachments';
-import {
-	attachSmallFile,
-	draftError,
-	fileAttachmentJson,
-	MAX_JSON_REQUEST_BYTES,
-	UPLOAD_SESSION_MIN_BYTES,
-	uploadLargeFile,
-} from '../message/sendDraft';
+import { attachFiles, fileAttachmentJson, MAX_JSON_REQUEST_BYTES, UPLOAD_SESSION_MIN_BYTES } from '../message/sendDraft';
 
 const showOnlyForDraftCreate = { resource: ['draft'], operation: ['create'] };
 
@@ -91,16 +84,7 @@ export async function createDraftFlow(
 	pendingUploads.delete(itemKey(this));
 	const created = await sendItemThroughGraph.call(this, requestData);
 	if (uploads.length === 0) return created;
-	const draftId = String(created[0]?.json.id ?? '');
-	const target = await itemTarget(this);
-	for (const attachment of uploads) {
-		try {
-			if (attachment.content.length >= UPLOAD_SESSION_MIN_BYTES) await uploadLargeFile(this, target, draftId, attachment);
-			else await attachSmallFile(this, target, draftId, attachment);
-		} catch (error) {
-			throw draftError(this, draftId, error as Error, `attaching "${attachment.name}"`);
-		}
-	}
+	await attachFiles(this, await itemTarget(this), String(created[0]?.json.id ?? ''), uploads);
 	for (const item of created) item.json.hasAttachments = true;
 	return created;
 }

@@ -1,8 +1,15 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+import { messageSendDescription } from '../message/send';
 import { recipientFields } from './create';
 import { draftLocator } from './locator';
+
+/** One of Send Message's fields, for the Update Fields collection (which has no display options of its own). */
+function sendField(name: string): INodeProperties {
+	const { displayOptions: _shownForSend, ...field } = messageSendDescription.find((property) => property.name === name)!;
+	return field;
+}
 
 const showOnlyForDraftUpdate = { resource: ['draft'], operation: ['update'] };
 
@@ -25,25 +32,8 @@ export const draftUpdateDescription: INodeProperties[] = [
 				placeholder: 'audit@contoso.com',
 				description: 'Comma-separated email addresses that receive a hidden copy (replaces the current list; empty clears it)',
 			},
-			{
-				displayName: 'Body',
-				name: 'bodyContent',
-				type: 'string',
-				default: '',
-				typeOptions: { rows: 5 },
-				description: 'The new message text, as HTML or plain text (see Body Content Type)',
-			},
-			{
-				displayName: 'Body Content Type',
-				name: 'bodyContentType',
-				type: 'options',
-				options: [
-					{ name: 'HTML', value: 'html' },
-					{ name: 'Text', value: 'text' },
-				],
-				default: 'html',
-				description: 'Whether Body is HTML or plain text (used with Body)',
-			},
+			sendField('bodyContent'),
+			sendField('bodyContentType'),
 			{
 				displayName: 'CC',
 				name: 'ccRecipients',
@@ -79,14 +69,7 @@ export const draftUpdateDescription: INodeProperties[] = [
 				placeholder: 'support@contoso.com',
 				description: 'Comma-separated addresses that replies go to instead of the sender',
 			},
-			{
-				displayName: 'Subject',
-				name: 'subject',
-				type: 'string',
-				default: '',
-				placeholder: 'Quarterly report',
-				description: 'The new subject line',
-			},
+			sendField('subject'),
 			{
 				displayName: 'To',
 				name: 'toRecipients',
