@@ -98,7 +98,7 @@ function addAttachment(core: EmulatorCore, req: GraphRequest, state: MailboxStat
 	const type = typeof body['@odata.type'] === 'string' ? body['@odata.type'].toLowerCase().replace(/^#?/, '#') : '#microsoft.graph.fileattachment';
 	const now = core.now();
 	let attachment: StoredAttachment;
-	if (type === '#microsoft.graph.itemattachment') attachment = { ...toStoredAttachment(state, message.json.id, itemAttachmentInput(core, req, state, body), now), kind: 'item' };
+	if (type === '#microsoft.graph.itemattachment') attachment = toStoredAttachment(state, message.json.id, itemAttachmentInput(core, req, state, body), now);
 	else if (type === '#microsoft.graph.referenceattachment') attachment = referenceAttachment(state, message, body, now);
 	else attachment = toStoredAttachment(state, message.json.id, parseFileAttachment(body), now);
 	message.attachments = [...message.attachments, attachment];
@@ -128,7 +128,7 @@ function itemAttachmentInput(core: EmulatorCore, req: GraphRequest, state: Mailb
 	if (!req.mailbox) throw new MailInputError(400, 'BadRequest', 'A mailbox is required for this request.');
 	const now = core.now();
 	const stored = createStoredMessage(state, { ...draftInitFromBody(core, req.mailbox, item as Record<string, unknown>), receivedMs: now });
-	return { name, contentType: 'message/rfc822', content: messageMime(stored) };
+	return { name, contentType: 'message/rfc822', content: messageMime(stored), kind: 'item' };
 }
 
 /** `{"@odata.type": "#microsoft.graph.referenceAttachment", name, sourceUrl}`: a link, no bytes. */
@@ -137,8 +137,7 @@ function referenceAttachment(state: MailboxState, message: StoredMessage, body: 
 	if (typeof body.sourceUrl !== 'string' || !/^https:\/\//i.test(body.sourceUrl)) {
 		throw new MailInputError(400, 'ErrorInvalidParameter', "The value of the parameter 'SourceUrl' is invalid.");
 	}
-	const stored = toStoredAttachment(state, message.json.id, { name, contentType: '', content: Buffer.alloc(0) }, now);
-	return { ...stored, kind: 'reference', sourceUrl: body.sourceUrl };
+	return toStoredAttachment(state, message.json.id, { name, contentType: '', content: Buffer.alloc(0), kind: 'reference', sourceUrl: body.sourceUrl }, now);
 }
 
 function changed(core: EmulatorCore, state: MailboxState, message: StoredMessage): void {

@@ -140,6 +140,16 @@ describe('message attachments', () => {
 		expectGraphError(await call('GET', `/me/messages/${draftId}/attachments/${ids.reference}/$value`), 405, 'ErrorInvalidRequest');
 	});
 
+	it('a copied message keeps the kinds of its attachments', async () => {
+		const copy = await call('POST', `/me/messages/${draftId}/copy`, { destinationId: 'archive' });
+		const list = await call('GET', `/me/messages/${copy.body.id}/attachments`);
+		expect(list.body.value.map((a: any) => a['@odata.type'])).toEqual([
+			'#microsoft.graph.fileAttachment',
+			'#microsoft.graph.itemAttachment',
+			'#microsoft.graph.referenceAttachment',
+		]);
+	});
+
 	it('refuses a file of 3 MB or more in one POST (upload session needed), then deletes an attachment (204)', async () => {
 		const big = await call('POST', `/me/messages/${draftId}/attachments`, {
 			'@odata.type': '#microsoft.graph.fileAttachment',
