@@ -22,7 +22,7 @@ const ITEM_ATTACHMENT = '#microsoft.graph.itemAttachment';
 
 export const attachmentDownloadDescription: INodeProperties[] = [
 	messageLocator('download', 'The message or draft the attachment belongs to'),
-	attachmentLocator('download', 'The attachment to download. A file comes as it is; an attached mail, event or contact as its MIME (.eml) file.'),
+	attachmentLocator('download', 'The attachment to download. A file comes as it is; an attached mail as a .eml file, a contact as .vcf, an event as .ics.'),
 	{
 		displayName: 'Put Output File in Field',
 		name: 'binaryPropertyName',
@@ -71,6 +71,17 @@ function referenceAttachmentError(ctx: IExecuteSingleFunctions, error: unknown):
 	return clear;
 }
 
+/** Graph's `$value` of an attached item: a mail as MIME, a contact as vCard, an event as iCalendar. */
+function itemFile(name: string, content: Buffer): { fileName: string; mimeType: string } {
+	const start = content.subarray(0, 64).toString('latin1').trimStart().toUpperCase();
+	const [extension, mimeType] = start.startsWith('BEGIN:VCARD')
+		? ['vcf', 'text/vcard']
+		: start.startsWith('BEGIN:VCALENDAR')
+			? ['ics', 'text/calendar']
+			: ['eml', 'message/rfc822'];
+	return { fileName: name.toLowerCase().endsWith(`.${extension}`) ? name : `${name}.${extension}`, mimeType };
+}
+
 /** The bytes → a binary property, named after the attachment (an attached item as a .eml file). */
 export async function attachmentToBinary(
 	this: IExecuteSingleFunctions,
@@ -84,12 +95,12 @@ export async function attachmentToBinary(
 		url: `/me/messages/${messageId}/attachments/${attachmentId}`,
 		qs: { $select: ATTACHMENT_SUMMARY_FIELDS },
 	});
-	const isItem = meta['@odata.type'] === ITEM_ATTACHMENT;
+	const content = bytesOf(response.body);
 	const name = String(meta.name || 'attachment');
-	const fileName = isItem && !/\.eml$/i.test(name) ? `${name}.eml` : name;
-	const mimeType = isItem ? 'message/rfc822' : String(meta.contentType || 'application/octet-stream');
+	const { fileName, mimeType } =
+		meta['@odata.type'] === ITEM_ATTACHMENT ? itemFile(name, content) : { fileName: name, mimeType: String(meta.contentType || 'application/octet-stream') };
 	const property = String(this.getNodeParameter('binaryPropertyName', 'data')).trim();
-	const binary = await this.helpers.prepareBinaryData(bytesOf(response.body), fileName, mimeType);
+	const binary = await this.helpers.prepareBinaryData(content, fileName, mimeType);
 	const { '@odata.context': _context, ...json } = meta;
 	return [{ json, binary: { [property]: binary } }];
 }

@@ -42,7 +42,7 @@ export const messageAttachmentDescription: INodeProperties[] = [
 				name: 'Download Attachment',
 				value: 'download',
 				action: 'Download an attachment',
-				description: 'Download an attachment as binary data: a file as it is, an attached mail as a .eml file',
+				description: 'Download an attachment as binary data: a file as it is, an attached mail as a .eml file (contact .vcf, event .ics)',
 				routing: {
 					// The raw bytes; JSON parsing would mangle them.
 					request: { method: 'GET', url: '/me/messages/{messageId}/attachments/{attachmentId}/$value', encoding: 'arraybuffer', json: false },
