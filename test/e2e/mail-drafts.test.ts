@@ -124,14 +124,19 @@ describe('Draft and Message Attachment', () => {
 		const link = await graphAs(ctx.emu, 'POST', `/me/messages/${small}/attachments`, {
 			body: { '@odata.type': '#microsoft.graph.referenceAttachment', name: 'Plan.docx', sourceUrl: 'https://contoso.sharepoint.com/plan.docx' },
 		});
+		const event = await graphAs(ctx.emu, 'POST', `/me/messages/${small}/attachments`, {
+			body: { '@odata.type': '#microsoft.graph.itemAttachment', name: 'Review', item: { '@odata.type': '#microsoft.graph.event', subject: 'Quarterly review' } },
+		});
 		const fileId = added.output[0].json.id as string;
 		const downloads = await runOutlookNode(ctx, {
 			continueOnFail: true,
-			items: [{ id: fileId }, { id: mail.body.id }, { id: link.body.id }],
+			items: [{ id: fileId }, { id: mail.body.id }, { id: link.body.id }, { id: event.body.id }],
 			parameters: attachment('download', { messageId: byId(small), attachmentId: byId('={{ $json.id }}'), binaryPropertyName: 'file' }),
 		});
-		expect(downloads.output).toHaveLength(3);
-		const [asFile, asEml, refused] = downloads.output;
+		expect(downloads.output).toHaveLength(4);
+		const [asFile, asEml, refused, asIcs] = downloads.output;
+		expect(asIcs.binary?.file).toMatchObject({ fileName: 'Review.ics', mimeType: 'text/calendar' });
+		expect(ctx.n8n.readBinary(asIcs.binary!.file).toString()).toContain('SUMMARY:Quarterly review');
 		expect(asFile.binary?.file).toMatchObject({ fileName: 'agenda.txt', mimeType: 'text/plain' });
 		expect(ctx.n8n.readBinary(asFile.binary!.file).equals(NOTES)).toBe(true);
 		expect(asEml.json['@odata.type']).toBe('#microsoft.graph.itemAttachment');

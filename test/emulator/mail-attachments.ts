@@ -87,8 +87,8 @@ function attachmentValue(core: EmulatorCore, req: GraphRequest, state: MailboxSt
 	if (attachment.kind === 'reference') {
 		return core.graphError(405, 'ErrorInvalidRequest', 'The raw content of a reference attachment cannot be retrieved: it is a link to a file stored elsewhere.', req);
 	}
-	// The docs do not name the Content-Type of an item's MIME here; message `$value` answers text/plain, so does this.
-	const contentType = attachment.kind === 'item' ? 'text/plain' : attachment.contentType || 'application/octet-stream';
+	// The docs do not name the Content-Type of an attached message's MIME; message `$value` answers text/plain, so does this.
+	const contentType = attachment.kind === 'item' && attachment.contentType === 'message/rfc822' ? 'text/plain' : attachment.contentType || 'application/octet-stream';
 	return { status: 200, headers: { 'Content-Type': contentType }, body: attachment.content };
 }
 
@@ -122,13 +122,32 @@ function itemAttachmentInput(core: EmulatorCore, req: GraphRequest, state: Mailb
 		throw new MailInputError(400, 'ErrorInvalidParameter', "The value of the parameter 'Item' is empty.");
 	}
 	const itemType = String((item as Record<string, unknown>)['@odata.type'] ?? '#microsoft.graph.message').toLowerCase().replace(/^#?/, '#');
+	const calendarOrCard = calendarOrCardItem(itemType, item as Record<string, unknown>);
+	if (calendarOrCard) return { name, contentType: calendarOrCard.contentType, content: calendarOrCard.content, kind: 'item' };
 	if (itemType !== '#microsoft.graph.message') {
-		throw new MailInputError(400, 'ErrorInvalidParameter', `Item type '${itemType}' is not supported by the emulator (messages only).`);
+		throw new MailInputError(400, 'ErrorInvalidParameter', `Item type '${itemType}' is not supported by the emulator (message, event, contact).`);
 	}
 	if (!req.mailbox) throw new MailInputError(400, 'BadRequest', 'A mailbox is required for this request.');
 	const now = core.now();
 	const stored = createStoredMessage(state, { ...draftInitFromBody(core, req.mailbox, item as Record<string, unknown>), receivedMs: now });
 	return { name, contentType: 'message/rfc822', content: messageMime(stored), kind: 'item' };
+}
+
+/**
+ * An attached event or contact: attachment-get.md says `$value` gives iCalendar and vCard for them. A
+ * minimal one (summary / name only) is enough for clients that store the file.
+ */
+function calendarOrCardItem(itemType: string, item: Record<string, unknown>): { contentType: string; content: Buffer } | undefined {
+	const line = (value: unknown) => String(value ?? '').replace(/[\r\n]+/g, ' ');
+	if (itemType === '#microsoft.graph.event') {
+		const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Graph emulator//EN', 'BEGIN:VEVENT', `SUMMARY:${line(item.subject)}`, 'END:VEVENT', 'END:VCALENDAR', ''];
+		return { contentType: 'text/calendar', content: Buffer.from(ics.join('\r\n')) };
+	}
+	if (itemType === '#microsoft.graph.contact') {
+		const vcf = ['BEGIN:VCARD', 'VERSION:3.0', `FN:${line(item.displayName)}`, 'END:VCARD', ''];
+		return { contentType: 'text/vcard', content: Buffer.from(vcf.join('\r\n')) };
+	}
+	return undefined;
 }
 
 /** `{"@odata.type": "#microsoft.graph.referenceAttachment", name, sourceUrl}`: a link, no bytes. */

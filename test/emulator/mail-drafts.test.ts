@@ -140,6 +140,24 @@ describe('message attachments', () => {
 		expectGraphError(await call('GET', `/me/messages/${draftId}/attachments/${ids.reference}/$value`), 405, 'ErrorInvalidRequest');
 	});
 
+	it('an attached event or contact: $value is iCalendar or vCard', async () => {
+		const event = await call('POST', `/me/messages/${draftId}/attachments`, {
+			'@odata.type': '#microsoft.graph.itemAttachment',
+			name: 'Review meeting',
+			item: { '@odata.type': '#microsoft.graph.event', subject: 'Quarterly review' },
+		});
+		const contact = await call('POST', `/me/messages/${draftId}/attachments`, {
+			'@odata.type': '#microsoft.graph.itemAttachment',
+			name: 'Megan',
+			item: { '@odata.type': '#microsoft.graph.contact', displayName: 'Megan Bowen' },
+		});
+		const ics = await call('GET', `/me/messages/${draftId}/attachments/${event.body.id}/$value`);
+		expect(ics.bytes.toString()).toMatch(/^BEGIN:VCALENDAR\r\n[\s\S]*SUMMARY:Quarterly review\r\n/);
+		const vcf = await call('GET', `/me/messages/${draftId}/attachments/${contact.body.id}/$value`);
+		expect(vcf.bytes.toString()).toMatch(/^BEGIN:VCARD\r\n[\s\S]*FN:Megan Bowen\r\n/);
+		for (const id of [event.body.id, contact.body.id]) expect((await call('DELETE', `/me/messages/${draftId}/attachments/${id}`)).status).toBe(204);
+	});
+
 	it('a copied message keeps the kinds of its attachments', async () => {
 		const copy = await call('POST', `/me/messages/${draftId}/copy`, { destinationId: 'archive' });
 		const list = await call('GET', `/me/messages/${copy.body.id}/attachments`);
