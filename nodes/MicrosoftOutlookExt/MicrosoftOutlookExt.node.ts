@@ -3,8 +3,11 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
 import { searchRoomLists, searchRooms } from './methods/listSearch';
+import { searchAttachments, searchDrafts } from './methods/listSearch';
 import { getTimeZones } from './methods/loadOptions';
 import { calendarDescription } from './resources/calendar';
+import { draftDescription } from './resources/draft';
+import { messageAttachmentDescription } from './resources/messageAttachment';
 import { eventDescription } from './resources/event';
 import { folderDescription } from './resources/folder';
 import { messageDescription } from './resources/message';
@@ -43,9 +46,11 @@ export class MicrosoftOutlookExt implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Calendar', value: 'calendar' },
+					{ name: 'Draft', value: 'draft' },
 					{ name: 'Event', value: 'event' },
 					{ name: 'Mail', value: 'message' },
 					{ name: 'Mail Folder', value: 'folder' },
+					{ name: 'Message Attachment', value: 'messageAttachment' },
 					{ name: 'Raw Request', value: 'rawRequest' },
 					{ name: 'Room', value: 'room' },
 					{ name: 'Subscription', value: 'subscription' },
@@ -61,13 +66,24 @@ export class MicrosoftOutlookExt implements INodeType {
 			...userDescription,
 			...rawRequestDescription,
 			...roomDescription,
+			...draftDescription,
+			...messageAttachmentDescription,
 			mailboxProperty,
 			requestOptionsProperty,
 		],
 	};
 
 	methods = {
-		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages, searchRooms, searchRoomLists },
+		listSearch: {
+			searchCalendars,
+			searchEvents,
+			searchFolders,
+			searchMessages,
+			searchRooms,
+			searchRoomLists,
+			searchDrafts,
+			searchAttachments,
+		},
 		loadOptions: { getTimeZones },
 	};
 }

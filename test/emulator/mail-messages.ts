@@ -47,6 +47,9 @@ export interface AttachmentInput {
 	content: Buffer;
 	isInline?: boolean;
 	contentId?: string | null;
+	/** Kept when a message is copied or sent (StoredAttachment.kind, sourceUrl). */
+	kind?: StoredAttachment['kind'];
+	sourceUrl?: string;
 }
 
 /** Everything needed to mint a new message (draft, delivered copy, seed...). */
@@ -223,6 +226,7 @@ export function toStoredAttachment(state: MailboxState, messageId: string, input
 		contentId: input.contentId ?? null,
 		lastModifiedDateTime: isoSeconds(nowMs),
 		content: input.content,
+		...(input.kind ? { kind: input.kind, sourceUrl: input.sourceUrl } : {}),
 	};
 }
 

@@ -30,18 +30,15 @@ import {
 } from './mail-store';
 import {
 	applyMessagePatch,
-	attachmentJson,
-	computeHasAttachments,
 	createStoredMessage,
 	draftInitFromBody,
 	MailInputError,
 	MAX_REQUEST_BYTES,
 	messageMime,
-	parseFileAttachment,
 	preferredBodyType,
-	toStoredAttachment,
 	withBodyType,
 } from './mail-messages';
+import { attachmentJsonOf } from './mail-attachments';
 import { registerMessageDelta } from './delta-messages';
 import type { EmulatorCore, GraphRequest, Handler, Reply } from './types';
 
@@ -104,7 +101,7 @@ export function tooLarge(): MailInputError {
 	return new MailInputError(413, 'ErrorRequestEntityTooLarge', 'The request exceeds the maximum allowed size of 4 MB.');
 }
 
-function userContext(state: MailboxState): string {
+export function userContext(state: MailboxState): string {
 	return `${GRAPH_METADATA}#users('${state.userId}')`;
 }
 
@@ -140,7 +137,7 @@ export function registerFolderRoutes(core: EmulatorCore): void {
 	route('POST', '/mailFolders/:folderId/move', (req, state) => moveFolder(req, state));
 }
 
-function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
+export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
 	return { status, body, headers };
 }
 
@@ -218,7 +215,8 @@ function moveFolder(req: GraphRequest, state: MailboxState): Reply {
 	}
 	if (folderNameTaken(state, destination.id, folder.displayName, folder.id)) throw folderExists();
 	folder.parentFolderId = destination.id;
-	return json(201, { '@odata.context': `${userContext(state)}/mailFolders/$entity`, ...folderJson(state, folder) });
+	// mailfolder-move.md: 200 OK (not 201 as for message move).
+	return json(200, { '@odata.context': `${userContext(state)}/mailFolders/$entity`, ...folderJson(state, folder) });
 }
 
 export function destinationIdOf(body: Record<string, unknown>): string {
@@ -256,43 +254,6 @@ export function registerMessageRoutes(core: EmulatorCore): void {
 	itemRoute('POST', '/move', (req, state) => relocateMessage(core, req, state, 'move'));
 	itemRoute('POST', '/copy', (req, state) => relocateMessage(core, req, state, 'copy'));
 
-	itemRoute('GET', '/attachments', (req, state) => {
-		const message = requireMessage(state, req.params.messageId);
-		const items = message.attachments.map((a) => attachmentJson(a));
-		return listResponse(core, req, items, {
-			defaultTop: 1000,
-			maxTop: 1000,
-			contextUrl: `${userContext(state)}/messages('${message.json.id}')/attachments`,
-		});
-	});
-	itemRoute('GET', '/attachments/:attachmentId', (req, state) => {
-		const message = requireMessage(state, req.params.messageId);
-		const attachment = requireAttachment(message, req.params.attachmentId);
-		return json(200, {
-			'@odata.context': `${userContext(state)}/messages('${message.json.id}')/attachments/$entity`,
-			...selectFields(attachmentJson(attachment), req.query.$select),
-		});
-	});
-	itemRoute('GET', '/attachments/:attachmentId/$value', (req, state) => {
-		const attachment = requireAttachment(requireMessage(state, req.params.messageId), req.params.attachmentId);
-		return { status: 200, headers: { 'Content-Type': attachment.contentType || 'application/octet-stream' }, body: attachment.content };
-	});
-	itemRoute('POST', '/attachments', (req, state) => addAttachment(core, req, state));
-	itemRoute('DELETE', '/attachments/:attachmentId', (req, state) => {
-		const message = requireMessage(state, req.params.messageId);
-		const attachment = requireAttachment(message, req.params.attachmentId);
-		message.attachments = message.attachments.filter((a) => a !== attachment);
-		message.json.hasAttachments = computeHasAttachments(message.attachments);
-		touchMessage(state, message, core.now());
-		emitMessageChange(core, state, 'updated', message.json.id, message.json.parentFolderId);
-		return { status: 204 };
-	});
-}
-
-function requireAttachment(message: StoredMessage, attachmentId: string) {
-	const attachment = message.attachments.find((a) => a.id === attachmentId);
-	if (!attachment) throw notFound();
-	return attachment;
 }
 
 function listMessages(core: EmulatorCore, req: GraphRequest, state: MailboxState, folder: MailFolder | undefined): Reply {
@@ -326,7 +287,7 @@ function decorateMessage(
 	const out = withBodyType(item, bodyType);
 	if (!expand) return out;
 	const stored = state.messages.get(String(item.id));
-	return { ...out, attachments: (stored?.attachments ?? []).map((a) => attachmentJson(a)) };
+	return { ...out, attachments: (stored?.attachments ?? []).map((a) => attachmentJsonOf(a)) };
 }
 
 function expandsAttachments(req: GraphRequest): boolean {
@@ -421,7 +382,7 @@ function relocateMessage(core: EmulatorCore, req: GraphRequest, state: MailboxSt
 	return json(201, { '@odata.context': `${userContext(state)}/messages/$entity`, ...result.json });
 }
 
-function copyStoredMessage(core: EmulatorCore, state: MailboxState, message: StoredMessage, destination: MailFolder): StoredMessage {
+export function copyStoredMessage(core: EmulatorCore, state: MailboxState, message: StoredMessage, destination: MailFolder): StoredMessage {
 	const source = message.json;
 	const now = core.now();
 	const copy = createStoredMessage(state, {
@@ -456,23 +417,6 @@ function copyStoredMessage(core: EmulatorCore, state: MailboxState, message: Sto
 	insertMessage(state, destination, copy);
 	emitMessageChange(core, state, 'created', copy.json.id, destination.id);
 	return copy;
-}
-
-function addAttachment(core: EmulatorCore, req: GraphRequest, state: MailboxState): Reply {
-	const message = requireMessage(state, req.params.messageId);
-	const input = parseFileAttachment(requireJsonObject(req));
-	const now = core.now();
-	const attachment = toStoredAttachment(state, message.json.id, input, now);
-	message.attachments = [...message.attachments, attachment];
-	// The stored MIME no longer matches once the item changes; rebuild lazily from JSON.
-	message.rawMime = undefined;
-	message.json.hasAttachments = computeHasAttachments(message.attachments);
-	touchMessage(state, message, now);
-	emitMessageChange(core, state, 'updated', message.json.id, message.json.parentFolderId);
-	return json(201, {
-		'@odata.context': `${userContext(state)}/messages('${message.json.id}')/attachments/$entity`,
-		...attachmentJson(attachment),
-	});
 }
 
 // ---------------------------------------------------------------------------------------------

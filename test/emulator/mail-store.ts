@@ -67,6 +67,10 @@ export interface StoredAttachment {
 	lastModifiedDateTime: string;
 	/** Shared between copies of a message and between seeded messages: never mutate. */
 	content: Buffer;
+	/** Not a file: an attached Outlook item (content = its MIME) or a link to a cloud file (no content). */
+	kind?: 'item' | 'reference';
+	/** referenceAttachment only: where the linked file lives. */
+	sourceUrl?: string;
 }
 
 export interface StoredMessage {

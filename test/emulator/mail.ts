@@ -5,6 +5,8 @@
  * `core.moduleState(userId, 'mail', ...)`.
  */
 import { registerFolderRoutes, registerMessageRoutes } from './mail-routes';
+import { registerAttachmentRoutes } from './mail-attachments';
+import { registerFolderOpsRoutes } from './mail-folders-ops';
 import { clearSentLog, registerSendRoutes } from './mail-send';
 import { registerSeedControlRoutes, seedDefaultMail } from './mail-seed';
 import { clearUploadSessions, registerUploadRoutes } from './mail-upload';
@@ -20,6 +22,8 @@ export type { MailboxState, MessageJson, StoredMessage } from './mail-store';
 export function register(core: EmulatorCore): void {
 	registerFolderRoutes(core);
 	registerMessageRoutes(core);
+	registerAttachmentRoutes(core);
+	registerFolderOpsRoutes(core);
 	registerSendRoutes(core);
 	registerUploadRoutes(core);
 	registerSeedControlRoutes(core);

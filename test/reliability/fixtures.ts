@@ -46,6 +46,18 @@ async function created(emu: Emulator, path: string, body: unknown): Promise<any>
 export const newCalendar = (emu: Emulator, name: string) => created(emu, '/me/calendars', { name });
 export const newFolder = (emu: Emulator, displayName: string) => created(emu, '/me/mailFolders', { displayName });
 
+/** A draft of Adele's (optionally with recipients, so it can be sent). */
+export const newDraft = (emu: Emulator, subject: string, to: string[] = []) =>
+	created(emu, '/me/messages', { subject, toRecipients: to.map((address) => ({ emailAddress: { address } })) });
+/** A small text file attached to a message. */
+export const newFileAttachment = (emu: Emulator, messageId: string, name: string) =>
+	created(emu, `/me/messages/${encodeURIComponent(messageId)}/attachments`, {
+		'@odata.type': '#microsoft.graph.fileAttachment',
+		name,
+		contentType: 'text/plain',
+		contentBytes: Buffer.from(`content of ${name}`).toString('base64'),
+	});
+
 /** An event of Adele's; with attendees it is a meeting she organizes (cancellable). */
 export function newEvent(emu: Emulator, subject: string, attendees: string[] = []): Promise<any> {
 	return created(emu, '/me/events', {

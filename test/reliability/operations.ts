@@ -23,6 +23,7 @@ import { ADELE, MEGAN, byId, type NodeRun } from '../e2e/support';
 import type { BinaryItemSpec } from '../harness/workflows';
 import { graphAs, newCalendar, newEvent, newFolder, newSubscription } from './fixtures';
 import { CALENDAR_ACTION_ROWS } from './operations-calendar';
+import { newDraft, newFileAttachment } from './fixtures';
 
 // ---- faults (columns) ---------------------------------------------------------------------------
 
@@ -606,6 +607,254 @@ export const OPERATIONS: OperationRow[] = [
 				pattern: '^/me/messages/[^/]+/send$',
 				checkOutput: (run) => expect(run.output[0].json).toMatchObject({ sent: true, subject, attachments: ['part-a.bin', 'part-b.bin'] }),
 				countEffect: async () => sentLog(emu.core).filter((record) => record.subject === subject).length,
+			};
+		},
+	},
+	// ---- drafts, message attachments, mail folder get/rename/move/copy
+	{
+		name: 'draft.create',
+		resource: 'draft',
+		operation: 'create',
+		idempotent: false,
+		target: 'POST /me/messages',
+		prepare: async ({ emu, unique }) => {
+			const subject = unique('draft');
+			return {
+				parameters: { resource: 'draft', operation: 'create', toRecipients: MEGAN.mail, subject, bodyContent: 'Fault matrix' },
+				method: 'POST',
+				pattern: '^/me/messages$',
+				checkOutput: (run) => expect(run.output[0].json).toMatchObject({ subject, isDraft: true }),
+				countEffect: async () => countOf(await listNames(emu, '/me/mailFolders/drafts/messages?$top=1000&$select=subject', 'subject'), subject),
+			};
+		},
+	},
+	{
+		name: 'draft.update',
+		resource: 'draft',
+		operation: 'update',
+		idempotent: true,
+		target: 'PATCH /me/messages/{draft}',
+		prepare: async ({ emu, unique }) => {
+			const draft = await newDraft(emu, unique('draft to update'));
+			const subject = unique('draft updated');
+			return {
+				parameters: { resource: 'draft', operation: 'update', draftId: byId(draft.id), updateFields: { subject } },
+				method: 'PATCH',
+				pattern: `^/me/messages/${escapeRegex(draft.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json.subject).toBe(subject),
+			};
+		},
+	},
+	{
+		name: 'draft.get',
+		resource: 'draft',
+		operation: 'get',
+		idempotent: true,
+		target: 'GET /me/messages/{draft}',
+		prepare: async ({ emu, unique }) => {
+			const subject = unique('draft to get');
+			const draft = await newDraft(emu, subject);
+			return {
+				parameters: { resource: 'draft', operation: 'get', draftId: byId(draft.id) },
+				method: 'GET',
+				pattern: `^/me/messages/${escapeRegex(draft.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json.subject).toBe(subject),
+			};
+		},
+	},
+	{
+		name: 'draft.getAll',
+		resource: 'draft',
+		operation: 'getAll',
+		idempotent: true,
+		target: 'GET /me/mailFolders/drafts/messages',
+		prepare: async ({ emu, unique }) => {
+			await newDraft(emu, unique('draft to list'));
+			return {
+				parameters: { resource: 'draft', operation: 'getAll', limit: 1 },
+				method: 'GET',
+				pattern: '^/me/mailFolders/drafts/messages$',
+				checkOutput: (run) => expect(run.output.map((o) => o.json.isDraft)).toEqual([true]),
+			};
+		},
+	},
+	{
+		name: 'draft.send',
+		resource: 'draft',
+		operation: 'send',
+		idempotent: false,
+		target: 'POST /me/messages/{draft}/send',
+		prepare: async ({ emu, unique }) => {
+			const subject = unique('draft to send');
+			const draft = await newDraft(emu, subject, [MEGAN.mail]);
+			return {
+				parameters: { resource: 'draft', operation: 'send', draftId: byId(draft.id) },
+				method: 'POST',
+				pattern: `^/me/messages/${escapeRegex(draft.id)}/send$`,
+				checkOutput: (run) => expect(run.output[0].json).toEqual({ sent: true }),
+				countEffect: async () => sentLog(emu.core).filter((record) => record.subject === subject).length,
+			};
+		},
+	},
+	{
+		name: 'draft.delete',
+		resource: 'draft',
+		operation: 'delete',
+		idempotent: true,
+		target: 'DELETE /me/messages/{draft}',
+		prepare: async ({ emu, unique }) => {
+			const draft = await newDraft(emu, unique('draft to delete'));
+			return {
+				parameters: { resource: 'draft', operation: 'delete', draftId: byId(draft.id) },
+				method: 'DELETE',
+				pattern: `^/me/messages/${escapeRegex(draft.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json).toEqual({ deleted: true }),
+				countEffect: async () => await gone(emu, `/me/messages/${encodeURIComponent(draft.id)}`),
+			};
+		},
+	},
+	{
+		name: 'messageAttachment.getAll',
+		resource: 'messageAttachment',
+		operation: 'getAll',
+		idempotent: true,
+		target: 'GET /me/messages/{id}/attachments',
+		prepare: async ({ emu, unique }) => {
+			const draft = await newDraft(emu, unique('attachments to list'));
+			await newFileAttachment(emu, draft.id, 'listed.txt');
+			return {
+				parameters: { resource: 'messageAttachment', operation: 'getAll', messageId: byId(draft.id) },
+				method: 'GET',
+				pattern: `^/me/messages/${escapeRegex(draft.id)}/attachments$`,
+				checkOutput: (run) => expect(run.output.map((o) => o.json.name)).toEqual(['listed.txt']),
+			};
+		},
+	},
+	{
+		name: 'messageAttachment.download',
+		resource: 'messageAttachment',
+		operation: 'download',
+		idempotent: true,
+		target: 'GET /me/messages/{id}/attachments/{id}/$value',
+		prepare: async ({ emu, unique }) => {
+			const draft = await newDraft(emu, unique('attachment to download'));
+			const attachment = await newFileAttachment(emu, draft.id, 'download.txt');
+			return {
+				parameters: { resource: 'messageAttachment', operation: 'download', messageId: byId(draft.id), attachmentId: byId(attachment.id) },
+				method: 'GET',
+				pattern: `^/me/messages/${escapeRegex(draft.id)}/attachments/${escapeRegex(attachment.id)}/\\$value$`,
+				checkOutput: (run) => expect(run.output[0].binary?.data).toMatchObject({ fileName: 'download.txt' }),
+			};
+		},
+		notApplicable: { 'malformed JSON': '$value is the file itself: any bytes in a 200 are the content, there is no JSON to be malformed' },
+	},
+	{
+		name: 'messageAttachment.add',
+		resource: 'messageAttachment',
+		operation: 'add',
+		idempotent: false,
+		target: 'POST /me/messages/{id}/attachments',
+		prepare: async ({ emu, unique }) => {
+			const draft = await newDraft(emu, unique('attachment to add'));
+			const fileName = `${unique('added')}.txt`;
+			return {
+				parameters: { resource: 'messageAttachment', operation: 'add', messageId: byId(draft.id), attachments: { attachment: [{ binaryPropertyName: 'data', fileName }] } },
+				binaryItems: [{ json: {}, binary: { data: { base64: Buffer.from('fault matrix').toString('base64'), fileName: 'x.txt', mimeType: 'text/plain' } } }],
+				method: 'POST',
+				pattern: `^/me/messages/${escapeRegex(draft.id)}/attachments$`,
+				checkOutput: (run) => expect(run.output[0].json.name).toBe(fileName),
+				countEffect: async () => countOf(await listNames(emu, `/me/messages/${encodeURIComponent(draft.id)}/attachments`, 'name'), fileName),
+			};
+		},
+	},
+	{
+		name: 'messageAttachment.delete',
+		resource: 'messageAttachment',
+		operation: 'delete',
+		idempotent: true,
+		target: 'DELETE /me/messages/{id}/attachments/{id}',
+		prepare: async ({ emu, unique }) => {
+			const draft = await newDraft(emu, unique('attachment to delete'));
+			const attachment = await newFileAttachment(emu, draft.id, 'delete.txt');
+			const path = `/me/messages/${encodeURIComponent(draft.id)}/attachments/${encodeURIComponent(attachment.id)}`;
+			return {
+				parameters: { resource: 'messageAttachment', operation: 'delete', messageId: byId(draft.id), attachmentId: byId(attachment.id) },
+				method: 'DELETE',
+				pattern: `^/me/messages/${escapeRegex(draft.id)}/attachments/${escapeRegex(attachment.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json).toEqual({ deleted: true }),
+				countEffect: async () => await gone(emu, path),
+			};
+		},
+	},
+	{
+		name: 'folder.get',
+		resource: 'folder',
+		operation: 'get',
+		idempotent: true,
+		target: 'GET /me/mailFolders/{id}',
+		prepare: async ({ emu, unique }) => {
+			const displayName = unique('folder to get');
+			const folder = await newFolder(emu, displayName);
+			return {
+				parameters: { resource: 'folder', operation: 'get', folderId: byId(folder.id) },
+				method: 'GET',
+				pattern: `^/me/mailFolders/${escapeRegex(folder.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json.displayName).toBe(displayName),
+			};
+		},
+	},
+	{
+		name: 'folder.update',
+		resource: 'folder',
+		operation: 'update',
+		idempotent: true,
+		target: 'PATCH /me/mailFolders/{id}',
+		prepare: async ({ emu, unique }) => {
+			const folder = await newFolder(emu, unique('folder to rename'));
+			const newDisplayName = unique('folder renamed');
+			return {
+				parameters: { resource: 'folder', operation: 'update', folderId: byId(folder.id), newDisplayName },
+				method: 'PATCH',
+				pattern: `^/me/mailFolders/${escapeRegex(folder.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json.displayName).toBe(newDisplayName),
+			};
+		},
+	},
+	{
+		name: 'folder.move',
+		resource: 'folder',
+		operation: 'move',
+		idempotent: false,
+		target: 'POST /me/mailFolders/{id}/move',
+		prepare: async ({ emu, unique }) => {
+			const folder = await newFolder(emu, unique('folder to move'));
+			const destination = await newFolder(emu, unique('move destination'));
+			return {
+				parameters: { resource: 'folder', operation: 'move', folderId: byId(folder.id), destinationFolderId: byId(destination.id) },
+				method: 'POST',
+				pattern: `^/me/mailFolders/${escapeRegex(folder.id)}/move$`,
+				checkOutput: (run) => expect(run.output[0].json.parentFolderId).toBe(destination.id),
+				countEffect: async () => ((await graphAs(emu, 'GET', `/me/mailFolders/${encodeURIComponent(folder.id)}`)).body?.parentFolderId === destination.id ? 1 : 0),
+			};
+		},
+	},
+	{
+		name: 'folder.copy',
+		resource: 'folder',
+		operation: 'copy',
+		idempotent: false,
+		target: 'POST /me/mailFolders/{id}/copy',
+		prepare: async ({ emu, unique }) => {
+			const displayName = unique('folder to copy');
+			const folder = await newFolder(emu, displayName);
+			const destination = await newFolder(emu, unique('copy destination'));
+			return {
+				parameters: { resource: 'folder', operation: 'copy', folderId: byId(folder.id), destinationFolderId: byId(destination.id) },
+				method: 'POST',
+				pattern: `^/me/mailFolders/${escapeRegex(folder.id)}/copy$`,
+				checkOutput: (run) => expect(run.output[0].json).toMatchObject({ displayName, parentFolderId: destination.id }),
+				countEffect: async () =>
+					countOf(await listNames(emu, `/me/mailFolders/${encodeURIComponent(destination.id)}/childFolders?$top=1000`, 'displayName'), displayName),
 			};
 		},
 	},

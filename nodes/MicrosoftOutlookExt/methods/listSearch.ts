@@ -124,3 +124,38 @@ export async function searchRoomLists(
 		paginationToken: page['@odata.nextLink'],
 	};
 }
+
+export async function searchDrafts(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const page = await searchPage(this, '/me/mailFolders/drafts/messages', { $top: 100, $select: 'id,subject,toRecipients' }, paginationToken);
+	return {
+		results: (page.value ?? [])
+			.filter((d) => matches(d.subject, filter))
+			.map((d) => {
+				const to = (d.toRecipients as Array<{ emailAddress?: { address?: string } }> | undefined)?.[0]?.emailAddress?.address;
+				return { name: `${d.subject || '(no subject)'}${to ? ` — to ${to}` : ''}`, value: String(d.id) };
+			}),
+		paginationToken: page['@odata.nextLink'],
+	};
+}
+
+/** The attachments of the message chosen in the same node (none until a message is chosen). */
+export async function searchAttachments(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const message = this.getCurrentNodeParameter('messageId', { extractValue: true }) as string | undefined;
+	if (!message || message.startsWith('=')) return { results: [] };
+	const url = `/me/messages/${encodeURIComponent(message)}/attachments`;
+	const page = await searchPage(this, url, { $select: 'id,name,size' }, paginationToken);
+	return {
+		results: (page.value ?? [])
+			.filter((a) => matches(a.name, filter))
+			.map((a) => ({ name: `${a.name} (${Math.ceil(Number(a.size ?? 0) / 1024)} KB)`, value: String(a.id) })),
+		paginationToken: page['@odata.nextLink'],
+	};
+}

@@ -118,6 +118,8 @@ const PATH_PARAMETER_LABELS: Record<string, string> = {
 	parentFolderId: 'Parent Folder',
 	subscriptionId: 'Subscription',
 	roomListEmail: 'Room List',
+	draftId: 'Draft',
+	attachmentId: 'Attachment',
 };
 
 /** `/me/calendars/{calendarId}` → the item's (validated, encoded) calendar ID. */

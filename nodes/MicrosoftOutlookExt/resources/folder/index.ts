@@ -3,7 +3,10 @@ import type { INodeProperties } from 'n8n-workflow';
 import { confirmation, unwrapList } from '../../shared/descriptions';
 import { folderCreateDescription, prepareFolderCreate } from './create';
 import { folderDeleteDescription } from './delete';
+import { folderGetDescription } from './get';
 import { folderGetAllDescription, prepareFolderList } from './getAll';
+import { folderRelocateDescription, prepareFolderRelocate } from './relocate';
+import { folderUpdateDescription, prepareFolderRename } from './update';
 
 const showOnlyForFolders = { resource: ['folder'] };
 
@@ -15,6 +18,16 @@ export const folderDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: showOnlyForFolders },
 		options: [
+			{
+				name: 'Copy Mail Folder',
+				value: 'copy',
+				action: 'Copy a mail folder',
+				description: 'Copy a mail folder with its messages and subfolders into another folder; the copy gets new IDs',
+				routing: {
+					request: { method: 'POST', url: '/me/mailFolders/{folderId}/copy' },
+					send: { preSend: [prepareFolderRelocate] },
+				},
+			},
 			{
 				name: 'Create Mail Folder',
 				value: 'create',
@@ -36,14 +49,41 @@ export const folderDescription: INodeProperties[] = [
 				},
 			},
 			{
+				name: 'Get Mail Folder',
+				value: 'get',
+				action: 'Get a mail folder',
+				description: 'Get a mail folder: name, parent folder, number of subfolders, items and unread items',
+				routing: { request: { method: 'GET', url: '/me/mailFolders/{folderId}' } },
+			},
+			{
 				name: 'List Mail Folders',
 				value: 'getAll',
 				action: 'List mail folders',
-				description: 'List the top-level mail folders or the subfolders of a folder',
+				description: 'List the top-level mail folders, or the child folders of a folder (hidden folders on request)',
 				routing: {
 					request: { method: 'GET', url: '/me/mailFolders' },
 					send: { preSend: [prepareFolderList] },
 					output: { postReceive: [unwrapList] },
+				},
+			},
+			{
+				name: 'Move Mail Folder',
+				value: 'move',
+				action: 'Move a mail folder',
+				description: 'Move a mail folder with its messages and subfolders into another folder',
+				routing: {
+					request: { method: 'POST', url: '/me/mailFolders/{folderId}/move' },
+					send: { preSend: [prepareFolderRelocate] },
+				},
+			},
+			{
+				name: 'Rename Mail Folder',
+				value: 'update',
+				action: 'Rename a mail folder',
+				description: 'Change the display name of a mail folder',
+				routing: {
+					request: { method: 'PATCH', url: '/me/mailFolders/{folderId}' },
+					send: { preSend: [prepareFolderRename] },
 				},
 			},
 		],
@@ -52,4 +92,8 @@ export const folderDescription: INodeProperties[] = [
 	...folderCreateDescription,
 	...folderDeleteDescription,
 	...folderGetAllDescription,
+	...folderGetDescription,
+	...folderRelocateDescription('move'),
+	...folderRelocateDescription('copy'),
+	...folderUpdateDescription,
 ];

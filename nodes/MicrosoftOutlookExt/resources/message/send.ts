@@ -13,14 +13,12 @@ import type { GraphTarget } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
 import {
-	attachSmallFile,
+	attachFiles,
 	createDraft,
 	draftError,
 	fileAttachmentJson,
 	MAX_JSON_REQUEST_BYTES,
 	removeSentCopy,
-	UPLOAD_SESSION_MIN_BYTES,
-	uploadLargeFile,
 	type Draft,
 } from './sendDraft';
 
@@ -180,14 +178,7 @@ async function prepareDraft(
 	attachments: OutgoingAttachment[],
 ): Promise<Draft> {
 	const draft = await createDraft(ctx, target, message);
-	for (const attachment of attachments) {
-		try {
-			if (attachment.content.length >= UPLOAD_SESSION_MIN_BYTES) await uploadLargeFile(ctx, target, draft.id, attachment);
-			else await attachSmallFile(ctx, target, draft.id, attachment);
-		} catch (error) {
-			throw draftError(ctx, draft.id, error, `attaching "${attachment.name}"`);
-		}
-	}
+	await attachFiles(ctx, target, draft.id, attachments);
 	return draft;
 }
 

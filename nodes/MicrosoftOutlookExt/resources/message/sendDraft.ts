@@ -79,6 +79,26 @@ export function fileAttachmentJson(attachment: OutgoingAttachment): IDataObject 
 	};
 }
 
+/**
+ * Every file onto the draft: under 3 MB one POST each, bigger ones by upload session. A failure
+ * names the draft, which stays in Drafts.
+ */
+export async function attachFiles(
+	ctx: IExecuteSingleFunctions,
+	target: GraphTarget,
+	draftId: string,
+	attachments: OutgoingAttachment[],
+): Promise<void> {
+	for (const attachment of attachments) {
+		try {
+			if (attachment.content.length >= UPLOAD_SESSION_MIN_BYTES) await uploadLargeFile(ctx, target, draftId, attachment);
+			else await attachSmallFile(ctx, target, draftId, attachment);
+		} catch (error) {
+			throw draftError(ctx, draftId, error as NodeApiError, `attaching "${attachment.name}"`);
+		}
+	}
+}
+
 interface ChunkAnswer {
 	statusCode: number;
 	headers: Record<string, unknown>;
