@@ -4,6 +4,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
 import { getTimeZones } from './methods/loadOptions';
 import { calendarDescription } from './resources/calendar';
+import { categoryDescription } from './resources/category';
+import { getCategories, searchCategories, searchDestinationFolders } from './methods/mailActions';
 import { eventDescription } from './resources/event';
 import { folderDescription } from './resources/folder';
 import { messageDescription } from './resources/message';
@@ -41,6 +43,7 @@ export class MicrosoftOutlookExt implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Calendar', value: 'calendar' },
+					{ name: 'Category', value: 'category' },
 					{ name: 'Event', value: 'event' },
 					{ name: 'Mail', value: 'message' },
 					{ name: 'Mail Folder', value: 'folder' },
@@ -51,6 +54,7 @@ export class MicrosoftOutlookExt implements INodeType {
 				default: 'message',
 			},
 			...calendarDescription,
+			...categoryDescription,
 			...eventDescription,
 			...messageDescription,
 			...folderDescription,
@@ -63,7 +67,7 @@ export class MicrosoftOutlookExt implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages },
-		loadOptions: { getTimeZones },
+		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages, searchCategories, searchDestinationFolders },
+		loadOptions: { getTimeZones, getCategories },
 	};
 }

@@ -12,6 +12,7 @@ import { registerControlRoutes } from './control';
 import { EmulatorCoreImpl, type ConfigPatch } from './core';
 import { register as registerIdentity } from './identity';
 import { register as registerCalendar } from './calendar';
+import { register as registerCategories } from './categories';
 import { register as registerMail } from './mail';
 import { startHttpServer } from './server';
 import { register as registerSubscriptions } from './subscriptions';
@@ -55,6 +56,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
 		registerControlRoutes(core);
 		registerMail(core);
 		registerCalendar(core);
+		registerCategories(core);
 		registerSubscriptions(core);
 	} catch (error) {
 		await http.close();

@@ -117,6 +117,7 @@ const PATH_PARAMETER_LABELS: Record<string, string> = {
 	folderId: 'Mail Folder',
 	parentFolderId: 'Parent Folder',
 	subscriptionId: 'Subscription',
+	categoryId: 'Category',
 };
 
 /** `/me/calendars/{calendarId}` → the item's (validated, encoded) calendar ID. */
