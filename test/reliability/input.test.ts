@@ -242,6 +242,88 @@ const CASES: InputCase[] = [
 			{ what: 'Dynamic Attachments that are not JSON', json: { dynamic: '[{"key": "a.txt",' }, message: 'Dynamic Attachments' },
 		],
 	},
+	...(['reply', 'replyAll', 'forward'] as const).map(
+		(operation): InputCase => ({
+			operation: `message.${operation}`,
+			binary: true,
+			parameters: {
+				resource: 'message',
+				operation,
+				messageId: idFrom('id', 'AAMkMsg='),
+				answerTo: from('to', MEGAN.mail),
+				answerCc: from('cc', ''),
+				comment: from('comment', 'Thanks'),
+				answerBody: from('body', ''),
+				attachments: { attachment: [{ binaryPropertyName: from('property', 'data') }] },
+				...MAILBOX,
+			},
+			items: [
+				BAD_MAILBOX,
+				EMPTY_ID('Message', 'id'),
+				SPACED_ID('Message', 'id'),
+				{ what: 'a Comment together with a Body', json: { body: '<p>New text</p>' }, message: 'Comment and Body cannot be used together' },
+				{ what: 'an invalid To address', json: { to: 'megan.contoso.com' }, message: 'To contains an invalid email address: "megan.contoso.com"' },
+				{ what: 'an invalid CC address', json: { cc: 'a@b@c.com' }, message: 'CC contains an invalid email address' },
+				{ what: 'an attachment naming a missing binary property', json: { property: 'invoice' }, message: 'the input item has no binary property "invoice"' },
+				...(operation === 'forward' ? [{ what: 'a Forward without To', json: { to: '' }, message: 'Forward needs a recipient in To' }] : []),
+			],
+		}),
+	),
+	...(['move', 'copy'] as const).map(
+		(operation): InputCase => ({
+			operation: `message.${operation}`,
+			parameters: { resource: 'message', operation, messageId: idFrom('id', 'AAMkMsg='), destinationFolderId: idFrom('folder', 'archive'), ...MAILBOX },
+			items: [BAD_MAILBOX, EMPTY_ID('Message', 'id'), SPACED_ID('Message', 'id'), EMPTY_ID('Destination Folder', 'folder'), SPACED_ID('Destination Folder', 'folder')],
+		}),
+	),
+	{
+		operation: 'message.update',
+		parameters: {
+			resource: 'message',
+			operation: 'update',
+			messageId: idFrom('id', 'AAMkMsg='),
+			updateFields: {
+				flagStatus: from('flag', 'flagged'),
+				flagStartDateTime: from('start', '2026-05-01T09:00:00'),
+				flagDueDateTime: from('due', '2026-05-02T09:00:00'),
+				toRecipients: from('to', MEGAN.mail),
+			},
+			...MAILBOX,
+		},
+		items: [
+			BAD_MAILBOX,
+			EMPTY_ID('Message', 'id'),
+			SPACED_ID('Message', 'id'),
+			{ what: 'a Flag Due before Flag Start', json: { due: '2026-04-30T09:00:00' }, message: 'Flag Due (2026-04-30T09:00:00) is before Flag Start (2026-05-01T09:00:00)' },
+			{ what: 'a Flag Due without Flag Start', json: { start: '' }, message: 'Flag Due needs a Flag Start' },
+			{ what: 'a Flag Start that is not a date', json: { start: 'next monday' }, message: 'Flag Start "next monday" is not an ISO date-time without offset' },
+			{ what: 'flag dates with Flag: Complete', json: { flag: 'complete' }, message: 'Flag Start and Flag Due need Flag: Flagged' },
+			{ what: 'an unknown flag status', json: { flag: 'urgent' }, message: 'Flag "urgent" is not a flag status' },
+			{ what: 'an invalid To address', json: { to: 'megan.contoso.com' }, message: 'To contains an invalid email address: "megan.contoso.com"' },
+		],
+	},
+	...(['markAsRead', 'markAsUnread', 'exportEml'] as const).map(
+		(operation): InputCase => ({
+			operation: `message.${operation}`,
+			parameters: { resource: 'message', operation, messageId: idFrom('id', 'AAMkMsg='), ...MAILBOX },
+			items: [BAD_MAILBOX, EMPTY_ID('Message', 'id'), SPACED_ID('Message', 'id')],
+		}),
+	),
+	{ operation: 'category.getAll', parameters: { resource: 'category', operation: 'getAll', ...MAILBOX }, items: [BAD_MAILBOX] },
+	{
+		operation: 'category.create',
+		parameters: { resource: 'category', operation: 'create', displayName: from('name', 'Valid'), color: from('color', 'preset3'), ...MAILBOX },
+		items: [
+			BAD_MAILBOX,
+			{ what: 'a blank Name', json: { name: '  ' }, message: 'Name is empty' },
+			{ what: 'a color that is not a preset', json: { color: 'preset25' }, message: 'Color "preset25" is not a preset color' },
+		],
+	},
+	{
+		operation: 'category.delete',
+		parameters: { resource: 'category', operation: 'delete', categoryId: idFrom('id', '7b7c8a3e-3f4e-4a3b-9d0e-2f1c5a6b7c8d'), ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Category', 'id'), SPACED_ID('Category', 'id')],
+	},
 	{
 		operation: 'rawRequest.send',
 		parameters: {

@@ -1,4 +1,5 @@
 import type { IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
 
@@ -35,6 +36,14 @@ function bytesOf(body: unknown): Buffer {
 export async function emlOutput(this: IExecuteSingleFunctions, _items: INodeExecutionData[], response: IN8nHttpFullResponse): Promise<INodeExecutionData[]> {
 	const raw = bytesOf(response.body);
 	const messageId = String(this.getNodeParameter('messageId', '', { extractValue: true }));
+	// Graph serves MIME as text/plain; a JSON answer in its place is not the message, never saved as one.
+	const contentType = String((response.headers ?? {})['content-type'] ?? '');
+	if (/json/i.test(contentType)) {
+		throw new NodeOperationError(this.getNode(), `The content of message "${messageId}" is not a MIME message: Microsoft Graph answered with ${contentType}`, {
+			description: 'Nothing was exported. Run the node again; if it keeps happening, open the message in Outlook to check it.',
+			itemIndex: this.getItemIndex(),
+		});
+	}
 	const property = String(this.getNodeParameter('binaryPropertyName', 'data') ?? '').trim() || 'data';
 	const fileName = `${messageId.replace(/[^A-Za-z0-9_-]/g, '').slice(-40) || 'message'}.eml`;
 	const binary = await this.helpers.prepareBinaryData(raw, fileName, 'message/rfc822');
