@@ -170,6 +170,16 @@ describe('Move, Copy, Update, Mark as Read, Export', () => {
 		};
 		expect(run.graphRequests[1].body).toEqual({ isRead: true, importance: 'high', inferenceClassification: 'other', flag, categories: ['Red category', 'Blue category'] });
 		expect(run.output[0].json).toMatchObject({ id, flag, categories: ['Red category', 'Blue category'], importance: 'high', inferenceClassification: 'other', isRead: true });
+
+		// Add Category Names keeps what the message has: read it, then PATCH the union.
+		const add = await runOutlookNode(ctx, { parameters: mail('update', { messageId: byId(id), updateFields: { addCategories: ['Green category', 'red category'] } }) });
+		expect(add.error).toBeUndefined();
+		expect(add.graphRequests.map((r) => [r.method, r.path, r.query?.$select])).toEqual([
+			['GET', '/me/outlook/masterCategories', undefined],
+			['GET', `/me/messages/${id}`, 'categories'],
+			['PATCH', `/me/messages/${id}`, undefined],
+		]);
+		expect(add.graphRequests[2].body).toEqual({ categories: ['Red category', 'Blue category', 'Green category'] });
 	});
 
 	it('refuses an unknown category (only the master list is read), a due date before the start (no request), and passes Graph’s draft-only refusal through', async () => {

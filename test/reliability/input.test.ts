@@ -287,6 +287,8 @@ const CASES: InputCase[] = [
 				flagStartDateTime: from('start', '2026-05-01T09:00:00'),
 				flagDueDateTime: from('due', '2026-05-02T09:00:00'),
 				toRecipients: from('to', MEGAN.mail),
+				categories: '={{ $json.cats ?? [] }}',
+				addCategories: '={{ $json.add ?? [] }}',
 			},
 			...MAILBOX,
 		},
@@ -300,6 +302,7 @@ const CASES: InputCase[] = [
 			{ what: 'flag dates with Flag: Complete', json: { flag: 'complete' }, message: 'Flag Start and Flag Due need Flag: Flagged' },
 			{ what: 'an unknown flag status', json: { flag: 'urgent' }, message: 'Flag "urgent" is not a flag status' },
 			{ what: 'an invalid To address', json: { to: 'megan.contoso.com' }, message: 'To contains an invalid email address: "megan.contoso.com"' },
+			{ what: 'Category Names with Add Category Names', json: { cats: ['Red category'], add: ['Blue category'] }, message: 'Category Names and Add Category Names cannot be used together' },
 		],
 	},
 	...(['markAsRead', 'markAsUnread', 'exportEml'] as const).map(

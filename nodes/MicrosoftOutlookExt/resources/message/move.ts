@@ -1,8 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
-import { idSegment } from '../../shared/transport/url';
-import { inputError } from '../../shared/validation';
+import { checkedIdParameter } from './itemIds';
 
 /** Move and Copy: POST /messages/{id}/move|copy {destinationId}; Graph answers 201 with the message under a NEW id. */
 
@@ -29,12 +28,6 @@ export const messageMoveDescription: INodeProperties[] = [
 
 /** The destination as Graph's `destinationId` (a folder ID or a well-known name), checked before the request. */
 export async function prepareMoveOrCopy(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	let destinationId: string;
-	try {
-		destinationId = decodeURIComponent(idSegment(this.getNodeParameter('destinationFolderId', undefined, { extractValue: true }), 'Destination Folder'));
-	} catch (error) {
-		throw inputError(this, (error as Error).message, (error as { description?: string }).description);
-	}
-	requestOptions.body = { destinationId };
+	requestOptions.body = { destinationId: decodeURIComponent(checkedIdParameter(this, 'destinationFolderId', 'Destination Folder')) };
 	return requestOptions;
 }

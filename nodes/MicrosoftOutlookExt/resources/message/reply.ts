@@ -11,8 +11,8 @@ import type {
 import { resourceLocator } from '../../shared/descriptions';
 import { itemKey, itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
-import { idSegment } from '../../shared/transport/url';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+import { checkedIdParameter } from './itemIds';
 import { messageSendDescription } from './send';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
 import { attachSmallFile, draftError, fileAttachmentJson, MAX_JSON_REQUEST_BYTES, UPLOAD_SESSION_MIN_BYTES, uploadLargeFile } from './sendDraft';
@@ -130,11 +130,7 @@ const answerStates = new Map<string, AnswerState>();
 const CREATE_ACTION: Record<AnswerKind, string> = { reply: 'createReply', replyAll: 'createReplyAll', forward: 'createForward' };
 
 function messageIdOf(ctx: IExecuteSingleFunctions): string {
-	try {
-		return idSegment(ctx.getNodeParameter('messageId', undefined, { extractValue: true }), 'Message');
-	} catch (error) {
-		throw inputError(ctx, (error as Error).message, (error as { description?: string }).description);
-	}
+	return checkedIdParameter(ctx, 'messageId', 'Message');
 }
 
 /** Checks every field and shapes the request, before any request is made. */

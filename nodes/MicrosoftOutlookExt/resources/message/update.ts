@@ -4,6 +4,7 @@ import { resourceLocator } from '../../shared/descriptions';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
+import { checkedIdParameter } from './itemIds';
 
 /**
  * Update Message: PATCH /messages/{id} (200 + the message). Read state, flag, categories, importance and
@@ -29,6 +30,15 @@ export const messageUpdateDescription: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: showForUpdate },
 		options: [
+			{
+				displayName: 'Add Category Names or IDs',
+				name: 'addCategories',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getCategories' },
+				default: [],
+				description:
+					'Categories to add to the ones the message already has (e.g. ["Blue category"]), from the mailbox\'s master list; the node reads the message\'s categories first. A name not in the master list is refused before the change. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
 			{
 				displayName: 'BCC (Draft Only)',
 				name: 'bccRecipients',
@@ -232,12 +242,17 @@ export async function prepareMessageUpdate(this: IExecuteSingleFunctions, reques
 		categories = categoryList(fields.categories);
 		body.categories = categories;
 	}
-	if (Object.keys(body).length === 0) {
+	const added = fields.addCategories === undefined ? [] : categoryList(fields.addCategories);
+	if (added.length && categories !== undefined) {
+		throw inputError(this, 'Category Names and Add Category Names cannot be used together', 'Category Names replaces the categories, Add Category Names adds to them: keep one of the two.');
+	}
+	if (Object.keys(body).length === 0 && added.length === 0) {
 		throw inputError(this, 'Update Fields is empty', 'Add at least one field to change, e.g. Is Read or Flag.');
 	}
-	if (categories?.length) {
+	const named = [...(categories ?? []), ...added];
+	if (named.length) {
 		const known = await knownCategories(this);
-		const unknown = categories.filter((name) => !known.some((k) => k.toLowerCase() === name.toLowerCase()));
+		const unknown = named.filter((name) => !known.some((k) => k.toLowerCase() === name.toLowerCase()));
 		if (unknown.length) {
 			throw inputError(
 				this,
@@ -246,6 +261,17 @@ export async function prepareMessageUpdate(this: IExecuteSingleFunctions, reques
 			);
 		}
 	}
+	if (added.length) body.categories = await withAddedCategories(this, added);
 	requestOptions.body = body;
 	return requestOptions;
+}
+
+/** The message's current categories plus the added ones (each name once, the message's spelling kept). */
+async function withAddedCategories(ctx: IExecuteSingleFunctions, added: string[]): Promise<string[]> {
+	const messageId = checkedIdParameter(ctx, 'messageId', 'Message');
+	const target = await itemTarget(ctx);
+	const { body } = await graphApiRequest<{ categories?: string[] }>(ctx, target, { method: 'GET', url: `/me/messages/${messageId}`, qs: { $select: 'categories' } });
+	const result = [...(body.categories ?? [])];
+	for (const name of added) if (!result.some((existing) => existing.toLowerCase() === name.toLowerCase())) result.push(name);
+	return result;
 }
