@@ -88,9 +88,9 @@ function runners(quick: boolean): Record<string, Runner> {
 					: { mails: 1000, matching: 10, intervalMs: 100, richMails: 200, richIntervalMs: 200 },
 				log,
 			),
-		// Triage (issue 18): Mark as Read + Move; quick: 20 messages without the built-in node (functional check only).
-		w8: () =>
-			runTriageWorkload(quick ? { items: 20, latencyMs: 50, serviceMs: 5, builtin: false } : { items: 1000, latencyMs: 150, serviceMs: 5, builtin: true }, log),
+		// Triage (issue 18): Mark as Read + Move. Not in quick mode (CI): a series of its own costs ~1 min on a
+		// loaded 2-core machine, and e2e/mail-actions.test.ts already checks the batched moves and reads.
+		...(quick ? {} : { w8: () => runTriageWorkload({ items: 1000, latencyMs: 150, serviceMs: 5, builtin: true }, log) }),
 	};
 }
 
