@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
-import { checkedIdParameter } from './itemIds';
+import { checkedIdParameter } from './fieldHelpers';
 
 /** Move and Copy: POST /messages/{id}/move|copy {destinationId}; Graph answers 201 with the message under a NEW id. */
 

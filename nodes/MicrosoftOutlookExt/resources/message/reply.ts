@@ -12,7 +12,7 @@ import { resourceLocator } from '../../shared/descriptions';
 import { itemKey, itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
-import { checkedIdParameter } from './itemIds';
+import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpers';
 import { messageSendDescription } from './send';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
 import { attachSmallFile, draftError, fileAttachmentJson, MAX_JSON_REQUEST_BYTES, UPLOAD_SESSION_MIN_BYTES, uploadLargeFile } from './sendDraft';
@@ -100,18 +100,7 @@ export const messageReplyDescription: INodeProperties[] = [
 			'The whole body of the answer, replacing the quoted original (HTML or text, see Body Content Type). Use either Comment or Body, not both.',
 		displayOptions: { show: showForAnswers },
 	},
-	{
-		displayName: 'Body Content Type',
-		name: 'answerBodyContentType',
-		type: 'options',
-		options: [
-			{ name: 'HTML', value: 'html' },
-			{ name: 'Text', value: 'text' },
-		],
-		default: 'html',
-		description: 'Format of Body',
-		displayOptions: { show: showForAnswers },
-	},
+	{ ...bodyContentTypeField('answerBodyContentType'), displayOptions: { show: showForAnswers } },
 	...attachmentFields,
 ];
 
@@ -159,7 +148,7 @@ export async function prepareAnswer(this: IExecuteSingleFunctions, requestOption
 	if (cc.length) message.ccRecipients = toRecipients(cc);
 	if (bcc.length) message.bccRecipients = toRecipients(bcc);
 	if (bodyText.trim() !== '') {
-		message.body = { contentType: this.getNodeParameter('answerBodyContentType', 'html') === 'text' ? 'Text' : 'HTML', content: bodyText };
+		message.body = bodyJson(bodyText, this.getNodeParameter('answerBodyContentType', 'html'));
 	}
 	const body: IDataObject = {};
 	if (comment.trim() !== '') body.comment = comment;

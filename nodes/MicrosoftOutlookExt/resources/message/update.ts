@@ -4,7 +4,7 @@ import { resourceLocator } from '../../shared/descriptions';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
-import { checkedIdParameter } from './itemIds';
+import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpers';
 
 /**
  * Update Message: PATCH /messages/{id} (200 + the message). Read state, flag, categories, importance and
@@ -54,17 +54,7 @@ export const messageUpdateDescription: INodeProperties[] = [
 				typeOptions: { rows: 4 },
 				description: 'New body, HTML or text (see Body Content Type). Only while the message is a draft.',
 			},
-			{
-				displayName: 'Body Content Type',
-				name: 'bodyContentType',
-				type: 'options',
-				options: [
-					{ name: 'HTML', value: 'html' },
-					{ name: 'Text', value: 'text' },
-				],
-				default: 'html',
-				description: 'Format of Body',
-			},
+			bodyContentTypeField('bodyContentType'),
 			{
 				displayName: 'Category Names or IDs',
 				name: 'categories',
@@ -233,7 +223,7 @@ export async function prepareMessageUpdate(this: IExecuteSingleFunctions, reques
 	const flag = flagOf(this, fields);
 	if (flag) body.flag = flag;
 	if (fields.subject !== undefined) body.subject = String(fields.subject);
-	if (fields.bodyContent !== undefined) body.body = { contentType: fields.bodyContentType === 'text' ? 'Text' : 'HTML', content: String(fields.bodyContent) };
+	if (fields.bodyContent !== undefined) body.body = bodyJson(String(fields.bodyContent), fields.bodyContentType);
 	for (const [field, label] of [['toRecipients', 'To'], ['ccRecipients', 'CC'], ['bccRecipients', 'BCC']] as const) {
 		if (fields[field] !== undefined) body[field] = toRecipients(parseAddressList(this, fields[field], label));
 	}
