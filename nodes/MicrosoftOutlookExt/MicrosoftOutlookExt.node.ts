@@ -6,6 +6,8 @@ import { searchRoomLists, searchRooms } from './methods/listSearch';
 import { searchAttachments, searchDrafts } from './methods/listSearch';
 import { getTimeZones } from './methods/loadOptions';
 import { calendarDescription } from './resources/calendar';
+import { categoryDescription } from './resources/category';
+import { getCategories, searchCategories, searchDestinationFolders } from './methods/mailActions';
 import { draftDescription } from './resources/draft';
 import { messageAttachmentDescription } from './resources/messageAttachment';
 import { eventDescription } from './resources/event';
@@ -46,6 +48,7 @@ export class MicrosoftOutlookExt implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Calendar', value: 'calendar' },
+					{ name: 'Category', value: 'category' },
 					{ name: 'Draft', value: 'draft' },
 					{ name: 'Event', value: 'event' },
 					{ name: 'Mail', value: 'message' },
@@ -59,6 +62,7 @@ export class MicrosoftOutlookExt implements INodeType {
 				default: 'message',
 			},
 			...calendarDescription,
+			...categoryDescription,
 			...eventDescription,
 			...messageDescription,
 			...folderDescription,
@@ -83,7 +87,9 @@ export class MicrosoftOutlookExt implements INodeType {
 			searchRoomLists,
 			searchDrafts,
 			searchAttachments,
+			searchCategories,
+			searchDestinationFolders,
 		},
-		loadOptions: { getTimeZones },
+		loadOptions: { getTimeZones, getCategories },
 	};
 }

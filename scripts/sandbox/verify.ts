@@ -101,6 +101,35 @@ async function scheduleMeeting(session: EditorSession): Promise<[string, Executi
 	return [`"Project kickoff" at ${slot.start.dateTime} UTC (confidence ${String(suggestion.json.confidence)}) in Conf Room 101; Megan accepted`, execution];
 }
 
+/** The triage example: three unread mails flagged (with a category), answered and moved to Archive. */
+async function triageMail(session: EditorSession, sandbox: Sandbox): Promise<[string, ExecutionRecord]> {
+	const execution = await session.runSavedWorkflow('sbxMailTriage01');
+	succeeded(execution);
+	const listed = nodeOutput(execution, 'List unread mail');
+	check(listed.length === 3, `List unread mail gave ${listed.length} items, expected 3`);
+	const flagged = nodeOutput(execution, 'Flag for follow-up');
+	check(flagged.length === 3, `Flag for follow-up gave ${flagged.length} items, expected 3`);
+	for (const item of flagged) {
+		const flag = item.json.flag as { flagStatus?: string; dueDateTime?: { dateTime?: string } } | undefined;
+		check(flag?.flagStatus === 'flagged' && flag.dueDateTime?.dateTime === '2026-05-08T17:00:00', `"${String(item.json.subject)}" is not flagged with its due date`);
+		check(JSON.stringify(item.json.categories) === '["Red category"]' && item.json.isRead === true, `"${String(item.json.subject)}" lacks its category or is unread`);
+	}
+	const replies = nodeOutput(execution, 'Reply');
+	check(replies.length === 3 && replies.every((item) => item.json.sent === true), 'Reply did not send three answers');
+	const sent = (await (await fetch(`${sandbox.emulator.url}/_emulator/mail/sent`)).json()) as { value: Array<{ subject: string; via: string }> };
+	for (const item of listed) {
+		const subject = `RE: ${String(item.json.subject)}`;
+		const count = sent.value.filter((record) => record.via === 'reply' && record.subject === subject).length;
+		check(count >= 1, `no reply "${subject}" reached the emulator`);
+	}
+	const moved = nodeOutput(execution, 'Move to Archive');
+	check(moved.length === 3, `Move to Archive gave ${moved.length} items, expected 3`);
+	check(moved.every((item, index) => item.json.id !== listed[index].json.id), 'a moved message kept its old ID (Graph gives it a new one)');
+	const folders = new Set(moved.map((item) => String(item.json.parentFolderId)));
+	check(folders.size === 1, `the moved messages are in ${folders.size} folders`);
+	return [`3 unread mails flagged (Red category, due 2026-05-08), answered and moved to Archive (new IDs)`, execution];
+}
+
 async function triggerFiresOnNewMail(session: EditorSession, sandbox: Sandbox): Promise<[string, ExecutionRecord]> {
 	check(sandbox.triggerSubscribed, 'the trigger example has no Graph subscription in the emulator (workflow not active?)');
 	const before = new Set((await session.executions(TRIGGER_WORKFLOW_ID)).map((execution) => execution.id));
@@ -129,6 +158,7 @@ export async function verifyExamples(sandbox: Sandbox): Promise<ExampleResult[]>
 		['sbxSendWithFile1', () => sendMailWithAttachment(session, sandbox)],
 		['sbxEventSchedule', () => createEventCheckAvailability(session)],
 		['sbxScheduleMeet1', () => scheduleMeeting(session)],
+		['sbxMailTriage01', () => triageMail(session, sandbox)],
 		[TRIGGER_WORKFLOW_ID, () => triggerFiresOnNewMail(session, sandbox)],
 	];
 	const results: ExampleResult[] = [];

@@ -30,18 +30,19 @@ afterAll(async () => {
 });
 
 describe('sandbox example workflows', () => {
-	it('imports all five examples and activates the trigger example (a Graph subscription exists)', () => {
+	it('imports every example and activates the trigger example (a Graph subscription exists)', () => {
 		expect(exampleWorkflows().map((workflow) => workflow.id)).toEqual([
 			'sbxEventSchedule',
 			'sbxListParseMail',
 			TRIGGER_WORKFLOW_ID,
 			'sbxScheduleMeet1',
 			'sbxSendWithFile1',
+			'sbxMailTriage01',
 		]);
 		expect(sandbox.triggerSubscribed).toBe(true);
 	});
 
-	it.each(['sbxListParseMail', 'sbxSendWithFile1', 'sbxEventSchedule', 'sbxScheduleMeet1', TRIGGER_WORKFLOW_ID])('%s runs successfully', (workflowId) => {
+	it.each(['sbxListParseMail', 'sbxSendWithFile1', 'sbxEventSchedule', 'sbxScheduleMeet1', 'sbxMailTriage01', TRIGGER_WORKFLOW_ID])('%s runs successfully', (workflowId) => {
 		const result = results.find((entry) => entry.workflowId === workflowId);
 		expect(result).toBeDefined();
 		// The detail says what failed (or what was checked), so a failure reads well in the jest output.

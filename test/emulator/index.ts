@@ -12,6 +12,7 @@ import { registerControlRoutes } from './control';
 import { EmulatorCoreImpl, type ConfigPatch } from './core';
 import { register as registerIdentity } from './identity';
 import { register as registerCalendar } from './calendar';
+import { register as registerCategories } from './categories';
 import { register as registerMail } from './mail';
 import { register as registerPlaces } from './places';
 import { startHttpServer } from './server';
@@ -57,6 +58,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
 		registerMail(core);
 		registerCalendar(core);
 		registerPlaces(core);
+		registerCategories(core);
 		registerSubscriptions(core);
 	} catch (error) {
 		await http.close();

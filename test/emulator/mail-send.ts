@@ -41,6 +41,7 @@ import {
 	tooLarge,
 	type MailHandler,
 } from './mail-routes';
+import { assertAnswerBody } from './mail-actions';
 import type { EmulatorCore, EmulatorUser, GraphRequest, Reply } from './types';
 
 export type SendVia = 'sendMail' | 'sendMime' | 'send' | 'reply' | 'replyAll' | 'forward' | 'deliver';
@@ -498,6 +499,7 @@ function respond(core: EmulatorCore, req: GraphRequest, state: MailboxState, kin
 	const user = mailboxUser(req);
 	const original = requireMessage(state, req.params.messageId);
 	const body = req.rawBody.length > 0 ? requireJsonObject(req) : {};
+	assertAnswerBody(kind, mode, body);
 	const init = responseInit(core, user, original, kind, body);
 	if (mode === 'draft') {
 		const now = core.now();

@@ -610,6 +610,153 @@ export const OPERATIONS: OperationRow[] = [
 			};
 		},
 	},
+	// ---- mail actions (reply, forward, move, copy, update, export) and categories
+	...(['reply', 'replyAll', 'forward'] as const).map(
+		(operation): OperationRow => ({
+			name: `message.${operation}`,
+			resource: 'message',
+			operation,
+			idempotent: false,
+			target: `POST /me/messages/{id}/${operation}`,
+			prepare: async ({ emu, unique }) => {
+				const prefix = unique(operation);
+				const [id] = seedMessages(emu.core, { userId: ADELE.id, count: 1, subjectPrefix: prefix }).ids;
+				const subject = `${operation === 'forward' ? 'FW' : 'RE'}: ${prefix} 1`;
+				return {
+					parameters: { resource: 'message', operation, messageId: byId(id), comment: 'Fault matrix', answerTo: operation === 'forward' ? MEGAN.mail : '' },
+					method: 'POST',
+					pattern: `^/me/messages/${escapeRegex(id)}/${operation}$`,
+					checkOutput: (run) => expect(run.output[0].json).toMatchObject({ sent: true, action: operation, messageId: id }),
+					countEffect: async () => sentLog(emu.core).filter((record) => record.subject === subject).length,
+				};
+			},
+		}),
+	),
+	...(['move', 'copy'] as const).map(
+		(operation): OperationRow => ({
+			name: `message.${operation}`,
+			resource: 'message',
+			operation,
+			idempotent: false,
+			target: `POST /me/messages/{id}/${operation}`,
+			prepare: async ({ emu, unique }) => {
+				const prefix = unique(operation);
+				const [id] = seedMessages(emu.core, { userId: ADELE.id, count: 1, subjectPrefix: prefix }).ids;
+				const destination = operation === 'move' ? 'archive' : 'junkemail';
+				const filter = encodeURIComponent(`subject eq '${prefix} 1'`);
+				return {
+					parameters: { resource: 'message', operation, messageId: byId(id), destinationFolderId: byId(destination) },
+					method: 'POST',
+					pattern: `^/me/messages/${escapeRegex(id)}/${operation}$`,
+					checkOutput: (run) => expect(run.output[0].json).toMatchObject({ subject: `${prefix} 1`, id: expect.not.stringMatching(`^${escapeRegex(id)}$`) }),
+					countEffect: async () => (await graphAs(emu, 'GET', `/me/mailFolders/${destination}/messages?$filter=${filter}`)).body.value.length,
+				};
+			},
+		}),
+	),
+	{
+		name: 'message.update',
+		resource: 'message',
+		operation: 'update',
+		idempotent: true,
+		target: 'PATCH /me/messages/{id} (after reading the master categories)',
+		prepare: async ({ emu, unique }) => {
+			const [id] = seedMessages(emu.core, { userId: ADELE.id, count: 1, subjectPrefix: unique('update') }).ids;
+			return {
+				parameters: { resource: 'message', operation: 'update', messageId: byId(id), updateFields: { flagStatus: 'complete', categories: ['Green category'], importance: 'low' } },
+				method: 'PATCH',
+				pattern: `^/me/messages/${escapeRegex(id)}$`,
+				checkOutput: (run) => expect(run.output[0].json).toMatchObject({ id, flag: { flagStatus: 'complete' }, categories: ['Green category'], importance: 'low' }),
+			};
+		},
+	},
+	...(['markAsRead', 'markAsUnread'] as const).map(
+		(operation): OperationRow => ({
+			name: `message.${operation}`,
+			resource: 'message',
+			operation,
+			idempotent: true,
+			target: `PATCH /me/messages/{id} {isRead: ${String(operation === 'markAsRead')}}`,
+			prepare: async ({ emu, unique }) => {
+				const [id] = seedMessages(emu.core, { userId: ADELE.id, count: 1, subjectPrefix: unique(operation) }).ids;
+				return {
+					parameters: { resource: 'message', operation, messageId: byId(id) },
+					method: 'PATCH',
+					pattern: `^/me/messages/${escapeRegex(id)}$`,
+					checkOutput: (run) => expect(run.output[0].json).toMatchObject({ id, isRead: operation === 'markAsRead' }),
+				};
+			},
+		}),
+	),
+	{
+		name: 'message.exportEml',
+		resource: 'message',
+		operation: 'exportEml',
+		idempotent: true,
+		target: 'GET /me/messages/{id}/$value (.eml)',
+		prepare: async ({ emu, unique }) => {
+			const [id] = seedMessages(emu.core, { userId: ADELE.id, count: 1, subjectPrefix: unique('export') }).ids;
+			return {
+				parameters: { resource: 'message', operation: 'exportEml', messageId: byId(id) },
+				method: 'GET',
+				pattern: `^/me/messages/${escapeRegex(id)}/\\$value$`,
+				checkOutput: (run) => expect(run.output[0]).toMatchObject({ json: { id }, binary: { data: { mimeType: 'message/rfc822' } } }),
+			};
+		},
+		expect: {
+			'malformed JSON': {
+				outcome: 'fails: not a MIME message',
+				why: '$value is MIME: a 200 with a JSON body in its place is reported at once, never saved as an .eml',
+			},
+		},
+	},
+	{
+		name: 'category.getAll',
+		resource: 'category',
+		operation: 'getAll',
+		idempotent: true,
+		target: 'GET /me/outlook/masterCategories',
+		prepare: async () => ({
+			parameters: { resource: 'category', operation: 'getAll' },
+			method: 'GET',
+			pattern: '^/me/outlook/masterCategories$',
+			checkOutput: (run) => expect(run.output.map((o) => o.json.displayName)).toContain('Red category'),
+		}),
+	},
+	{
+		name: 'category.create',
+		resource: 'category',
+		operation: 'create',
+		idempotent: false,
+		target: 'POST /me/outlook/masterCategories',
+		prepare: async ({ emu, unique }) => {
+			const displayName = unique('category');
+			return {
+				parameters: { resource: 'category', operation: 'create', displayName, color: 'preset5' },
+				method: 'POST',
+				pattern: '^/me/outlook/masterCategories$',
+				checkOutput: (run) => expect(run.output[0].json).toMatchObject({ displayName, color: 'preset5' }),
+				countEffect: async () => countOf(await listNames(emu, '/me/outlook/masterCategories', 'displayName'), displayName),
+			};
+		},
+	},
+	{
+		name: 'category.delete',
+		resource: 'category',
+		operation: 'delete',
+		idempotent: true,
+		target: 'DELETE /me/outlook/masterCategories/{id}',
+		prepare: async ({ emu, unique }) => {
+			const category = (await graphAs(emu, 'POST', '/me/outlook/masterCategories', { displayName: unique('category to delete'), color: 'preset2' })).body;
+			return {
+				parameters: { resource: 'category', operation: 'delete', categoryId: byId(category.id) },
+				method: 'DELETE',
+				pattern: `^/me/outlook/masterCategories/${escapeRegex(category.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json).toEqual({ deleted: true }),
+				countEffect: async () => await gone(emu, `/me/outlook/masterCategories/${category.id}`),
+			};
+		},
+	},
 	// ---- drafts, message attachments, mail folder get/rename/move/copy
 	{
 		name: 'draft.create',

@@ -120,6 +120,7 @@ const PATH_PARAMETER_LABELS: Record<string, string> = {
 	roomListEmail: 'Room List',
 	draftId: 'Draft',
 	attachmentId: 'Attachment',
+	categoryId: 'Category',
 };
 
 /** `/me/calendars/{calendarId}` → the item's (validated, encoded) calendar ID. */

@@ -7,6 +7,10 @@ import { messageDeleteDescription } from './delete';
 import { messageGetDescription, parseMimeResponse } from './get';
 import { messageGetAllDescription, prepareMessageList } from './getAll';
 import { messageSendDescription, prepareSend, sendMessage, sendOutput } from './send';
+import { emlOutput, messageExportDescription } from './exportEml';
+import { messageMoveDescription, prepareMoveOrCopy } from './move';
+import { answerMessage, answerOutput, messageReplyDescription, prepareAnswer } from './reply';
+import { messageUpdateDescription, prepareMessageUpdate } from './update';
 
 const showOnlyForMessages = { resource: ['message'] };
 
@@ -51,6 +55,92 @@ export const messageDescription: INodeProperties[] = [
 				},
 			},
 			{
+				name: 'Copy Message',
+				value: 'copy',
+				action: 'Copy a message to a folder',
+				description: 'Copy a message into another folder; outputs the copy (it has its own new ID)',
+				routing: {
+					request: { method: 'POST', url: '/me/messages/{messageId}/copy' },
+					send: { preSend: [prepareMoveOrCopy] },
+				},
+			},
+			{
+				name: 'Forward Message',
+				value: 'forward',
+				action: 'Forward a message',
+				description:
+					'Forward a message with an optional comment, to the addresses in To; or save the forward as a draft',
+				routing: {
+					request: { method: 'POST', url: '/me/messages/{messageId}/forward' },
+					send: { preSend: [prepareAnswer] },
+					output: { postReceive: [answerOutput] },
+					// One flow per item: the one POST, or createReply… → attachments → send for big files.
+					operations: { pagination: itemRequestLoop(answerMessage) },
+				},
+			},
+			{
+				name: 'Export as EML',
+				value: 'exportEml',
+				action: 'Export a message as an EML file',
+				description: 'Download a message as an .eml file (its MIME content, unparsed) into a binary property',
+				routing: {
+					request: { method: 'GET', url: '/me/messages/{messageId}/$value', encoding: 'arraybuffer', json: false },
+					output: { postReceive: [emlOutput] },
+				},
+			},
+			{
+				name: 'Mark as Read',
+				value: 'markAsRead',
+				action: 'Mark a message as read',
+				description: 'Mark a message as read; outputs the updated message',
+				routing: { request: { method: 'PATCH', url: '/me/messages/{messageId}', body: { isRead: true } } },
+			},
+			{
+				name: 'Mark as Unread',
+				value: 'markAsUnread',
+				action: 'Mark a message as unread',
+				description: 'Mark a message as unread; outputs the updated message',
+				routing: { request: { method: 'PATCH', url: '/me/messages/{messageId}', body: { isRead: false } } },
+			},
+			{
+				name: 'Move Message',
+				value: 'move',
+				action: 'Move a message to a folder',
+				description: 'Move a message into another folder (e.g. Archive); outputs the moved message, which has a NEW ID',
+				routing: {
+					request: { method: 'POST', url: '/me/messages/{messageId}/move' },
+					send: { preSend: [prepareMoveOrCopy] },
+				},
+			},
+			{
+				name: 'Reply',
+				value: 'reply',
+				action: 'Reply to a message',
+				description:
+					'Reply to the sender of a message with a comment or a new body, extra recipients and attachments; or save the reply as a draft',
+				routing: {
+					request: { method: 'POST', url: '/me/messages/{messageId}/reply' },
+					send: { preSend: [prepareAnswer] },
+					output: { postReceive: [answerOutput] },
+					// One flow per item: the one POST, or createReply… → attachments → send for big files.
+					operations: { pagination: itemRequestLoop(answerMessage) },
+				},
+			},
+			{
+				name: 'Reply All',
+				value: 'replyAll',
+				action: 'Reply to all recipients of a message',
+				description:
+					'Reply to the sender and all recipients of a message; or save the reply as a draft',
+				routing: {
+					request: { method: 'POST', url: '/me/messages/{messageId}/replyAll' },
+					send: { preSend: [prepareAnswer] },
+					output: { postReceive: [answerOutput] },
+					// One flow per item: the one POST, or createReply… → attachments → send for big files.
+					operations: { pagination: itemRequestLoop(answerMessage) },
+				},
+			},
+			{
 				name: 'Send Message',
 				value: 'send',
 				action: 'Send a message',
@@ -63,6 +153,17 @@ export const messageDescription: INodeProperties[] = [
 					operations: { pagination: itemRequestLoop(sendMessage) },
 				},
 			},
+			{
+				name: 'Update Message',
+				value: 'update',
+				action: 'Update a message',
+				description:
+					'Change read state, flag (with start and due dates), categories, importance or Focused/Other; subject, body and recipients while the message is a draft',
+				routing: {
+					request: { method: 'PATCH', url: '/me/messages/{messageId}' },
+					send: { preSend: [prepareMessageUpdate] },
+				},
+			},
 		],
 		default: 'send',
 	},
@@ -70,4 +171,8 @@ export const messageDescription: INodeProperties[] = [
 	...messageGetDescription,
 	...messageGetAllDescription,
 	...messageSendDescription,
+	...messageReplyDescription,
+	...messageMoveDescription,
+	...messageUpdateDescription,
+	...messageExportDescription,
 ];

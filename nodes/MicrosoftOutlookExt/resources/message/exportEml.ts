@@ -1,0 +1,51 @@
+import type { IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { resourceLocator } from '../../shared/descriptions';
+
+/** Export as .eml: GET /messages/{id}/$value, the MIME bytes as they are (Get Message parses them instead). */
+
+const showForExport = { resource: ['message'], operation: ['exportEml'] };
+
+export const messageExportDescription: INodeProperties[] = [
+	resourceLocator({
+		name: 'messageId',
+		displayName: 'Message',
+		searchListMethod: 'searchMessages',
+		show: showForExport,
+		description: 'The message to export, e.g. the "id" of a message from a trigger or from List Mail Messages',
+	}),
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		hint: 'The name of the output binary field to put the .eml file in',
+		description: 'Binary property of the output item that receives the .eml file, e.g. data',
+		displayOptions: { show: showForExport },
+	},
+];
+
+function bytesOf(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	return Buffer.from(typeof body === 'string' ? body : '', 'latin1');
+}
+
+/** The raw MIME → one item: `{id, fileName, size}` and the .eml file (message/rfc822), unparsed. */
+export async function emlOutput(this: IExecuteSingleFunctions, _items: INodeExecutionData[], response: IN8nHttpFullResponse): Promise<INodeExecutionData[]> {
+	const raw = bytesOf(response.body);
+	const messageId = String(this.getNodeParameter('messageId', '', { extractValue: true }));
+	// Graph serves MIME as text/plain; a JSON answer in its place is not the message, never saved as one.
+	const contentType = String((response.headers ?? {})['content-type'] ?? '');
+	if (/json/i.test(contentType)) {
+		throw new NodeOperationError(this.getNode(), `The content of message "${messageId}" is not a MIME message: Microsoft Graph answered with ${contentType}`, {
+			description: 'Nothing was exported. Run the node again; if it keeps happening, open the message in Outlook to check it.',
+			itemIndex: this.getItemIndex(),
+		});
+	}
+	const property = String(this.getNodeParameter('binaryPropertyName', 'data') ?? '').trim() || 'data';
+	const fileName = `${messageId.replace(/[^A-Za-z0-9_-]/g, '').slice(-40) || 'message'}.eml`;
+	const binary = await this.helpers.prepareBinaryData(raw, fileName, 'message/rfc822');
+	return [{ json: { id: messageId, fileName, size: raw.length }, binary: { [property]: binary } }];
+}
