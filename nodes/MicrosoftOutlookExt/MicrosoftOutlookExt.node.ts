@@ -2,10 +2,14 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
+import { searchContactFolders, searchContacts } from './methods/listSearch';
 import { getTimeZones } from './methods/loadOptions';
 import { calendarDescription } from './resources/calendar';
+import { contactDescription } from './resources/contact';
+import { contactFolderDescription } from './resources/contactFolder';
 import { eventDescription } from './resources/event';
 import { folderDescription } from './resources/folder';
+import { mailboxSettingsDescription } from './resources/mailboxSettings';
 import { messageDescription } from './resources/message';
 import { rawRequestDescription } from './resources/rawRequest';
 import { subscriptionDescription } from './resources/subscription';
@@ -41,9 +45,12 @@ export class MicrosoftOutlookExt implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Calendar', value: 'calendar' },
+					{ name: 'Contact', value: 'contact' },
+					{ name: 'Contact Folder', value: 'contactFolder' },
 					{ name: 'Event', value: 'event' },
 					{ name: 'Mail', value: 'message' },
 					{ name: 'Mail Folder', value: 'folder' },
+					{ name: 'Mailbox Setting', value: 'mailboxSettings' },
 					{ name: 'Raw Request', value: 'rawRequest' },
 					{ name: 'Subscription', value: 'subscription' },
 					{ name: 'User', value: 'user' },
@@ -57,13 +64,16 @@ export class MicrosoftOutlookExt implements INodeType {
 			...subscriptionDescription,
 			...userDescription,
 			...rawRequestDescription,
+			...contactDescription,
+			...contactFolderDescription,
+			...mailboxSettingsDescription,
 			mailboxProperty,
 			requestOptionsProperty,
 		],
 	};
 
 	methods = {
-		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages },
+		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages, searchContacts, searchContactFolders },
 		loadOptions: { getTimeZones },
 	};
 }

@@ -12,6 +12,8 @@ import { registerControlRoutes } from './control';
 import { EmulatorCoreImpl, type ConfigPatch } from './core';
 import { register as registerIdentity } from './identity';
 import { register as registerCalendar } from './calendar';
+import { register as registerContacts } from './contacts';
+import { register as registerMailboxSettings } from './mailbox-settings';
 import { register as registerMail } from './mail';
 import { startHttpServer } from './server';
 import { register as registerSubscriptions } from './subscriptions';
@@ -56,6 +58,8 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
 		registerMail(core);
 		registerCalendar(core);
 		registerSubscriptions(core);
+		registerContacts(core);
+		registerMailboxSettings(core);
 	} catch (error) {
 		await http.close();
 		throw error;

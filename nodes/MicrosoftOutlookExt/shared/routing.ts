@@ -117,6 +117,9 @@ const PATH_PARAMETER_LABELS: Record<string, string> = {
 	folderId: 'Mail Folder',
 	parentFolderId: 'Parent Folder',
 	subscriptionId: 'Subscription',
+	contactId: 'Contact',
+	contactFolderId: 'Contact Folder',
+	parentContactFolderId: 'Parent Contact Folder',
 };
 
 /** `/me/calendars/{calendarId}` → the item's (validated, encoded) calendar ID. */
