@@ -96,8 +96,10 @@ export async function searchContacts(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const folder = this.getCurrentNodeParameter('contactFolderId', { extractValue: true }) as string | undefined;
-	const url = folder ? `/me/contactFolders/${encodeURIComponent(folder)}/contacts` : '/me/contacts';
+	// Get, Update and Delete have no Contact Folder: read it without extractValue, which throws for a missing parameter.
+	const chosen = this.getCurrentNodeParameter('contactFolderId') as { value?: unknown } | string | undefined;
+	const folder = String((typeof chosen === 'object' ? chosen?.value : chosen) ?? '').trim();
+	const url = folder && !folder.startsWith('=') ? `/me/contactFolders/${encodeURIComponent(folder)}/contacts` : '/me/contacts';
 	const page = await searchPage(this, url, { $top: 100, $select: 'id,displayName,emailAddresses' }, paginationToken);
 	return {
 		results: (page.value ?? [])

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { inputError } from '../../shared/validation';
 import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../calendar/timeZones';
@@ -46,6 +46,11 @@ export async function prepareSetAutomaticReplies(
 		setting.scheduledEndDateTime = toDateTimeTimeZone(endAt);
 	}
 	return { ...requestOptions, body: { automaticRepliesSetting: setting } };
+}
+
+/** Graph answers with the updated properties (`{ automaticRepliesSetting }`): output the setting itself. */
+export async function outputAutomaticReplies(this: IExecuteSingleFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return items.map((item) => ({ ...item, json: (item.json.automaticRepliesSetting as IDataObject | undefined) ?? item.json }));
 }
 
 export const setAutomaticRepliesDescription: INodeProperties[] = [

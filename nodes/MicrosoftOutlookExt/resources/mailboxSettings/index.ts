@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { unwrapList } from '../../shared/descriptions';
-import { prepareSetAutomaticReplies, setAutomaticRepliesDescription } from './automaticReplies';
+import { outputAutomaticReplies, prepareSetAutomaticReplies, setAutomaticRepliesDescription } from './automaticReplies';
 import { getMailTipsDescription, prepareGetMailTips } from './mailTips';
 
 const showOnlyForMailboxSettings = { resource: ['mailboxSettings'] };
@@ -47,7 +47,7 @@ export const mailboxSettingsDescription: INodeProperties[] = [
 				routing: {
 					request: { method: 'PATCH', url: '/me/mailboxSettings' },
 					send: { preSend: [prepareSetAutomaticReplies] },
-					output: { postReceive: [{ type: 'rootProperty', properties: { property: 'automaticRepliesSetting' } }] },
+					output: { postReceive: [outputAutomaticReplies] },
 				},
 			},
 		],
