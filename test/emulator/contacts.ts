@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { withFaults } from './calendar';
 import { GRAPH_V1, GraphFault, contextOwner, itemNotFound, mailboxUser } from './calendar-model';
 import { listResponse, queryOption, selectFields } from './odata';
-import type { EmulatorCore, GraphRequest, Handler, Reply } from './types';
+import type { ChangeEvent, EmulatorCore, GraphRequest, Handler, Reply } from './types';
 
 const MODULE = 'contacts';
 /** Graph documents no page size for contacts; Outlook lists default to 10, at most 1000 like messages. */
@@ -221,6 +221,11 @@ function checkEmailFilter(req: GraphRequest): void {
 	}
 }
 
+/** Subscriptions on me/contacts (or a contact folder's contacts) are notified through the core's change events. */
+function emitContactChange(core: EmulatorCore, req: GraphRequest, changeType: ChangeEvent['changeType'], contact: ContactRecord): void {
+	core.emitChange({ userId: mailboxUser(req).id, kind: 'contact', changeType, id: contact.id, containerId: contact.parentFolderId });
+}
+
 function registerContactRoutes(core: EmulatorCore, route: (method: string, pattern: string, handler: Handler) => void): void {
 	const folderOf = (state: ContactsState, req: GraphRequest) =>
 		req.params.folderId === undefined ? state.rootFolderId : findFolder(state, req.params.folderId).id;
@@ -248,6 +253,7 @@ function registerContactRoutes(core: EmulatorCore, route: (method: string, patte
 		};
 		if (input.displayName === undefined || input.displayName === null || input.displayName === '') contact.displayName = derivedDisplayName(contact);
 		state.contacts.set(contact.id, contact);
+		emitContactChange(core, req, 'created', contact);
 		return { status: 201, body: { '@odata.context': `${contactsContext(req, req.params.folderId)}/$entity`, ...render(contact) } };
 	};
 	const get = (req: GraphRequest): Reply => {
@@ -265,11 +271,14 @@ function registerContactRoutes(core: EmulatorCore, route: (method: string, patte
 		if (input.displayName === undefined && wasDerived) contact.displayName = derivedDisplayName(contact);
 		contact.lastModifiedDateTime = graphTimestamp(core.now());
 		contact.changeKey = newChangeKey();
+		emitContactChange(core, req, 'updated', contact);
 		return { status: 200, body: { '@odata.context': `${contactsContext(req, req.params.folderId)}/$entity`, ...render(contact) } };
 	};
 	const remove = (req: GraphRequest): Reply => {
 		const state = contactsState(core, mailboxUser(req).id);
-		state.contacts.delete(findContact(state, req).id);
+		const contact = findContact(state, req);
+		state.contacts.delete(contact.id);
+		emitContactChange(core, req, 'deleted', contact);
 		return { status: 204 };
 	};
 

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { timeZoneField } from '../../shared/descriptions';
 import { inputError } from '../../shared/validation';
 import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../calendar/timeZones';
 
@@ -87,16 +88,7 @@ export const setAutomaticRepliesDescription: INodeProperties[] = [
 		description: 'When the automatic replies stop, without offset (e.g. 2026-08-15T00:00:00), in the Time Zone below',
 		displayOptions: { show: showWhenScheduled },
 	},
-	{
-		displayName: 'Time Zone',
-		name: 'timeZone',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getTimeZones' },
-		default: 'UTC',
-		description:
-			'Time zone of Start At and End At. Choose from the list, or specify a Windows time zone name (e.g. "Pacific Standard Time") using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: { show: showWhenScheduled },
-	},
+	timeZoneField('timeZone', 'Time Zone', showWhenScheduled),
 	{
 		displayName: 'Internal Reply Message',
 		name: 'internalReplyMessage',
