@@ -2,16 +2,20 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
+import { searchContactFolders, searchContacts } from './methods/listSearch';
 import { searchRoomLists, searchRooms } from './methods/listSearch';
 import { searchAttachments, searchDrafts } from './methods/listSearch';
+import { getCategories, searchCategories, searchDestinationFolders } from './methods/mailActions';
 import { getTimeZones } from './methods/loadOptions';
 import { calendarDescription } from './resources/calendar';
 import { categoryDescription } from './resources/category';
-import { getCategories, searchCategories, searchDestinationFolders } from './methods/mailActions';
+import { contactDescription } from './resources/contact';
+import { contactFolderDescription } from './resources/contactFolder';
 import { draftDescription } from './resources/draft';
 import { messageAttachmentDescription } from './resources/messageAttachment';
 import { eventDescription } from './resources/event';
 import { folderDescription } from './resources/folder';
+import { mailboxSettingsDescription } from './resources/mailboxSettings';
 import { messageDescription } from './resources/message';
 import { rawRequestDescription } from './resources/rawRequest';
 import { roomDescription } from './resources/room';
@@ -49,10 +53,13 @@ export class MicrosoftOutlookExt implements INodeType {
 				options: [
 					{ name: 'Calendar', value: 'calendar' },
 					{ name: 'Category', value: 'category' },
+					{ name: 'Contact', value: 'contact' },
+					{ name: 'Contact Folder', value: 'contactFolder' },
 					{ name: 'Draft', value: 'draft' },
 					{ name: 'Event', value: 'event' },
 					{ name: 'Mail', value: 'message' },
 					{ name: 'Mail Folder', value: 'folder' },
+					{ name: 'Mailbox Setting', value: 'mailboxSettings' },
 					{ name: 'Message Attachment', value: 'messageAttachment' },
 					{ name: 'Raw Request', value: 'rawRequest' },
 					{ name: 'Room', value: 'room' },
@@ -72,6 +79,9 @@ export class MicrosoftOutlookExt implements INodeType {
 			...roomDescription,
 			...draftDescription,
 			...messageAttachmentDescription,
+			...contactDescription,
+			...contactFolderDescription,
+			...mailboxSettingsDescription,
 			mailboxProperty,
 			requestOptionsProperty,
 		],
@@ -89,6 +99,8 @@ export class MicrosoftOutlookExt implements INodeType {
 			searchAttachments,
 			searchCategories,
 			searchDestinationFolders,
+			searchContacts,
+			searchContactFolders,
 		},
 		loadOptions: { getTimeZones, getCategories },
 	};

@@ -44,7 +44,7 @@ const CALENDAR_PAGING = { defaultTop: 10, maxTop: 1000 };
 /** Which calendar a route addresses: all of the mailbox, the default one, or one by id. */
 type Scope = 'all' | 'default' | 'byId';
 
-function withFaults(core: EmulatorCore, handler: Handler): Handler {
+export function withFaults(core: EmulatorCore, handler: Handler): Handler {
 	return async (req) => {
 		try {
 			return await handler(req);

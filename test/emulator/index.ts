@@ -13,6 +13,8 @@ import { EmulatorCoreImpl, type ConfigPatch } from './core';
 import { register as registerIdentity } from './identity';
 import { register as registerCalendar } from './calendar';
 import { register as registerCategories } from './categories';
+import { register as registerContacts } from './contacts';
+import { register as registerMailboxSettings } from './mailbox-settings';
 import { register as registerMail } from './mail';
 import { register as registerPlaces } from './places';
 import { startHttpServer } from './server';
@@ -60,6 +62,8 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
 		registerPlaces(core);
 		registerCategories(core);
 		registerSubscriptions(core);
+		registerContacts(core);
+		registerMailboxSettings(core);
 	} catch (error) {
 		await http.close();
 		throw error;

@@ -3,6 +3,7 @@
  * folder/calendar a subscription resource names. Kept in one place so the coupling is visible.
  */
 import { calendarState } from './calendar-model';
+import { contactsState } from './contacts';
 import { TENANT_ID } from './identity';
 import { mailboxOf } from './mail';
 import { findFolder } from './mail-store';
@@ -19,4 +20,11 @@ export function resolveMailFolderId(core: EmulatorCore, userId: string, idOrName
 
 export function resolveCalendarId(core: EmulatorCore, userId: string, id: string): string | undefined {
 	return calendarState(core, userId).calendars.find((calendar) => calendar.id === id)?.id;
+}
+
+/** A contact folder id (the default Contacts folder's own id included) → that id, when it exists. */
+export function resolveContactFolderId(core: EmulatorCore, userId: string, id: string): string | undefined {
+	const state = contactsState(core, userId);
+	if (id === state.rootFolderId) return id;
+	return state.folders.find((folder) => folder.id === id)?.id;
 }

@@ -4,7 +4,7 @@
  * Pure: no emulator state, so it can be unit-tested on its own.
  */
 
-export type ResourceKind = 'message' | 'event';
+export type ResourceKind = 'message' | 'event' | 'contact';
 
 export type ResourceOwner = { kind: 'me' } | { kind: 'user'; idOrUpn: string };
 
@@ -37,7 +37,7 @@ export function parseResource(resource: string): ParseResult {
 	if (!owner) return { ok: false, reason: 'the path must start with me/ or users/{id}/' };
 	const rest = segments.slice(owner.kind === 'me' ? 1 : 2);
 	const target = readTarget(rest);
-	if (!target) return { ok: false, reason: 'only messages and events of a mailbox are supported' };
+	if (!target) return { ok: false, reason: 'only messages, events and contacts of a mailbox are supported' };
 	return { ok: true, resource: { owner, ...target, query: query.query } };
 }
 
@@ -94,6 +94,11 @@ function readTarget(rest: string[]): { kind: ResourceKind; container?: string } 
 	if (names.length === 1 && names[0] === 'events') return { kind: 'event' };
 	if (names.length === 3 && names[0] === 'calendars' && names[2] === 'events') {
 		return { kind: 'event', container: rest[1] };
+	}
+	// Outlook contacts (subscription.md: me/contacts, users/{id}/contactFolders/{id}/contacts).
+	if (names.length === 1 && names[0] === 'contacts') return { kind: 'contact' };
+	if (names.length === 3 && names[0] === 'contactfolders' && names[2] === 'contacts') {
+		return { kind: 'contact', container: rest[1] };
 	}
 	return undefined;
 }

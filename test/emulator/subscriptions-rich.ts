@@ -41,6 +41,7 @@ import {
 	type KeyObject,
 } from 'node:crypto';
 import { calendarState, renderEvent } from './calendar-model';
+import { contactsState } from './contacts';
 import { mailboxOf } from './mail-store';
 import { parseResource } from './subscriptions-resource';
 import type { StoredSubscription } from './subscriptions-state';
@@ -303,7 +304,7 @@ function extensionError(core: EmulatorCore, req: GraphRequest, operation: string
 export function richChangeItem(core: EmulatorCore, subscription: StoredSubscription, event: ChangeEvent, basic: Item): Item | undefined {
 	const settings = richSubscriptions.get(subscription);
 	if (!settings) return undefined;
-	const collection = event.kind === 'message' ? 'messages' : 'events';
+	const collection = `${event.kind}s`;
 	const resource = `Users('${event.userId}')/${collection}('${event.id}')`;
 	const entity = event.changeType === 'deleted' ? undefined : currentEntity(core, event);
 	const basicData = (basic.resourceData ?? {}) as Item;
@@ -336,6 +337,10 @@ export function currentEntity(core: EmulatorCore, event: ChangeEvent): Item | un
 	if (event.kind === 'message') {
 		const message = mailboxOf(core, event.userId).messages.get(event.id);
 		return message ? (message.json as Item) : undefined;
+	}
+	if (event.kind === 'contact') {
+		const contact = contactsState(core, event.userId).contacts.get(event.id);
+		return contact ? { '@odata.etag': `W/"${String(contact.changeKey)}"`, ...contact } : undefined;
 	}
 	const record = calendarState(core, event.userId).events.get(event.id);
 	return record ? renderEvent(record, {}) : undefined;

@@ -215,7 +215,7 @@ describe('resource parsing', () => {
 		expect(parsed.resource.container).toBe(container);
 	});
 
-	it.each(['me/contacts', 'users', 'me/mailFolders/inbox', 'groups/x/conversations', 'me/messages?$top=5', 'me/calendar/events'])(
+	it.each(['me/contactFolders', 'users', 'me/mailFolders/inbox', 'groups/x/conversations', 'me/messages?$top=5', 'me/calendar/events'])(
 		'rejects %s',
 		(resource) => {
 			expect(parseResource(resource).ok).toBe(false);
@@ -385,7 +385,7 @@ describe('POST /subscriptions', () => {
 		expect(unknownProperty.status).toBe(400);
 		expect(unknownProperty.body.error.message).toMatch(/^Could not process subscription creation payload/);
 
-		const unsupported = await graph('POST', '/subscriptions', adeleToken, subscriptionBody({ resource: 'me/contacts' }));
+		const unsupported = await graph('POST', '/subscriptions', adeleToken, subscriptionBody({ resource: 'me/contactFolders' }));
 		expect(unsupported.status).toBe(400);
 		expect(unsupported.body.error.code).toBe('ExtensionError');
 

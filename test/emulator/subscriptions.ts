@@ -33,7 +33,7 @@ import {
 } from './subscriptions-state';
 import { clearDeliveryLog, deliverNow, deliveryLog, enqueueDelivery } from './subscriptions-delivery';
 import { validateEndpoint } from './subscriptions-validation';
-import { resolveCalendarId, resolveMailFolderId, tenantIdOf } from './subscriptions-lookup';
+import { resolveCalendarId, resolveContactFolderId, resolveMailFolderId, tenantIdOf } from './subscriptions-lookup';
 
 export { deliveryLog, clearDeliveryLog, waitForDeliveries } from './subscriptions-delivery';
 export type { DeliveryLogEntry, SubscriptionsConfig } from './subscriptions-state';
@@ -325,7 +325,11 @@ function resolveTarget(core: EmulatorCore, req: GraphRequest, token: TokenInfo, 
 	}
 	if (container === undefined) return { ok: true, value: { mailboxUserId, kind } };
 	const containerId =
-		kind === 'message' ? resolveMailFolderId(core, mailboxUserId, container) : resolveCalendarId(core, mailboxUserId, container);
+		kind === 'message'
+			? resolveMailFolderId(core, mailboxUserId, container)
+			: kind === 'contact'
+				? resolveContactFolderId(core, mailboxUserId, container)
+				: resolveCalendarId(core, mailboxUserId, container);
 	if (!containerId) {
 		return fail(
 			extensionError(core, req, 404, 'Create', 'NotFound', 'The specified object was not found in the store.'),
@@ -542,8 +546,15 @@ function changeKeyOf(core: EmulatorCore, event: ChangeEvent): string {
 	return typeof etag === 'string' ? etag : `W/"CQAAABYAAAD${randomBytes(12).toString('base64')}"`;
 }
 
+/** How a basic notification names the changed item (Graph's example: `Users/{id}/Messages/{id}`, `#Microsoft.Graph.Message`). */
+const RESOURCE_NAMES: Record<ChangeEvent['kind'], { collection: string; type: string }> = {
+	message: { collection: 'Messages', type: '#Microsoft.Graph.Message' },
+	event: { collection: 'Events', type: '#Microsoft.Graph.Event' },
+	contact: { collection: 'Contacts', type: '#Microsoft.Graph.Contact' },
+};
+
 function changeItem(core: EmulatorCore, subscription: StoredSubscription, event: ChangeEvent): Record<string, unknown> {
-	const collection = event.kind === 'message' ? 'Messages' : 'Events';
+	const collection = RESOURCE_NAMES[event.kind].collection;
 	const resource = `Users/${event.userId}/${collection}/${event.id}`;
 	const item = {
 		id: randomBytes(10).toString('base64url'),
@@ -554,7 +565,7 @@ function changeItem(core: EmulatorCore, subscription: StoredSubscription, event:
 		resource,
 		tenantId: tenantIdOf(core),
 		resourceData: {
-			'@odata.type': event.kind === 'message' ? '#Microsoft.Graph.Message' : '#Microsoft.Graph.Event',
+			'@odata.type': RESOURCE_NAMES[event.kind].type,
 			'@odata.id': resource,
 			// The item's current change key, as Graph sends it: a repeated notification of one change carries the same one.
 			'@odata.etag': changeKeyOf(core, event),

@@ -102,10 +102,10 @@ export type Handler = (req: GraphRequest) => Promise<Reply> | Reply;
 /** Change events modules emit so subscriptions can notify. */
 export interface ChangeEvent {
 	userId: string;
-	kind: 'message' | 'event';
+	kind: 'message' | 'event' | 'contact';
 	changeType: 'created' | 'updated' | 'deleted';
 	id: string;
-	/** Messages: the folder id the message is (or was) in. Events: the calendar id. */
+	/** Messages: the folder id the message is (or was) in. Events: the calendar id. Contacts: the contact folder id. */
 	containerId: string;
 }
 

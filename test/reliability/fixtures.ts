@@ -45,6 +45,9 @@ async function created(emu: Emulator, path: string, body: unknown): Promise<any>
 
 export const newCalendar = (emu: Emulator, name: string) => created(emu, '/me/calendars', { name });
 export const newFolder = (emu: Emulator, displayName: string) => created(emu, '/me/mailFolders', { displayName });
+export const newContact = (emu: Emulator, givenName: string, email: string) =>
+	created(emu, '/me/contacts', { givenName, surname: 'Matrix', emailAddresses: [{ address: email }] });
+export const newContactFolder = (emu: Emulator, displayName: string) => created(emu, '/me/contactFolders', { displayName });
 
 /** A draft of Adele's (optionally with recipients, so it can be sent). */
 export const newDraft = (emu: Emulator, subject: string, to: string[] = []) =>

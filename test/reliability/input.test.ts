@@ -191,6 +191,100 @@ const CASES: InputCase[] = [
 		items: [BAD_MAILBOX, EMPTY_ID('Mail Folder', 'id'), SPACED_ID('Mail Folder', 'id')],
 	},
 	{
+		operation: 'contact.create',
+		parameters: {
+			resource: 'contact',
+			operation: 'create',
+			contactFolderId: idFrom('folder', ''),
+			givenName: from('first', 'Ann'),
+			additionalFields: {
+				birthday: from('birthday', '1974-07-22'),
+				emailAddresses: { emailAddress: [{ address: from('email', 'ann@fabrikam.com') }] },
+				phones: { phone: [{ type: from('phoneType', 'business'), number: '+1 425 555 0100' }, { type: 'mobile', number: '+1 425 555 0199' }] },
+				postalAddresses: { address: [{ type: 'home', city: 'Redmond' }, { type: from('addressType', 'business'), city: 'Seattle' }] },
+			},
+			...MAILBOX,
+		},
+		items: [
+			BAD_MAILBOX,
+			SPACED_ID('Contact Folder', 'folder'),
+			{ what: 'an email address that is not one', json: { email: 'ann at fabrikam' }, message: 'Email Addresses: address 1 "ann at fabrikam" is not an email address' },
+			{ what: 'a birthday that is not a date', json: { birthday: '22/07/1974' }, message: 'Birthday "22/07/1974" is not a date' },
+			{ what: 'two mobile numbers', json: { phoneType: 'mobile' }, message: 'Phone Numbers has more than one Mobile number' },
+			{ what: 'two home addresses', json: { addressType: 'home' }, message: 'Postal Addresses has more than one home address' },
+		],
+	},
+	{
+		operation: 'contact.getAll',
+		parameters: { resource: 'contact', operation: 'getAll', contactFolderId: idFrom('folder', ''), limit: from('limit', 10), options: { emailAddress: from('email', '') }, ...MAILBOX },
+		items: [
+			BAD_MAILBOX,
+			PAGE_LIMIT(0),
+			SPACED_ID('Contact Folder', 'folder'),
+			{ what: 'an Email Address filter that is not an address', json: { email: 'pavel' }, message: 'Email Address "pavel" is not an email address' },
+		],
+	},
+	{
+		operation: 'contact.get',
+		parameters: { resource: 'contact', operation: 'get', contactId: idFrom('id', 'AAMkCon='), ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Contact', 'id'), SPACED_ID('Contact', 'id')],
+	},
+	{
+		operation: 'contact.update',
+		parameters: { resource: 'contact', operation: 'update', contactId: idFrom('id', 'AAMkCon='), updateFields: { jobTitle: 'Buyer', birthday: from('birthday', '1974-07-22') }, ...MAILBOX },
+		items: [
+			BAD_MAILBOX,
+			EMPTY_ID('Contact', 'id'),
+			SPACED_ID('Contact', 'id'),
+			{ what: 'a birthday that is not a date', json: { birthday: '1974-13-45' }, message: 'Birthday "1974-13-45" is not a date' },
+		],
+	},
+	{
+		operation: 'contact.delete',
+		parameters: { resource: 'contact', operation: 'delete', contactId: idFrom('id', 'AAMkCon='), ...MAILBOX },
+		items: [BAD_MAILBOX, EMPTY_ID('Contact', 'id'), SPACED_ID('Contact', 'id')],
+	},
+	{
+		operation: 'contactFolder.create',
+		parameters: { resource: 'contactFolder', operation: 'create', contactFolderName: from('name', 'Valid'), parentContactFolderId: idFrom('id', ''), ...MAILBOX },
+		items: [BAD_MAILBOX, { what: 'a blank Name', json: { name: '  ' }, message: 'Name is empty' }, SPACED_ID('Parent Contact Folder', 'id')],
+	},
+	{
+		operation: 'contactFolder.getAll',
+		parameters: { resource: 'contactFolder', operation: 'getAll', parentContactFolderId: idFrom('id', ''), limit: from('limit', 10), ...MAILBOX },
+		items: [BAD_MAILBOX, PAGE_LIMIT(1001), SPACED_ID('Parent Contact Folder', 'id')],
+	},
+	{ operation: 'mailboxSettings.get', parameters: { resource: 'mailboxSettings', operation: 'get', ...MAILBOX }, items: [BAD_MAILBOX] },
+	{ operation: 'mailboxSettings.getAutomaticReplies', parameters: { resource: 'mailboxSettings', operation: 'getAutomaticReplies', ...MAILBOX }, items: [BAD_MAILBOX] },
+	{
+		operation: 'mailboxSettings.setAutomaticReplies',
+		parameters: {
+			resource: 'mailboxSettings',
+			operation: 'setAutomaticReplies',
+			status: 'scheduled',
+			scheduledStartDateTime: from('start', '2031-08-01T00:00:00'),
+			scheduledEndDateTime: from('end', '2031-08-02T00:00:00'),
+			timeZone: from('zone', 'UTC'),
+			...MAILBOX,
+		},
+		items: [
+			BAD_MAILBOX,
+			{ what: 'a scheduled reply without an end', json: { end: '' }, message: 'End At is empty' },
+			{ what: 'an end before the start', json: { end: '2031-07-01T00:00:00' }, message: 'End At must be after Start At' },
+			{ what: 'an unknown time zone', json: { zone: 'Mars/Olympus' }, message: 'Time Zone "Mars/Olympus" is not a time zone Microsoft Graph knows' },
+			{ what: 'a start that is not a date-time', json: { start: 'next Monday' }, message: 'Start At "next Monday" is not an ISO date-time without offset' },
+		],
+	},
+	{
+		operation: 'mailboxSettings.getMailTips',
+		parameters: { resource: 'mailboxSettings', operation: 'getMailTips', mailTipsAddresses: from('to', 'adelev@contoso.com'), ...MAILBOX },
+		items: [
+			BAD_MAILBOX,
+			{ what: 'a bad address', json: { to: 'adele, ben@fabrikam.com' }, message: 'Email Addresses contains an invalid email address: "adele"' },
+			{ what: 'no address', json: { to: ' ' }, message: 'Email Addresses is empty' },
+		],
+	},
+	{
 		operation: 'message.getAll',
 		parameters: {
 			resource: 'message',

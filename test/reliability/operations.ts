@@ -24,6 +24,7 @@ import type { BinaryItemSpec } from '../harness/workflows';
 import { graphAs, newCalendar, newEvent, newFolder, newSubscription } from './fixtures';
 import { CALENDAR_ACTION_ROWS } from './operations-calendar';
 import { newDraft, newFileAttachment } from './fixtures';
+import { newContact, newContactFolder } from './fixtures';
 
 // ---- faults (columns) ---------------------------------------------------------------------------
 
@@ -509,6 +510,184 @@ export const OPERATIONS: OperationRow[] = [
 				countEffect: async () => await gone(emu, `/me/mailFolders/${encodeURIComponent(folder.id)}`),
 			};
 		},
+	},
+	// ---- contact
+	{
+		name: 'contact.getAll',
+		resource: 'contact',
+		operation: 'getAll',
+		idempotent: true,
+		target: 'GET /me/contacts',
+		prepare: async ({ emu, unique }) => {
+			const email = `${slug(unique('list')).toLowerCase()}@fabrikam.com`;
+			const contact = await newContact(emu, 'Listed', email);
+			return {
+				parameters: { resource: 'contact', operation: 'getAll', options: { emailAddress: email } },
+				method: 'GET',
+				pattern: '^/me/contacts$',
+				checkOutput: (run) => expect(run.output.map((o) => o.json.id)).toEqual([contact.id]),
+			};
+		},
+	},
+	{
+		name: 'contact.get',
+		resource: 'contact',
+		operation: 'get',
+		idempotent: true,
+		target: 'GET /me/contacts/{id}',
+		prepare: async ({ emu, unique }) => {
+			const givenName = unique('contact to get');
+			const contact = await newContact(emu, givenName, 'get@fabrikam.com');
+			return {
+				parameters: { resource: 'contact', operation: 'get', contactId: byId(contact.id) },
+				method: 'GET',
+				pattern: `^/me/contacts/${escapeRegex(contact.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json.givenName).toBe(givenName),
+			};
+		},
+	},
+	{
+		name: 'contact.create',
+		resource: 'contact',
+		operation: 'create',
+		idempotent: false,
+		target: 'POST /me/contacts',
+		prepare: async ({ emu, unique }) => {
+			const givenName = unique('contact');
+			return {
+				parameters: { resource: 'contact', operation: 'create', givenName, surname: 'Matrix' },
+				method: 'POST',
+				pattern: '^/me/contacts$',
+				checkOutput: (run) => expect(run.output[0].json.displayName).toBe(`${givenName} Matrix`),
+				countEffect: async () =>
+					(await graphAs(emu, 'GET', `/me/contacts?$top=1000&$filter=${encodeURIComponent(`givenName eq '${givenName}'`)}`)).body.value.length,
+			};
+		},
+	},
+	{
+		name: 'contact.update',
+		resource: 'contact',
+		operation: 'update',
+		idempotent: true,
+		target: 'PATCH /me/contacts/{id}',
+		prepare: async ({ emu, unique }) => {
+			const contact = await newContact(emu, unique('contact to update'), 'update@fabrikam.com');
+			const jobTitle = unique('job');
+			return {
+				parameters: { resource: 'contact', operation: 'update', contactId: byId(contact.id), updateFields: { jobTitle } },
+				method: 'PATCH',
+				pattern: `^/me/contacts/${escapeRegex(contact.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json).toMatchObject({ id: contact.id, jobTitle }),
+			};
+		},
+	},
+	{
+		name: 'contact.delete',
+		resource: 'contact',
+		operation: 'delete',
+		idempotent: true,
+		target: 'DELETE /me/contacts/{id}',
+		prepare: async ({ emu, unique }) => {
+			const contact = await newContact(emu, unique('contact to delete'), 'delete@fabrikam.com');
+			return {
+				parameters: { resource: 'contact', operation: 'delete', contactId: byId(contact.id) },
+				method: 'DELETE',
+				pattern: `^/me/contacts/${escapeRegex(contact.id)}$`,
+				checkOutput: (run) => expect(run.output[0].json).toEqual({ deleted: true }),
+				countEffect: async () => await gone(emu, `/me/contacts/${encodeURIComponent(contact.id)}`),
+			};
+		},
+	},
+	// ---- contact folder
+	{
+		name: 'contactFolder.getAll',
+		resource: 'contactFolder',
+		operation: 'getAll',
+		idempotent: true,
+		target: 'GET /me/contactFolders',
+		prepare: async ({ emu, unique }) => {
+			const folder = await newContactFolder(emu, unique('contact folder'));
+			return {
+				parameters: { resource: 'contactFolder', operation: 'getAll', returnAll: true },
+				method: 'GET',
+				pattern: '^/me/contactFolders$',
+				checkOutput: (run) => expect(run.output.map((o) => o.json.id)).toContain(folder.id),
+			};
+		},
+	},
+	{
+		name: 'contactFolder.create',
+		resource: 'contactFolder',
+		operation: 'create',
+		idempotent: false,
+		target: 'POST /me/contactFolders',
+		prepare: async ({ emu, unique }) => {
+			const displayName = unique('contact folder');
+			return {
+				parameters: { resource: 'contactFolder', operation: 'create', contactFolderName: displayName },
+				method: 'POST',
+				pattern: '^/me/contactFolders$',
+				checkOutput: (run) => expect(run.output[0].json.displayName).toBe(displayName),
+				countEffect: async () => countOf(await listNames(emu, '/me/contactFolders?$top=1000', 'displayName'), displayName),
+			};
+		},
+	},
+	// ---- mailbox settings
+	{
+		name: 'mailboxSettings.get',
+		resource: 'mailboxSettings',
+		operation: 'get',
+		idempotent: true,
+		target: 'GET /me/mailboxSettings',
+		prepare: async () => ({
+			parameters: { resource: 'mailboxSettings', operation: 'get' },
+			method: 'GET',
+			pattern: '^/me/mailboxSettings$',
+			checkOutput: (run) => expect(run.output[0].json.language).toMatchObject({ locale: 'en-US' }),
+		}),
+	},
+	{
+		name: 'mailboxSettings.getAutomaticReplies',
+		resource: 'mailboxSettings',
+		operation: 'getAutomaticReplies',
+		idempotent: true,
+		target: 'GET /me/mailboxSettings/automaticRepliesSetting',
+		prepare: async () => ({
+			parameters: { resource: 'mailboxSettings', operation: 'getAutomaticReplies' },
+			method: 'GET',
+			pattern: '^/me/mailboxSettings/automaticRepliesSetting$',
+			checkOutput: (run) => expect(run.output[0].json.status).toEqual(expect.any(String)),
+		}),
+	},
+	{
+		name: 'mailboxSettings.setAutomaticReplies',
+		resource: 'mailboxSettings',
+		operation: 'setAutomaticReplies',
+		idempotent: true,
+		target: 'PATCH /me/mailboxSettings',
+		prepare: async ({ unique }) => {
+			const message = unique('away');
+			return {
+				parameters: { resource: 'mailboxSettings', operation: 'setAutomaticReplies', status: 'alwaysEnabled', internalReplyMessage: message },
+				method: 'PATCH',
+				pattern: '^/me/mailboxSettings$',
+				checkOutput: (run) => expect(run.output[0].json).toMatchObject({ status: 'alwaysEnabled', internalReplyMessage: message }),
+			};
+		},
+	},
+	{
+		name: 'mailboxSettings.getMailTips',
+		resource: 'mailboxSettings',
+		operation: 'getMailTips',
+		// A POST that only reads: the transport may repeat it.
+		idempotent: true,
+		target: 'POST /me/getMailTips',
+		prepare: async () => ({
+			parameters: { resource: 'mailboxSettings', operation: 'getMailTips', mailTipsAddresses: `${MEGAN.mail}, someone@fabrikam.com` },
+			method: 'POST',
+			pattern: '^/me/getMailTips$',
+			checkOutput: (run) => expect(run.output.map((o) => (o.json.emailAddress as { address: string }).address)).toEqual([MEGAN.mail, 'someone@fabrikam.com']),
+		}),
 	},
 	// ---- mail
 	{

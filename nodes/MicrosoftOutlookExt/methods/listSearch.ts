@@ -159,3 +159,39 @@ export async function searchAttachments(
 		paginationToken: page['@odata.nextLink'],
 	};
 }
+
+/** Contacts of the chosen Contact Folder (or the default one), matched by name or email address. */
+export async function searchContacts(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	// Get, Update and Delete have no Contact Folder: read it without extractValue, which throws for a missing parameter.
+	const chosen = this.getCurrentNodeParameter('contactFolderId') as { value?: unknown } | string | undefined;
+	const folder = String((typeof chosen === 'object' ? chosen?.value : chosen) ?? '').trim();
+	const url = folder && !folder.startsWith('=') ? `/me/contactFolders/${encodeURIComponent(folder)}/contacts` : '/me/contacts';
+	const page = await searchPage(this, url, { $top: 100, $select: 'id,displayName,emailAddresses' }, paginationToken);
+	return {
+		results: (page.value ?? [])
+			.map((c) => {
+				const email = ((c.emailAddresses as Array<{ address?: string }> | undefined) ?? [])[0]?.address;
+				return { name: `${c.displayName || '(no name)'}${email ? ` — ${email}` : ''}`, value: String(c.id) };
+			})
+			.filter((c) => matches(c.name, filter)),
+		paginationToken: page['@odata.nextLink'],
+	};
+}
+
+export async function searchContactFolders(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const page = await searchPage(this, '/me/contactFolders', { $top: 100, $select: 'id,displayName' }, paginationToken);
+	return {
+		results: (page.value ?? [])
+			.filter((f) => matches(f.displayName, filter))
+			.map((f) => ({ name: String(f.displayName), value: String(f.id) })),
+		paginationToken: page['@odata.nextLink'],
+	};
+}

@@ -121,6 +121,9 @@ const PATH_PARAMETER_LABELS: Record<string, string> = {
 	draftId: 'Draft',
 	attachmentId: 'Attachment',
 	categoryId: 'Category',
+	contactId: 'Contact',
+	contactFolderId: 'Contact Folder',
+	parentContactFolderId: 'Parent Contact Folder',
 };
 
 /** `/me/calendars/{calendarId}` → the item's (validated, encoded) calendar ID. */
