@@ -1,7 +1,22 @@
 import type { ICredentialTestRequest, INodeProperties } from 'n8n-workflow';
 
-export const DELEGATED_SCOPES =
-	'https://graph.microsoft.com/User.Read https://graph.microsoft.com/Calendars.ReadWrite https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send offline_access';
+/**
+ * Every permission a user can consent to that the node's operations need: contacts, categories and
+ * out-of-office (MailboxSettings) and Find Meeting Times (Calendars.Read.Shared) included. Rooms need
+ * Place.Read.All, which only an admin can grant, so it is not a default (README: Permissions).
+ */
+export const DELEGATED_SCOPES = [
+	'User.Read',
+	'Calendars.ReadWrite',
+	'Calendars.Read.Shared',
+	'Mail.ReadWrite',
+	'Mail.Send',
+	'Contacts.ReadWrite',
+	'MailboxSettings.ReadWrite',
+]
+	.map((permission) => `https://graph.microsoft.com/${permission}`)
+	.concat('offline_access')
+	.join(' ');
 
 /** Base URL of Microsoft Graph; national clouds and the local emulator use another host. */
 export const graphApiBaseUrl: INodeProperties = {
