@@ -7,6 +7,10 @@
  * the user got (success and the right output, or an error naming Graph's code and request-id, or saying
  * that the request may have been carried out). A summary grid is printed at the end.
  *
+ * Cells run side by side on a small pool of n8n servers, each with its own emulator (FM_WORKERS, default
+ * 3): one cell per server at a time, so a cell's fault, request log and side effects are its own. Most of
+ * a cell's time is waiting (Retry-After, backoff, a hang's Timeout), which is why a pool pays on 2 cores.
+ *
  * Run: npm run build && npx jest --selectProjects reliability --runInBand test/reliability/fault-matrix.test.ts
  */
 import { MicrosoftOutlookExt } from '../../nodes/MicrosoftOutlookExt/MicrosoftOutlookExt.node';
@@ -19,7 +23,10 @@ import { errorText, runNode, startReliability, steps, stopReliability, type Reli
 
 jest.setTimeout(900_000);
 
-let ctx: ReliabilityContext;
+const WORKERS = Math.max(1, Number(process.env.FM_WORKERS ?? 3));
+const pool: ReliabilityContext[] = [];
+const idle: ReliabilityContext[] = [];
+const waiting: Array<(ctx: ReliabilityContext) => void> = [];
 let receiver: Receiver;
 let counter = 0;
 const startedAt = Date.now();
@@ -27,8 +34,21 @@ const startedAt = Date.now();
 type Result = 'held' | 'FAILED' | 'knownBug' | 'knownBug no longer reproduces' | 'n/a';
 const results = new Map<Cell, Result>();
 
-function env(): MatrixEnv {
+function env(ctx: ReliabilityContext): MatrixEnv {
 	return { emu: ctx.emu, receiverUrl: receiver.url, unique: (label) => `FM ${label} ${++counter}` };
+}
+
+/** Runs `work` on a server no other cell is using; its faults are cleared before the next cell gets it. */
+async function onFreeServer<T>(work: (ctx: ReliabilityContext) => Promise<T>): Promise<T> {
+	const ctx = idle.pop() ?? (await new Promise<ReliabilityContext>((resolve) => waiting.push(resolve)));
+	try {
+		return await work(ctx);
+	} finally {
+		ctx.emu.clearFaults();
+		const next = waiting.shift();
+		if (next) next(ctx);
+		else idle.push(ctx);
+	}
 }
 
 function faultedRequests(run: NodeRun, prepared: Prepared): RecordedRequest[] {
@@ -38,16 +58,22 @@ function faultedRequests(run: NodeRun, prepared: Prepared): RecordedRequest[] {
 
 beforeAll(async () => {
 	receiver = await startReceiver();
-	ctx = await startReliability({ n8nEnv: { WEBHOOK_URL: `${receiver.url}/n8n/` } });
-	// An event so that List Events has something on every run.
-	await newEvent(ctx.emu, 'FM fixture event');
+	const started = await Promise.allSettled(
+		Array.from({ length: WORKERS }, async () => {
+			const ctx = await startReliability({ n8nEnv: { WEBHOOK_URL: `${receiver.url}/n8n/` } });
+			pool.push(ctx);
+			// An event so that List Events has something on every run.
+			await newEvent(ctx.emu, 'FM fixture event');
+		}),
+	);
+	const failed = started.find((result) => result.status === 'rejected');
+	if (failed) throw (failed as PromiseRejectedResult).reason;
+	idle.push(...pool);
 });
-
-afterEach(() => ctx?.emu.clearFaults());
 
 afterAll(async () => {
 	printSummary();
-	await stopReliability(ctx);
+	for (const ctx of pool) await stopReliability(ctx);
 	await receiver?.close();
 });
 
@@ -80,8 +106,12 @@ describe('the table', () => {
 });
 
 async function runCell(cell: Cell): Promise<void> {
+	await onFreeServer(async (ctx) => await runCellOn(ctx, cell));
+}
+
+async function runCellOn(ctx: ReliabilityContext, cell: Cell): Promise<void> {
 	const { fault, expectation } = cell;
-	const prepared = await cell.row.prepare(env());
+	const prepared = await cell.row.prepare(env(ctx));
 	const rule = fault.rule();
 	ctx.emu.addFault({ ...rule, method: prepared.method, pathPattern: prepared.pattern, times: 1 });
 	const run = await runNode(ctx, { parameters: cellParameters(cell, prepared), binaryItems: prepared.binaryItems });
@@ -163,7 +193,7 @@ describe.each(OPERATIONS.map((row) => [row.name, row] as const))('%s', (_name, r
 		}
 		if (cell.knownBug !== undefined) {
 			// Expected to fail while the bug is there; when it is fixed this test fails: remove the marker.
-			it.failing(`${title} — KNOWN BUG: ${cell.knownBug}`, async () => {
+			it.concurrent.failing(`${title} — KNOWN BUG: ${cell.knownBug}`, async () => {
 				try {
 					await runCell(cell);
 				} catch (error) {
@@ -174,7 +204,7 @@ describe.each(OPERATIONS.map((row) => [row.name, row] as const))('%s', (_name, r
 			});
 			continue;
 		}
-		it(title, async () => {
+		it.concurrent(title, async () => {
 			results.set(cell, 'FAILED');
 			await runCell(cell);
 			results.set(cell, 'held');
@@ -184,7 +214,7 @@ describe.each(OPERATIONS.map((row) => [row.name, row] as const))('%s', (_name, r
 
 describe('secrets', () => {
 	it("no token, client secret or clientState in n8n's log, node outputs or errors", async () => {
-		await expectNoSecrets(ctx);
+		for (const ctx of pool) await expectNoSecrets(ctx);
 	});
 });
 
