@@ -1,4 +1,4 @@
-import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
@@ -7,6 +7,8 @@ import { calendarDescription } from './resources/calendar';
 import { eventDescription } from './resources/event';
 import { folderDescription } from './resources/folder';
 import { messageDescription } from './resources/message';
+import { SEND_AND_WAIT, sendAndWaitExecute } from './resources/message/sendAndWait';
+import { sendAndWaitWebhook, sendAndWaitWebhooks } from './resources/message/sendAndWaitWebhook';
 import { rawRequestDescription } from './resources/rawRequest';
 import { subscriptionDescription } from './resources/subscription';
 import { userDescription } from './resources/user';
@@ -30,6 +32,8 @@ export class MicrosoftOutlookExt implements INodeType {
 		credentials: nodeCredentials,
 		requestDefaults: { headers: { Accept: 'application/json' }, json: true },
 		requestOperations: { pagination: sendThroughGraph },
+		// The resume links of Send and Wait for Response (n8n's waiting webhooks; see sendAndWaitWebhook.ts).
+		webhooks: sendAndWaitWebhooks,
 		properties: [
 			// Must stay first: routes every operation through the shared Graph transport.
 			graphTransportFor(() => this.description.properties),
@@ -66,4 +70,11 @@ export class MicrosoftOutlookExt implements INodeType {
 		listSearch: { searchCalendars, searchEvents, searchFolders, searchMessages },
 		loadOptions: { getTimeZones },
 	};
+
+	// The one operation that is not declarative: it mails the resume links and puts the execution to wait.
+	customOperations = { message: { [SEND_AND_WAIT]: sendAndWaitExecute } };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
+	}
 }

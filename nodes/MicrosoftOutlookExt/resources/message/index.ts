@@ -7,6 +7,7 @@ import { messageDeleteDescription } from './delete';
 import { messageGetDescription, parseMimeResponse } from './get';
 import { messageGetAllDescription, prepareMessageList } from './getAll';
 import { messageSendDescription, prepareSend, sendMessage, sendOutput } from './send';
+import { messageSendAndWaitDescription, SEND_AND_WAIT } from './sendAndWait';
 
 const showOnlyForMessages = { resource: ['message'] };
 
@@ -63,6 +64,14 @@ export const messageDescription: INodeProperties[] = [
 					operations: { pagination: itemRequestLoop(sendMessage) },
 				},
 			},
+			{
+				name: 'Send and Wait for Response',
+				value: SEND_AND_WAIT,
+				action: 'Send a message and wait for response',
+				description:
+					'Mail a question with answer buttons (approve / decline, free text or a form) and pause the workflow until someone answers; the answer is the output',
+				// No routing: a custom operation (MicrosoftOutlookExt.node.ts customOperations) with the node's webhook().
+			},
 		],
 		default: 'send',
 	},
@@ -70,4 +79,5 @@ export const messageDescription: INodeProperties[] = [
 	...messageGetDescription,
 	...messageGetAllDescription,
 	...messageSendDescription,
+	...messageSendAndWaitDescription,
 ];

@@ -1,0 +1,250 @@
+/**
+ * Mail → Send and Wait for Response in real n8n against the emulator. A published workflow (Webhook →
+ * Outlook Ext) mails Megan the question; the test reads the mail from her inbox in the emulator, follows
+ * the links in its HTML like a recipient (GET shows the page, POST answers) and checks that the
+ * execution resumes exactly once with the answer. A forged link (altered answer, altered or missing
+ * signature), a replayed link and a link past Limit Wait Time resume nothing and say why. Bad input
+ * is refused before any request. One n8n start for everything.
+ * Run: npm run build && npx jest --selectProjects e2e --runInBand test/e2e/sendAndWait.test.ts
+ */
+import { randomUUID } from 'node:crypto';
+
+import { nodeType } from '../harness/n8n';
+import { webhookWorkflow } from '../harness/workflows';
+import { ADELE, CREDENTIAL_IDS, MEGAN, NODE_NAME, runOutlookNode, startE2E, stopE2E, type E2EContext } from './support';
+
+jest.setTimeout(300_000);
+
+let ctx: E2EContext;
+
+beforeAll(async () => {
+	ctx = await startE2E();
+});
+
+afterAll(async () => {
+	await stopE2E(ctx);
+});
+
+const sendAndWait = (parameters: Record<string, unknown>) => ({
+	resource: 'message',
+	operation: 'sendAndWait',
+	toRecipients: MEGAN.mail,
+	message: 'Invoice 4711 from Contoso: 1,250 EUR.\nPlease check.',
+	...parameters,
+});
+
+/** Publishes Webhook → Outlook Ext (send and wait), calls the webhook, returns the waiting execution. */
+async function startWaiting(parameters: Record<string, unknown>): Promise<{ executionId: string; workflowId: string }> {
+	const path = `saw-${randomUUID().slice(0, 8)}`;
+	const workflow = webhookWorkflow({
+		id: 'unused',
+		path,
+		httpMethod: 'POST',
+		responseMode: 'onReceived',
+		node: {
+			name: NODE_NAME,
+			type: nodeType('microsoftOutlookExt'),
+			parameters: { authentication: 'oAuth2', ...sendAndWait(parameters) },
+			credentials: { microsoftOutlookExtOAuth2Api: { id: CREDENTIAL_IDS.oAuth2, name: 'Outlook oAuth2 (emulator)' } },
+		},
+	});
+	const workflowId = await ctx.n8n.apiCreateWorkflow(workflow);
+	await ctx.n8n.activate(workflowId);
+	const called = await ctx.n8n.fetchWebhook(ctx.n8n.webhookUrl(path), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ invoice: 4711 }),
+	});
+	expect(called.status).toBe(200);
+	const execution = await waitForStatus(workflowId, ['waiting', 'error', 'success']);
+	if (execution.status !== 'waiting') throw new Error(`execution ${execution.id} is ${execution.status}: ${JSON.stringify(execution.data?.resultData?.error)}`);
+	return { executionId: String(execution.id), workflowId };
+}
+
+/** The workflow's latest execution once in one of these states (the editor's list: the public one omits waiting ones). */
+async function waitForStatus(workflowId: string, statuses: string[], timeoutMs = 30_000): Promise<any> {
+	const deadline = Date.now() + timeoutMs;
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	for (;;) {
+		const listed = await ctx.n8n.rest('GET', `/executions?filter=${filter}&limit=5`);
+		const latest = listed.body?.data?.results?.[0];
+		if (latest && statuses.includes(latest.status)) return await execution(String(latest.id));
+		if (Date.now() > deadline) throw new Error(`workflow ${workflowId}: no execution in ${statuses.join('/')}: ${JSON.stringify(listed).slice(0, 500)}`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+async function execution(executionId: string): Promise<any> {
+	return (await ctx.n8n.api('GET', `/executions/${executionId}?includeData=true`)).body;
+}
+
+/** The mails in Megan's inbox with this subject, with their HTML body. */
+async function inbox(subject: string): Promise<any[]> {
+	const token = ctx.emu.issueToken({ userId: MEGAN.id });
+	const filter = encodeURIComponent(`subject eq '${subject}'`);
+	const response = await fetch(`${ctx.emu.url}/v1.0/me/mailFolders/inbox/messages?$filter=${filter}&$select=subject,body,from`, {
+		headers: { Authorization: `Bearer ${token}` },
+	});
+	expect(response.status).toBe(200);
+	return ((await response.json()) as { value: any[] }).value;
+}
+
+/** The links of the mail's buttons, by button text. */
+function buttons(html: string): Record<string, string> {
+	const links: Record<string, string> = {};
+	for (const match of html.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)) links[match[2]] = match[1].replace(/&amp;/g, '&');
+	return links;
+}
+
+async function click(url: string, method: 'GET' | 'POST' = 'POST', form?: Record<string, string>): Promise<{ status: number; text: string }> {
+	const response = await fetch(url, {
+		method,
+		redirect: 'manual',
+		...(form ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() } : {}),
+	});
+	return { status: response.status, text: await response.text() };
+}
+
+function nodeOutput(execution: any): any[] {
+	return (execution.data.resultData.runData[NODE_NAME] as any[]).flatMap((run) => run.data?.main?.[0] ?? []).map((item) => item.json);
+}
+
+async function sentCount(subject: string): Promise<number> {
+	const log = (await (await fetch(`${ctx.emu.url}/_emulator/mail/sent`)).json()) as { value: any[] };
+	return log.value.filter((record) => record.subject === subject).length;
+}
+
+describe('Send and Wait for Response', () => {
+	it('approval: the mail carries signed Approve/Decline links; forged links are refused, the answer resumes once, a replay resumes nothing', async () => {
+		const subject = `Approve invoice ${randomUUID().slice(0, 6)}?`;
+		const { executionId } = await startWaiting({ subject, responseType: 'approval', approvalType: 'approveAndDecline', approveLabel: 'Yes, pay', declineLabel: 'No' });
+
+		const [mail] = await inbox(subject);
+		expect(mail.from.emailAddress.address).toBe(ADELE.mail);
+		expect(mail.body.content).toContain('Invoice 4711 from Contoso: 1,250 EUR.<br>Please check.');
+		const links = buttons(mail.body.content);
+		expect(Object.keys(links).sort()).toEqual(['No', 'Yes, pay']);
+		const approve = new URL(links['Yes, pay']);
+		expect(approve.pathname).toMatch(new RegExp(`/webhook-waiting/${executionId}/[0-9a-f-]{36}$`));
+		expect(approve.searchParams.get('answer')).toBe('approve');
+		expect(approve.searchParams.get('signature')).toMatch(/^[0-9a-f]{64}$/);
+		expect(await sentCount(subject)).toBe(1);
+
+		// Forged: the answer changed under the approve link's signature, a made-up signature, none at all.
+		const altered = new URL(approve);
+		altered.searchParams.set('answer', 'decline');
+		const madeUp = new URL(approve);
+		madeUp.searchParams.set('signature', 'a'.repeat(64));
+		const unsigned = new URL(approve);
+		unsigned.searchParams.delete('signature');
+		for (const forged of [altered, madeUp, unsigned]) {
+			const answer = await click(forged.toString());
+			expect(answer.status).toBe(401);
+			expect(answer.text).toContain('Invalid token');
+		}
+		// Opening the link only shows the question (mail scanners that follow links do not answer).
+		const opened = await click(links['Yes, pay'], 'GET');
+		expect(opened.status).toBe(200);
+		expect(opened.text).toContain('<form method="post">');
+		expect(opened.text).toContain('Yes, pay');
+		expect((await execution(executionId)).status).toBe('waiting');
+
+		const answered = await click(links['No']);
+		expect(answered.status).toBe(200);
+		expect(answered.text).toContain('Your answer was recorded');
+		const done = await ctx.n8n.waitForExecution(executionId);
+		expect(done.status).toBe('success');
+		expect(nodeOutput(done)).toEqual([{ data: { approved: false } }]);
+
+		// Replays of either link: n8n's "no action required" page; the execution's output stays the same.
+		for (const replay of [links['No'], links['Yes, pay']]) {
+			const again = await click(replay);
+			expect(again.text).not.toContain('Your answer was recorded');
+			expect(again.text.toLowerCase()).toMatch(/no action required|already/);
+		}
+		const after = await execution(executionId);
+		expect(nodeOutput(after)).toEqual([{ data: { approved: false } }]);
+		expect(after.stoppedAt).toBe(done.stoppedAt);
+		expect(await sentCount(subject)).toBe(1);
+	});
+
+	it('free text and custom form: the page refuses an incomplete answer (still waiting), then resumes with the answer', async () => {
+		const textSubject = `Comment ${randomUUID().slice(0, 6)}`;
+		const formSubject = `Form ${randomUUID().slice(0, 6)}`;
+		const text = await startWaiting({ subject: textSubject, responseType: 'freeText', sendAndWaitOptions: { messageButtonLabel: 'Answer now' } });
+		const form = await startWaiting({
+			subject: formSubject,
+			responseType: 'customForm',
+			formFields: {
+				values: [
+					{ fieldLabel: 'Cost centre', fieldType: 'text', requiredField: true },
+					{ fieldLabel: 'Amount', fieldType: 'number' },
+					{ fieldLabel: 'Priority', fieldType: 'dropdown', fieldOptions: 'Low, High', requiredField: true },
+					{ fieldLabel: 'Urgent', fieldType: 'checkbox' },
+				],
+			},
+			sendAndWaitOptions: { responseFormTitle: 'Book the invoice', responseFormButtonLabel: 'Book' },
+		});
+
+		const textLink = buttons((await inbox(textSubject))[0].body.content)['Answer now'];
+		const textPage = await click(textLink, 'GET');
+		expect(textPage.text).toContain('<textarea');
+		const empty = await click(textLink, 'POST', { 'field-0': '  ' });
+		expect(empty.status).toBe(400);
+		expect(empty.text).toContain('&quot;Response&quot; is required.');
+		expect((await execution(text.executionId)).status).toBe('waiting');
+		expect((await click(textLink, 'POST', { 'field-0': 'Pay it <b>today</b>' })).status).toBe(200);
+		expect(nodeOutput(await ctx.n8n.waitForExecution(text.executionId))).toEqual([{ data: { text: 'Pay it <b>today</b>' } }]);
+
+		const formLink = buttons((await inbox(formSubject))[0].body.content)['Respond'];
+		const formPage = await click(formLink, 'GET');
+		expect(formPage.text).toContain('Book the invoice');
+		expect(formPage.text).toContain('<option>High</option>');
+		const badChoice = await click(formLink, 'POST', { 'field-0': 'CC-12', 'field-2': 'Urgent!' });
+		expect(badChoice.status).toBe(400);
+		expect(badChoice.text).toContain('must be one of: Low, High');
+		expect((await click(formLink, 'POST', { 'field-0': 'CC-12', 'field-1': '1250.5', 'field-2': 'High', 'field-3': 'on' })).status).toBe(200);
+		expect(nodeOutput(await ctx.n8n.waitForExecution(form.executionId))).toEqual([
+			{ data: { 'Cost centre': 'CC-12', Amount: 1250.5, Priority: 'High', Urgent: true } },
+		]);
+	});
+
+	it('an answer after Limit Wait Time resumes nothing and says the request has expired', async () => {
+		const subject = `Late ${randomUUID().slice(0, 6)}`;
+		const deadline = new Date(Date.now() + 4000).toISOString();
+		const { executionId } = await startWaiting({
+			subject,
+			sendAndWaitOptions: { limitWaitTime: { values: { limitType: 'atSpecifiedTime', maxDateAndTime: deadline } } },
+		});
+		const link = buttons((await inbox(subject))[0].body.content)['Approve'];
+		expect(new URL(link).searchParams.get('expires')).toBe(String(Date.parse(deadline)));
+		await new Promise((resolve) => setTimeout(resolve, Date.parse(deadline) - Date.now() + 200));
+		const late = await click(link);
+		expect(late.text).not.toContain('Your answer was recorded');
+		// Our page (410) while n8n has not resumed it yet; n8n's own page once its wait timer did.
+		if (late.status === 410) expect(late.text).toContain('This request has expired');
+		else expect(late.text.toLowerCase()).toMatch(/no action required/);
+		const now = await execution(executionId);
+		// Still waiting for n8n's timer, or continued by it with the input item: never with an answer.
+		if (now.status !== 'waiting') expect(nodeOutput(now).some((json) => 'data' in json)).toBe(false);
+	});
+
+	it('refuses bad input before any request', async () => {
+		const cases: Array<[Record<string, unknown>, RegExp]> = [
+			// An expression, as n8n itself refuses to run a node whose required To is empty.
+			[{ toRecipients: '={{ " , " }}', subject: 'x' }, /no recipient/],
+			[{ toRecipients: 'megan@', subject: 'x' }, /invalid email address: "megan@"/],
+			[{ subject: 'x', approvalType: 'approveAndDecline', declineLabel: ' ' }, /Decline Button Label is empty/],
+			[{ subject: 'x', approveLabel: '' }, /Approve Button Label is empty/],
+			[{ subject: 'x', responseType: 'customForm', formFields: {} }, /Form Fields is empty/],
+			[{ subject: 'x', sendAndWaitOptions: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 0 } } } }, /Amount must be a number above 0/],
+			[{ subject: 'x', sendAndWaitOptions: { limitWaitTime: { values: { limitType: 'atSpecifiedTime', maxDateAndTime: '2020-01-01T00:00:00Z' } } } }, /in the past/],
+		];
+		for (const [parameters, message] of cases) {
+			const run = await runOutlookNode(ctx, { parameters: sendAndWait(parameters) });
+			expect(run.success).toBe(false);
+			expect(run.error?.message).toMatch(message);
+			expect(run.graphRequests).toEqual([]);
+		}
+	});
+});
