@@ -346,8 +346,9 @@ export async function sendAndWaitExecute(this: IExecuteFunctions): Promise<INode
 	}
 	const mails = items.map((_item, itemIndex) => plannedMail(this, itemIndex));
 
-	// n8n then refuses any resume request whose signature does not match the link it issued.
-	this.setSignatureValidationRequired();
+	// n8n then refuses any resume request whose signature does not match the link it issued. n8n 2.8
+	// checks only when asked; newer n8n (2.41: no such method) always checks a send-and-wait node's link.
+	(this as Partial<Pick<IExecuteFunctions, 'setSignatureValidationRequired'>>).setSignatureValidationRequired?.();
 	const links = answerLinks(buttons, (query) => this.getSignedResumeUrl(waitTill === WAIT_INDEFINITELY ? query : { ...query, expires: String(waitTill.getTime()) }));
 
 	const target = await resolveTarget(this, {

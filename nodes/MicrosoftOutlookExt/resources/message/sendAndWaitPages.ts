@@ -52,11 +52,12 @@ export function page(title: string, text: string, inner = ''): string {
 
 /**
  * The form a link opens. It posts back to the same (signed) address: a link only shows the
- * question, so mail scanners that open links do not answer.
+ * question, so mail scanners that open links do not answer. Multipart, because n8n 2.41 accepts
+ * nothing else for a send-and-wait custom form (and 2.8 parses it too).
  */
 export function formPage(title: string, text: string, buttonLabel: string, fieldsHtml: string, error?: string): string {
 	const errorHtml = error ? `<p role="alert" style="color:#b10e1c">${escapeHtml(error)}</p>` : '';
-	return page(title, text, `${errorHtml}<form method="post">${fieldsHtml}<p><button type="submit" style="${PRIMARY}border:0">${escapeHtml(buttonLabel)}</button></p></form>`);
+	return page(title, text, `${errorHtml}<form method="post" enctype="multipart/form-data">${fieldsHtml}<p><button type="submit" style="${PRIMARY}border:0">${escapeHtml(buttonLabel)}</button></p></form>`);
 }
 
 /** The answer fields: `field-<index>` each. */
@@ -79,7 +80,10 @@ export function fieldsHtml(fields: FormField[]): string {
 }
 
 /** The submitted form as output values (by label), or what is wrong with it. */
-export function readForm(fields: FormField[], body: Record<string, unknown>): { values: Record<string, string | number | boolean | null> } | { error: string } {
+export function readForm(fields: FormField[], requestBody: Record<string, unknown>): { values: Record<string, string | number | boolean | null> } | { error: string } {
+	// n8n hands a multipart body over as { data: fields, files }, a urlencoded one as the fields.
+	const multipart = typeof requestBody.data === 'object' && requestBody.data !== null && 'files' in requestBody;
+	const body = (multipart ? requestBody.data : requestBody) as Record<string, unknown>;
 	const values: Record<string, string | number | boolean | null> = {};
 	for (const [index, field] of fields.entries()) {
 		const raw = body[`field-${index}`];
