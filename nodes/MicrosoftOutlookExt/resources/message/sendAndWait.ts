@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
+import { DEFAULT_TIMEOUT_MS } from '../../shared/descriptions';
 import { graphApiRequest, resolveTarget } from '../../shared/transport/request';
 import { isEmail, toRecipients } from '../../shared/validation';
 import { answerLinks, mailHtml, type FormField } from './sendAndWaitPages';
@@ -323,6 +324,16 @@ function plannedMail(ctx: IExecuteFunctions, itemIndex: number): PlannedMail {
 	return { to, subject, message: String(ctx.getNodeParameter('message', itemIndex, '') ?? '') };
 }
 
+/** Request Options → Timeout (the declarative operations read it in shared/routing.ts). */
+function requestTimeoutMs(ctx: IExecuteFunctions): number {
+	const { timeout } = ctx.getNodeParameter('requestOptions', 0, {}) as IDataObject;
+	if (timeout === undefined || timeout === '') return DEFAULT_TIMEOUT_MS;
+	if (!Number.isInteger(Number(timeout)) || Number(timeout) < 1) {
+		throw refuse(ctx, 0, 'Timeout must be a whole number of milliseconds, at least 1', `It is ${String(timeout)}. The default is ${DEFAULT_TIMEOUT_MS} (2 minutes).`);
+	}
+	return Number(timeout);
+}
+
 /** Everything checked before any request; then one POST /sendMail per item, then the wait. */
 export async function sendAndWaitExecute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -355,6 +366,7 @@ export async function sendAndWaitExecute(this: IExecuteFunctions): Promise<INode
 		authentication: this.getNodeParameter('authentication', 0, 'oAuth2') as string,
 		mailbox: this.getNodeParameter('mailbox', 0, '') as string,
 		itemIndex: 0,
+		timeoutMs: requestTimeoutMs(this),
 	});
 	for (const mail of mails) {
 		// POST is never repeated by the transport: an answer lost after sending reports "may have been sent".
