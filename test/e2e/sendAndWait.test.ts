@@ -53,7 +53,7 @@ async function startWaiting(parameters: Record<string, unknown>): Promise<{ exec
 	const called = await ctx.n8n.fetchWebhook(ctx.n8n.webhookUrl(path), {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ invoice: 4711 }),
+		body: JSON.stringify({ invoice: 4711, subject: parameters.subject }),
 	});
 	expect(called.status).toBe(200);
 	const execution = await waitForStatus(workflowId, ['waiting', 'error', 'success']);
@@ -127,7 +127,15 @@ async function sentCount(subject: string): Promise<number> {
 describe('Send and Wait for Response', () => {
 	it('approval: the mail carries signed Approve/Decline links; forged links are refused, the answer resumes once, a replay resumes nothing', async () => {
 		const subject = `Approve invoice ${randomUUID().slice(0, 6)}?`;
-		const { executionId } = await startWaiting({ subject, responseType: 'approval', approvalType: 'approveAndDecline', approveLabel: 'Yes, pay', declineLabel: 'No' });
+		const { executionId } = await startWaiting({
+			subject,
+			// An expression over the input item, as most workflows have (the resume request has no item).
+			message: '={{ "Invoice " + $json.body.invoice + " from Contoso: 1,250 EUR.\\nPlease check." }}',
+			responseType: 'approval',
+			approvalType: 'approveAndDecline',
+			approveLabel: 'Yes, pay',
+			declineLabel: 'No',
+		});
 
 		const [mail] = await inbox(subject);
 		expect(mail.from.emailAddress.address).toBe(ADELE.mail);
@@ -156,6 +164,8 @@ describe('Send and Wait for Response', () => {
 		// Opening the link only shows the question (mail scanners that follow links do not answer).
 		const opened = await click(links['Yes, pay'], 'GET');
 		expect(opened.status).toBe(200);
+		// The page evaluates the Message expression again, over the node's input item.
+		expect(opened.text).toContain('Invoice 4711 from Contoso: 1,250 EUR.<br>Please check.');
 		expect(opened.text).toContain('<form method="post" enctype="multipart/form-data">');
 		expect(opened.text).toContain('Yes, pay');
 		expect((await execution(executionId)).status).toBe('waiting');

@@ -40,6 +40,18 @@ function resume(data: IDataObject): IWebhookResponseData {
 	return { webhookResponse: THANKS, workflowData: [[{ json: { data } }]] };
 }
 
+/**
+ * Subject and Message for the page. They may be expressions over the input item, which the resume
+ * request does not have (n8n gives the webhook no items): then the page goes without them.
+ */
+function textParameter(ctx: IWebhookFunctions, name: string): string {
+	try {
+		return String(ctx.getNodeParameter(name, '') ?? '');
+	} catch {
+		return '';
+	}
+}
+
 export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const method = this.getRequestObject().method;
 	const query = this.getQueryData() as Record<string, string | undefined>;
@@ -51,9 +63,8 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 
 	const responseType = this.getNodeParameter('responseType', 'approval') as string;
 	const options = this.getNodeParameter('sendAndWaitOptions', {}) as SendAndWaitOptions;
-	const subject = String(this.getNodeParameter('subject', '') ?? '');
-	const title = options.responseFormTitle || subject || 'Your answer';
-	const text = options.responseFormDescription || String(this.getNodeParameter('message', '') ?? '');
+	const title = options.responseFormTitle || textParameter(this, 'subject') || 'Your answer';
+	const text = options.responseFormDescription || textParameter(this, 'message');
 	const answer = query.answer;
 
 	if (responseType === 'approval') {
