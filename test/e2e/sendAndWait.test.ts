@@ -33,8 +33,11 @@ const sendAndWait = (parameters: Record<string, unknown>) => ({
 	...parameters,
 });
 
-/** Publishes Webhook → Outlook Ext (send and wait), calls the webhook, returns the waiting execution. */
-async function startWaiting(parameters: Record<string, unknown>): Promise<{ executionId: string; workflowId: string }> {
+/**
+ * Publishes Webhook → Outlook Ext (send and wait), calls the webhook, returns the waiting execution.
+ * `askTwice`: a Code node after Outlook loops back into it once, so the same node asks a second time.
+ */
+async function startWaiting(parameters: Record<string, unknown>, askTwice = false): Promise<{ executionId: string; workflowId: string }> {
 	const path = `saw-${randomUUID().slice(0, 8)}`;
 	const workflow = webhookWorkflow({
 		id: 'unused',
@@ -48,6 +51,12 @@ async function startWaiting(parameters: Record<string, unknown>): Promise<{ exec
 			credentials: { microsoftOutlookExtOAuth2Api: { id: CREDENTIAL_IDS.oAuth2, name: 'Outlook oAuth2 (emulator)' } },
 		},
 	});
+	if (askTwice) {
+		const again = { id: randomUUID(), name: 'Again', type: 'n8n-nodes-base.code', typeVersion: 2, position: [600, 200], parameters: { jsCode: 'return $runIndex === 0 ? [{ json: {} }] : [];' } };
+		workflow.nodes.push(again);
+		(workflow.connections as Record<string, unknown>)[NODE_NAME] = { main: [[{ node: 'Again', type: 'main', index: 0 }]] };
+		(workflow.connections as Record<string, unknown>).Again = { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] };
+	}
 	const workflowId = await ctx.n8n.apiCreateWorkflow(workflow);
 	await ctx.n8n.activate(workflowId);
 	const called = await ctx.n8n.fetchWebhook(ctx.n8n.webhookUrl(path), {
@@ -102,6 +111,16 @@ async function click(url: string, method: 'GET' | 'POST' = 'POST', form: Record<
 	for (const [name, value] of Object.entries(form)) body.append(name, value);
 	const response = await fetch(url, { method, redirect: 'manual', ...(method === 'POST' ? { body } : {}) });
 	return { status: response.status, text: await response.text() };
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error('timed out');
+		await new Promise((resolve) => setTimeout(resolve, 150));
+	}
 }
 
 /** Polls until the resumed execution has finished (a waiting one already has a stoppedAt on newer n8n). */
@@ -228,6 +247,31 @@ describe('Send and Wait for Response', () => {
 		expect(nodeOutput(await finished(form.executionId))).toEqual([
 			{ data: { 'Cost centre': 'CC-12', Amount: 1250.5, Priority: 'High', Urgent: true } },
 		]);
+	});
+
+	it('when the node asks again in the same execution, a link of the earlier mail does not answer the new question', async () => {
+		const subject = `Twice ${randomUUID().slice(0, 6)}`;
+		const { executionId } = await startWaiting({ subject }, true);
+		const first = buttons((await inbox(subject))[0].body.content)['Approve'];
+		expect((await click(first)).text).toContain('Your answer was recorded');
+		// The answer went through the Code node back into Outlook, which mailed the second question and waits again.
+		const mails = await until(async () => ((await inbox(subject)).length === 2 && (await execution(executionId)).status === 'waiting' ? await inbox(subject) : undefined));
+		const second = mails.map((mail) => buttons(mail.body.content)['Approve']).find((link) => link !== first)!;
+		expect(new URL(second).searchParams.get('question')).not.toBe(new URL(first).searchParams.get('question'));
+
+		const replay = await click(first);
+		expect(replay.status).toBe(409);
+		expect(replay.text).toContain('This link belongs to an earlier question');
+		expect((await execution(executionId)).status).toBe('waiting');
+
+		expect((await click(second)).text).toContain('Your answer was recorded');
+		const done = await finished(executionId);
+		expect(done.status).toBe('success');
+		expect((done.data.resultData.runData[NODE_NAME] as any[]).map((run) => run.data.main[0].map((item: any) => item.json))).toEqual([
+			[{ data: { approved: true } }],
+			[{ data: { approved: true } }],
+		]);
+		expect(await sentCount(subject)).toBe(2);
 	});
 
 	it('an answer after Limit Wait Time resumes nothing and says the request has expired', async () => {

@@ -249,6 +249,15 @@ export interface SendAndWaitOptions {
 	responseFormButtonLabel?: string;
 }
 
+/**
+ * Which question of this node in this execution: the number of its earlier runs. The resume request
+ * sees the same number (n8n drops the waiting run before it calls webhook()), and a later question a
+ * higher one. Read through an expression, the one way both n8n versions expose it to a webhook.
+ */
+export function questionNumber(ctx: Pick<IExecuteFunctions, 'evaluateExpression' | 'getNode'>): string {
+	return String(ctx.evaluateExpression(`{{ $node[${JSON.stringify(ctx.getNode().name)}].runIndex + 1 }}`, 0));
+}
+
 const UNIT_MS: Record<string, number> = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
 
 function refuse(ctx: IExecuteFunctions, itemIndex: number, message: string, description: string): NodeOperationError {
@@ -360,7 +369,11 @@ export async function sendAndWaitExecute(this: IExecuteFunctions): Promise<INode
 	// n8n then refuses any resume request whose signature does not match the link it issued. n8n 2.8
 	// checks only when asked; newer n8n (2.41: no such method) always checks a send-and-wait node's link.
 	(this as Partial<Pick<IExecuteFunctions, 'setSignatureValidationRequired'>>).setSignatureValidationRequired?.();
-	const links = answerLinks(buttons, (query) => this.getSignedResumeUrl(waitTill === WAIT_INDEFINITELY ? query : { ...query, expires: String(waitTill.getTime()) }));
+	// n8n's signature names the execution and the node, not this question: if the node asks again in
+	// the same execution (a loop), the links of the earlier mail must not answer the new question.
+	const question = questionNumber(this);
+	const limit: Record<string, string> = waitTill === WAIT_INDEFINITELY ? {} : { expires: String(waitTill.getTime()) };
+	const links = answerLinks(buttons, (query) => this.getSignedResumeUrl({ ...query, question, ...limit }));
 
 	const target = await resolveTarget(this, {
 		authentication: this.getNodeParameter('authentication', 0, 'oAuth2') as string,

@@ -1,6 +1,6 @@
 import type { IDataObject, IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { formFieldsOf, type SendAndWaitOptions } from './sendAndWait';
+import { formFieldsOf, questionNumber, type SendAndWaitOptions } from './sendAndWait';
 import { escapeHtml, fieldsHtml, formPage, page, readForm } from './sendAndWaitPages';
 
 /**
@@ -52,12 +52,26 @@ function textParameter(ctx: IWebhookFunctions, name: string): string {
 	}
 }
 
+/** The question this node waits for now (see questionNumber); undefined if n8n cannot tell. */
+function currentQuestion(ctx: IWebhookFunctions): string | undefined {
+	try {
+		const value = questionNumber(ctx);
+		return /^\d+$/.test(value) ? value : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const method = this.getRequestObject().method;
 	const query = this.getQueryData() as Record<string, string | undefined>;
 	const expires = Number(query.expires);
 	if (query.expires !== undefined && (!Number.isFinite(expires) || Date.now() >= expires)) {
 		return refuse(this, 410, 'This request has expired', 'The time to answer is over; the workflow no longer waits for this answer. Nothing was recorded.');
+	}
+	const current = currentQuestion(this);
+	if (current !== undefined && query.question !== current) {
+		return refuse(this, 409, 'This link belongs to an earlier question', 'The workflow has asked again since. Use a button in the latest mail. Nothing was recorded.');
 	}
 	if (method !== 'GET' && method !== 'POST') return refuse(this, 405, 'Not supported', 'Open the link from the mail.');
 
