@@ -286,7 +286,7 @@ function waitUntil(ctx: IExecuteFunctions, options: SendAndWaitOptions, now = Da
 	return at;
 }
 
-/** The custom form's fields, checked: each has a unique label, a dropdown has choices. */
+/** The custom form's fields from the Form Fields parameter (checkFormFields says what is wrong with them). */
 export function formFieldsOf(values: unknown): FormField[] {
 	const fields = (Array.isArray(values) ? (values as IDataObject[]) : []).map((field) => ({
 		label: String(field.fieldLabel ?? '').trim(),
@@ -381,9 +381,9 @@ export async function sendAndWaitExecute(this: IExecuteFunctions): Promise<INode
 		itemIndex: 0,
 		timeoutMs: requestTimeoutMs(this),
 	});
-	for (const mail of mails) {
+	for (const [itemIndex, mail] of mails.entries()) {
 		// POST is never repeated by the transport: an answer lost after sending reports "may have been sent".
-		await graphApiRequest(this, target, {
+		await graphApiRequest(this, { ...target, itemIndex }, {
 			method: 'POST',
 			url: '/me/sendMail',
 			body: {
