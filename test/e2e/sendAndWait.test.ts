@@ -3,8 +3,9 @@
  * Outlook Ext) mails Megan the question; the test reads the mail from her inbox in the emulator, follows
  * the links in its HTML like a recipient (GET shows the page, POST answers) and checks that the
  * execution resumes exactly once with the answer. A forged link (altered answer, altered or missing
- * signature), a replayed link and a link past Limit Wait Time resume nothing and say why. Bad input
- * is refused before any request. One n8n start for everything.
+ * signature), a replayed link, a link past Limit Wait Time and, when the node asks again in the same
+ * execution, a link of the earlier question resume nothing and say why. Bad input is refused before any
+ * request. One n8n start for everything (about 35-60 s per n8n version, start included).
  * Run: npm run build && npx jest --selectProjects e2e --runInBand test/e2e/sendAndWait.test.ts
  */
 import { randomUUID } from 'node:crypto';
