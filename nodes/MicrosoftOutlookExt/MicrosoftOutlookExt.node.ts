@@ -1,4 +1,4 @@
-import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
@@ -17,6 +17,8 @@ import { eventDescription } from './resources/event';
 import { folderDescription } from './resources/folder';
 import { mailboxSettingsDescription } from './resources/mailboxSettings';
 import { messageDescription } from './resources/message';
+import { SEND_AND_WAIT, sendAndWaitExecute } from './resources/message/sendAndWait';
+import { sendAndWaitWebhook, sendAndWaitWebhooks } from './resources/message/sendAndWaitWebhook';
 import { rawRequestDescription } from './resources/rawRequest';
 import { roomDescription } from './resources/room';
 import { subscriptionDescription } from './resources/subscription';
@@ -41,6 +43,8 @@ export class MicrosoftOutlookExt implements INodeType {
 		credentials: nodeCredentials,
 		requestDefaults: { headers: { Accept: 'application/json' }, json: true },
 		requestOperations: { pagination: sendThroughGraph },
+		// The resume links of Send and Wait for Response (n8n's waiting webhooks; see sendAndWaitWebhook.ts).
+		webhooks: sendAndWaitWebhooks,
 		properties: [
 			// Must stay first: routes every operation through the shared Graph transport.
 			graphTransportFor(() => this.description.properties),
@@ -104,4 +108,11 @@ export class MicrosoftOutlookExt implements INodeType {
 		},
 		loadOptions: { getTimeZones, getCategories },
 	};
+
+	// The one operation that is not declarative: it mails the resume links and puts the execution to wait.
+	customOperations = { message: { [SEND_AND_WAIT]: sendAndWaitExecute } };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
+	}
 }

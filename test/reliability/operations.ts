@@ -189,6 +189,8 @@ export interface Prepared {
 	checkOutput(run: NodeRun): void;
 	/** How many times the side effect exists afterwards (created/sent/cancelled/deleted: never more than once). */
 	countEffect?(): Promise<number>;
+	/** A successful run ends with the execution waiting (Send and Wait for Response), not finished. */
+	waits?: boolean;
 }
 
 export interface OperationRow {
@@ -785,6 +787,25 @@ export const OPERATIONS: OperationRow[] = [
 				method: 'POST',
 				pattern: '^/me/messages/[^/]+/send$',
 				checkOutput: (run) => expect(run.output[0].json).toMatchObject({ sent: true, subject, attachments: ['part-a.bin', 'part-b.bin'] }),
+				countEffect: async () => sentLog(emu.core).filter((record) => record.subject === subject).length,
+			};
+		},
+	},
+	{
+		// The question goes out in one POST /sendMail; then the execution waits for the answer.
+		name: 'message.sendAndWait',
+		resource: 'message',
+		operation: 'sendAndWait',
+		idempotent: false,
+		target: 'POST /me/sendMail (then the execution waits)',
+		prepare: async ({ emu, unique }) => {
+			const subject = unique('send and wait');
+			return {
+				parameters: { resource: 'message', operation: 'sendAndWait', toRecipients: MEGAN.mail, subject, message: 'Fault matrix' },
+				method: 'POST',
+				pattern: '^/me/sendMail$',
+				waits: true,
+				checkOutput: (run) => expect(run.result.data?.status).toBe('waiting'),
 				countEffect: async () => sentLog(emu.core).filter((record) => record.subject === subject).length,
 			};
 		},

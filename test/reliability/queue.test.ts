@@ -20,6 +20,7 @@ import { ADELE, MEGAN, NODE_NAME, byId, CREDENTIAL_IDS } from '../e2e/support';
 import { n8nBinPath, resolveRuntimeDir } from '../harness/runtime';
 import { nodeType } from '../harness/n8n';
 import { triggerWorkflow } from '../harness/workflows';
+import { graphAs } from './fixtures';
 import { collectForSecrets, collectText, expectNoSecrets } from './secrets';
 import { freePort, startPostgres, startProcess, startRedis, type Service } from './services';
 import { CREDENTIAL_TYPES, runNode, sleep, startReliability, stopReliability, type ReliabilityContext } from './support';
@@ -309,6 +310,40 @@ describe('queue mode: actions run on the worker', () => {
 		const deadline = Date.now() + 10_000;
 		while (workerExecutions().length - before < 4 && Date.now() < deadline) await sleep(200);
 		expect(workerExecutions().length - before).toBe(4);
+	});
+});
+
+describe('queue mode: Send and Wait for Response', () => {
+	it('the worker sends the question and the execution waits; the link (served by the webhook process) resumes it once on the worker', async () => {
+		const subject = 'Queue send and wait';
+		const before = workerExecutions().length;
+		const asked = await runNode(ctx, { parameters: { resource: 'message', operation: 'sendAndWait', toRecipients: MEGAN.mail, subject, message: 'Approve?' } });
+		collectForSecrets(asked);
+		expect(asked.result.data?.status).toBe('waiting');
+		expect(sentLog(ctx.emu.core).filter((record) => record.subject === subject)).toHaveLength(1);
+
+		const inbox = await graphAs(ctx.emu, 'GET', `/me/mailFolders/inbox/messages?$filter=${encodeURIComponent(`subject eq '${subject}'`)}`, undefined, MEGAN.id);
+		const html = String((inbox.body as { value: Array<{ body: { content: string } }> }).value[0].body.content);
+		const link = /<a href="([^"]+)"/.exec(html)![1].replace(/&amp;/g, '&');
+		expect(link.startsWith(`${webhookBase}webhook-waiting/`)).toBe(true);
+		const executionId = new URL(link).pathname.split('/')[2];
+
+		const answered = await fetch(link, { method: 'POST', body: new FormData() });
+		expect(answered.status).toBe(200);
+		expect(await answered.text()).toContain('Your answer was recorded');
+		const finished = await until('the resumed execution to succeed', async () => {
+			const current = (await ctx.n8n.api('GET', `/executions/${executionId}?includeData=true`)).body;
+			return current.status === 'success' ? current : undefined;
+		}, 30_000);
+		expect(finished.data.resultData.runData[NODE_NAME].at(-1).data.main[0].map((item: { json: unknown }) => item.json)).toEqual([{ data: { approved: true } }]);
+
+		const replay = await fetch(link, { method: 'POST', body: new FormData() });
+		expect(await replay.text()).not.toContain('Your answer was recorded');
+		expect(sentLog(ctx.emu.core).filter((record) => record.subject === subject)).toHaveLength(1);
+		// The first part and the resumed part both ran on the worker.
+		const deadline = Date.now() + 10_000;
+		while (workerExecutions().length - before < 2 && Date.now() < deadline) await sleep(200);
+		expect(workerExecutions().length - before).toBe(2);
 	});
 });
 

@@ -11,6 +11,7 @@ import { emlOutput, messageExportDescription } from './exportEml';
 import { messageMoveDescription, prepareMoveOrCopy } from './move';
 import { answerMessage, answerOutput, messageReplyDescription, prepareAnswer } from './reply';
 import { messageUpdateDescription, prepareMessageUpdate } from './update';
+import { messageSendAndWaitDescription, SEND_AND_WAIT } from './sendAndWait';
 
 const showOnlyForMessages = { resource: ['message'] };
 
@@ -164,6 +165,14 @@ export const messageDescription: INodeProperties[] = [
 					send: { preSend: [prepareMessageUpdate] },
 				},
 			},
+			{
+				name: 'Send and Wait for Response',
+				value: SEND_AND_WAIT,
+				action: 'Send a message and wait for response',
+				description:
+					'Mail a question with answer buttons (approve / decline, free text or a form) and pause the workflow until someone answers; the answer is the output',
+				// No routing: a custom operation (MicrosoftOutlookExt.node.ts customOperations) with the node's webhook().
+			},
 		],
 		default: 'send',
 	},
@@ -175,4 +184,5 @@ export const messageDescription: INodeProperties[] = [
 	...messageMoveDescription,
 	...messageUpdateDescription,
 	...messageExportDescription,
+	...messageSendAndWaitDescription,
 ];
