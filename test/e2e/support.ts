@@ -260,3 +260,27 @@ export async function graphAs(
 	const text = await response.text();
 	return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
+
+/**
+ * The preamble of an e2e file: one emulator + n8n for the whole file, stopped after it. The context
+ * object is returned at once and filled in by `beforeAll`, so tests simply use `ctx.emu`, `ctx.n8n`.
+ *
+ *   const ctx = useE2E();
+ */
+export function useE2E(options: Parameters<typeof startE2E>[0] = {}, timeoutMs = 240_000): E2EContext {
+	jest.setTimeout(timeoutMs);
+	const ctx = {} as E2EContext;
+	beforeAll(async () => {
+		Object.assign(ctx, await startE2E(options));
+	});
+	afterAll(async () => {
+		if (ctx.n8n) await stopE2E(ctx);
+	});
+	return ctx;
+}
+
+/** Direct Graph call as a user (set-up and checks, outside n8n): the answer's JSON with its status. */
+export async function graph(ctx: E2EContext, method: string, path: string, options: { userId?: string; body?: unknown; appOnly?: boolean } = {}): Promise<any> {
+	const answer = await graphAs(ctx.emu, method, path, options);
+	return { status: answer.status, ...(answer.body as object | undefined) };
+}

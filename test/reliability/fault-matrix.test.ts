@@ -156,9 +156,9 @@ describe.each(OPERATIONS.map((row) => [row.name, row] as const))('%s', (_name, r
 	for (const cell of CELLS.filter((c) => c.row === row)) {
 		const title = `× ${cell.fault.key}: ${cell.expectation}${cell.why ? ` (${cell.why})` : ''}`;
 		if (cell.notApplicable !== undefined) {
-			it(`× ${cell.fault.key}: not applicable — ${cell.notApplicable}`, () => {
-				results.set(cell, 'n/a');
-			});
+			// Skipped visibly (jest lists it as skipped with the reason), never counted as a passing test.
+			results.set(cell, 'n/a');
+			it.skip(`× ${cell.fault.key}: not applicable — ${cell.notApplicable}`, () => undefined);
 			continue;
 		}
 		if (cell.knownBug !== undefined) {

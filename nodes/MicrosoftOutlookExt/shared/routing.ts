@@ -214,26 +214,31 @@ export function itemRequestLoop(loop: ItemRequestLoop): ItemRequestLoop {
 		} catch (error) {
 			const failure = asNodeError(this, error);
 			if (!this.continueOnFail()) throw failure;
-			return [{ json: errorItemJson(failure), error: failure, pairedItem: { item: this.getItemIndex() } }];
+			return [errorItem(this, failure)];
 		}
 	};
 }
 
 /**
- * The error item under Continue On Fail: the headline, the description, and Graph's own words
- * (code, message, request-id, HTTP status) when Graph answered, so a workflow can branch on them.
+ * The error item under Continue On Fail. n8n replaces the json of an item that carries an error with
+ * `{ error: error.message }` (n8n-core WorkflowExecute), so Graph's own words go into that message:
+ * `headline — Graph's message (request-id: …) [code]`. A failed run (no Continue On Fail) keeps the
+ * short headline; n8n shows Graph's words from the description there.
  */
-function errorItemJson(failure: NodeApiError | NodeOperationError): IDataObject {
-	const json: IDataObject = { error: failure.message, description: failure.description ?? undefined };
-	if (!(failure instanceof NodeApiError)) return json;
-	const graph = failure.errorResponse as IDataObject | undefined;
-	if (graph && Number.isInteger(Number(failure.httpCode))) {
-		json.httpCode = String(failure.httpCode);
-		if (typeof graph.code === 'string' && graph.code !== '') json.code = graph.code;
-		if (typeof graph.message === 'string' && graph.message !== '') json.graphMessage = graph.message;
-		if (typeof graph.requestId === 'string' && graph.requestId !== 'none') json.requestId = graph.requestId;
+function errorItem(ctx: IExecuteSingleFunctions, failure: NodeApiError | NodeOperationError): INodeExecutionData {
+	const graph = failure instanceof NodeApiError ? (failure.errorResponse as IDataObject | undefined) : undefined;
+	const graphMessage = typeof graph?.message === 'string' ? graph.message.trim() : '';
+	if (failure instanceof NodeApiError && Number.isInteger(Number(failure.httpCode)) && graphMessage !== '' && !failure.message.includes(graphMessage)) {
+		const code = /( \[[^\]]+\])$/.exec(failure.message)?.[1] ?? '';
+		const headline = code ? failure.message.slice(0, -code.length) : failure.message;
+		const requestId = typeof graph?.requestId === 'string' && graph.requestId !== 'none' ? ` (request-id: ${graph.requestId})` : '';
+		failure.message = `${headline} — ${graphMessage}${requestId}${code}`;
 	}
-	return json;
+	return {
+		json: { error: failure.message, description: failure.description ?? undefined },
+		error: failure,
+		pairedItem: { item: ctx.getItemIndex() },
+	};
 }
 
 function asNodeError(ctx: IExecuteSingleFunctions, error: unknown): NodeApiError | NodeOperationError {
