@@ -4,19 +4,9 @@
  * text and binary responses, the retry options (fault rules), and bad input refused before any request.
  * Run: npm run build && npx jest test/e2e/rawRequest.test.ts
  */
-import { ADELE, runOutlookNode, startE2E, stopE2E, type E2EContext } from './support';
+import { ADELE, runOutlookNode, useE2E } from './support';
 
-jest.setTimeout(240_000);
-
-let ctx: E2EContext;
-
-beforeAll(async () => {
-	ctx = await startE2E();
-});
-
-afterAll(async () => {
-	await stopE2E(ctx);
-});
+const ctx = useE2E();
 
 afterEach(() => {
 	ctx?.emu.clearFaults();

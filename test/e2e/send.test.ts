@@ -7,28 +7,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-import { ADELE, MEGAN, SALES, runOutlookNode, startE2E, stopE2E, type E2EContext } from './support';
+import { ADELE, MEGAN, SALES, graph, runOutlookNode, useE2E } from './support';
 
-jest.setTimeout(300_000);
-
-let ctx: E2EContext;
-
-beforeAll(async () => {
-	ctx = await startE2E();
-});
-
-afterAll(async () => {
-	await stopE2E(ctx);
-});
+const ctx = useE2E({}, 300_000);
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-async function graphAs(userId: string, path: string): Promise<any> {
-	const token = ctx.emu.issueToken({ userId });
-	const response = await fetch(`${ctx.emu.url}/v1.0${path}`, { headers: { Authorization: `Bearer ${token}` } });
-	if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
-	return await response.json();
-}
+/** GET as a user, outside n8n; an error answer throws. */
+const graphAs = async (userId: string, path: string) => await graph(ctx, 'GET', path, { userId, expectOk: true });
 
 /** Messages with this subject in a folder of a mailbox, attachments (with content) expanded. */
 async function messagesWithSubject(userId: string, folder: string, subject: string): Promise<any[]> {

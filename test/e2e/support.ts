@@ -279,8 +279,17 @@ export function useE2E(options: Parameters<typeof startE2E>[0] = {}, timeoutMs =
 	return ctx;
 }
 
-/** Direct Graph call as a user (set-up and checks, outside n8n): the answer's JSON with its status. */
-export async function graph(ctx: E2EContext, method: string, path: string, options: { userId?: string; body?: unknown; appOnly?: boolean } = {}): Promise<any> {
+/**
+ * Direct Graph call as a user (set-up and checks, outside n8n): the answer's JSON with its status.
+ * `expectOk` turns an error answer into a thrown error naming the request.
+ */
+export async function graph(
+	ctx: E2EContext,
+	method: string,
+	path: string,
+	options: { userId?: string; body?: unknown; appOnly?: boolean; expectOk?: boolean } = {},
+): Promise<any> {
 	const answer = await graphAs(ctx.emu, method, path, options);
+	if (options.expectOk && answer.status >= 400) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
 	return { status: answer.status, ...(answer.body as object | undefined) };
 }
