@@ -82,7 +82,8 @@ describe('Create Calendar', () => {
 		expect(run.output[0].json.id).toEqual(expect.any(String));
 		expect(run.output[1].error).toMatchObject({
 			name: 'NodeApiError',
-			message: 'A folder with this name already exists here [ErrorFolderExists]',
+			// Under Continue On Fail the message carries Graph's own words and request-id (n8n keeps only the message).
+			message: expect.stringMatching(/^A folder with this name already exists here — .+ \(request-id: [0-9a-f-]{36}\) \[ErrorFolderExists\]$/),
 		});
 		expect(run.output[1].error.description).toMatch(/request-id: [0-9a-f-]{36}/);
 		expect(run.output[2].error).toMatchObject({ name: 'NodeOperationError', message: 'Name is empty' });

@@ -234,7 +234,7 @@ describe('Send Message', () => {
 		expect(errors[2]).toContain('Attachments: the input item has no binary property \\"missing\\"');
 		expect(errors[3]).toContain('Dynamic Attachments entry 1 (\\"x.txt\\"): the value is neither a binary property of the input item nor base64 content');
 		expect(errors[4]).toContain('Dynamic Attachments must be a JSON array');
-		expect(errors[5]).toContain('Microsoft Graph rejected the recipients [ErrorInvalidRecipients]');
+		expect(errors[5]).toMatch(/Microsoft Graph rejected the recipients — At least one recipient isn't valid\..* \(request-id: [0-9a-f-]{36}\) \[ErrorInvalidRecipients\]/);
 		// Only the last item, whose input is valid for the node, reached Graph.
 		expect(run.graphRequests.map((r) => [r.method, r.path, r.status])).toEqual([['POST', '/me/sendMail', 400]]);
 		expect((run.graphRequests[0].body as any).message.toRecipients).toEqual([{ emailAddress: { address: 'someone@exa_mple.com' } }]);
