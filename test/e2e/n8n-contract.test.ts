@@ -6,7 +6,7 @@
  *      npm run test:latest -- --no-build test/e2e/n8n-contract.test.ts
  */
 import { MicrosoftOutlookExt } from '../../nodes/MicrosoftOutlookExt/MicrosoftOutlookExt.node';
-import { GRAPH_TRANSPORT_PROPERTY } from '../../nodes/MicrosoftOutlookExt/shared/n8nAdapter';
+import { assertGraphTransportFirst, GRAPH_TRANSPORT_PROPERTY } from '../../nodes/MicrosoftOutlookExt/shared/n8nAdapter';
 import { byId, runOutlookNode, useE2E, type NodeRun } from './support';
 
 const ctx = useE2E();
@@ -27,8 +27,8 @@ const summary = (run: NodeRun) => ({
 
 describe('n8n contract', () => {
 	it(`1. "${GRAPH_TRANSPORT_PROPERTY}" is the first property, and its request loop and postReceive see every answer first`, async () => {
-		const first = new MicrosoftOutlookExt().description.properties[0]?.name;
-		contract(first === GRAPH_TRANSPORT_PROPERTY, `the node's first property is "${GRAPH_TRANSPORT_PROPERTY}"`, () => first);
+		// Throws naming the property that is first instead.
+		assertGraphTransportFirst(new MicrosoftOutlookExt().description.properties);
 		// A 404: our postReceive turns it into Graph's error before any other runs; our loop maps it.
 		const run = await runOutlookNode(ctx, { parameters: { resource: 'event', operation: 'get', eventId: byId('AAMkNoSuchEvent') }, continueOnFail: true });
 		const item = run.output[0]?.json ?? {};
