@@ -267,11 +267,15 @@ export async function graphAs(
  *
  *   const ctx = useE2E();
  */
-export function useE2E(options: Parameters<typeof startE2E>[0] = {}, timeoutMs = 240_000): E2EContext {
+export function useE2E(
+	options: Parameters<typeof startE2E>[0] | (() => Parameters<typeof startE2E>[0]) = {},
+	timeoutMs = 240_000,
+): E2EContext {
 	jest.setTimeout(timeoutMs);
 	const ctx = {} as E2EContext;
 	beforeAll(async () => {
-		Object.assign(ctx, await startE2E(options));
+		// A function is read when the file starts (after the file's earlier beforeAll, e.g. a receiver's URL).
+		Object.assign(ctx, await startE2E(typeof options === 'function' ? options() : options));
 	});
 	afterAll(async () => {
 		if (ctx.n8n) await stopE2E(ctx);

@@ -127,6 +127,9 @@ async function runCell(cell: Cell): Promise<void> {
 				expect(run.error?.message).toContain(`[HTTP ${fault.status}]`);
 				// No Graph request-id came back: the error says so instead of inventing one.
 				expect(message).toContain('request-id: none');
+			} else if (expectation === 'fails: no answer within the Timeout') {
+				expect(run.error?.name).toBe('NodeApiError');
+				expect(message).toMatch(/^No usable answer from Microsoft Graph after 1 attempt /);
 			} else if (expectation === 'fails: may have been carried out') {
 				expect(run.error?.name).toBe('NodeApiError');
 				expect(message).toMatch(/may have been carried out/);
