@@ -2,6 +2,7 @@ import { getDelay, isRetryStatus, retryAfterMs, DEFAULT_RETRY_POLICY, MAX_DELAY_
 import { assertGraphUrl, idSegment, mailboxPrefix, scopePath, validateMailbox } from '../../nodes/MicrosoftOutlookExt/shared/transport/url';
 import { toNodeApiError } from '../../nodes/MicrosoftOutlookExt/shared/transport/errors';
 import { acquire, pause } from '../../nodes/MicrosoftOutlookExt/shared/transport/gate';
+import { headerValue } from '../../nodes/MicrosoftOutlookExt/shared/transport/headers';
 import type { INode } from 'n8n-workflow';
 
 const node: INode = {
@@ -137,5 +138,14 @@ describe('mailbox gate', () => {
 		const release = await acquire('test|paused', 4);
 		release();
 		expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+	});
+});
+
+describe('headerValue', () => {
+	it('finds a header in any case, joins repeated values, and treats null as absent', () => {
+		expect(headerValue({ 'Retry-After': '2' }, 'retry-after')).toBe('2');
+		expect(headerValue({ 'set-cookie': ['a=1', 'b=2'] }, 'Set-Cookie')).toBe('a=1, b=2');
+		expect(headerValue({ location: null }, 'Location')).toBeUndefined();
+		expect(headerValue(undefined, 'date')).toBeUndefined();
 	});
 });
