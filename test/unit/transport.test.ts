@@ -149,3 +149,20 @@ describe('headerValue', () => {
 		expect(headerValue(undefined, 'date')).toBeUndefined();
 	});
 });
+
+describe('mailbox gate and the item deadline', () => {
+	it('a throttling pause shorter than the deadline is waited out; one longer ends at the deadline with nothing sent', async () => {
+		const { deadlineAfter, NotSentError, notSentSignal } = await import('../../nodes/MicrosoftOutlookExt/shared/transport/deadline');
+		pause('test|deadline-short', Date.now() + 200);
+		let started = Date.now();
+		const release = await acquire('test|deadline-short', 4, notSentSignal(deadlineAfter(5_000), 'a free mailbox slot'));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+		expect(Date.now() - started).toBeLessThan(2_000);
+		release();
+
+		pause('test|deadline-long', Date.now() + 1_000);
+		started = Date.now();
+		await expect(acquire('test|deadline-long', 4, notSentSignal(deadlineAfter(200), 'a free mailbox slot'))).rejects.toBeInstanceOf(NotSentError);
+		expect(Date.now() - started).toBeLessThan(900);
+	});
+});

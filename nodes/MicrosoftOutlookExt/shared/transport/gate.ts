@@ -42,9 +42,14 @@ function gateFor(key: string): Gate {
 /** Waits for `ms` or until `signal` aborts, whichever comes first. */
 async function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promise<void> {
 	if (!signal) return await sleep(ms);
-	const either = AbortSignal.any([AbortSignal.timeout(ms), signal]);
-	if (either.aborted) return;
-	await new Promise<void>((resolve) => either.addEventListener('abort', () => resolve(), { once: true }));
+	// Not AbortSignal.any with AbortSignal.timeout: Node holds the timeout signal weakly there, and the wait may never end.
+	let onAbort = () => undefined as void;
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = resolve;
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	await Promise.race([sleep(ms), aborted]);
+	signal.removeEventListener('abort', onAbort);
 }
 
 /**
