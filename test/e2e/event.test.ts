@@ -3,36 +3,23 @@
  * each with its happy path and its error paths (Graph errors, and bad input refused before any request).
  * Run: npm run build && npx jest test/e2e/event.test.ts
  */
-import { ADELE, MEGAN, byId, graphAs, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun, sortedByPath } from './support';
+import { ADELE, MEGAN, byId, graph, runOutlookNode, useE2E, type NodeRun, sortedByPath } from './support';
 
-jest.setTimeout(240_000);
-
-let ctx: E2EContext;
+const ctx = useE2E();
 let teamCalendarId: string;
 
 beforeAll(async () => {
-	ctx = await startE2E();
-	const calendars = (await graph('GET', '/me/calendars')).value as Array<{ id: string; name: string }>;
+	const calendars = (await graph(ctx, 'GET', '/me/calendars')).value as Array<{ id: string; name: string }>;
 	teamCalendarId = calendars.find((calendar) => calendar.name === 'Team')!.id;
 });
 
-afterAll(async () => {
-	await stopE2E(ctx);
-});
-
-/** Direct Graph call as a user (set-up and checks, outside n8n): the answer's JSON with its status. */
-async function graph(method: string, path: string, options: { userId?: string; body?: unknown } = {}): Promise<any> {
-	const answer = await graphAs(ctx.emu, method, path, options);
-	return { status: answer.status, ...(answer.body as object | undefined) };
-}
-
 async function eventsWithSubject(subject: string, userId = ADELE.id): Promise<any[]> {
 	const filter = encodeURIComponent(`subject eq '${subject.replace(/'/g, "''")}'`);
-	return (await graph('GET', `/me/events?$filter=${filter}`, { userId })).value;
+	return (await graph(ctx, 'GET', `/me/events?$filter=${filter}`, { userId })).value;
 }
 
 async function createEventDirectly(subject: string, attendees: string[] = []): Promise<any> {
-	const created = await graph('POST', '/me/events', {
+	const created = await graph(ctx, 'POST', '/me/events', {
 		body: {
 			subject,
 			start: { dateTime: '2030-06-01T09:00:00', timeZone: 'UTC' },
@@ -144,7 +131,7 @@ describe('Create Event', () => {
 		const copies = await eventsWithSubject('Roadmap review', MEGAN.id);
 		expect(copies).toHaveLength(1);
 		expect(copies[0].isOrganizer).toBe(false);
-		const inTeam = (await graph('GET', `/me/calendars/${teamCalendarId}/events?$top=100`)).value.map((e: any) => e.subject);
+		const inTeam = (await graph(ctx, 'GET', `/me/calendars/${teamCalendarId}/events?$top=100`)).value.map((e: any) => e.subject);
 		expect(inTeam).toContain('Team roadmap');
 	});
 
@@ -267,7 +254,7 @@ describe('List Events', () => {
 	});
 
 	it("Fetch All asks for the largest page and returns all events of another mailbox (client credentials + Mailbox)", async () => {
-		const expected = (await graph('GET', '/me/events?$top=1000', { userId: MEGAN.id })).value.map((e: any) => e.id);
+		const expected = (await graph(ctx, 'GET', '/me/events?$top=1000', { userId: MEGAN.id })).value.map((e: any) => e.id);
 		const run = await runOutlookNode(ctx, {
 			authentication: 'clientCredentials',
 			parameters: { resource: 'event', operation: 'getAll', mailbox: MEGAN.mail, returnAll: true },

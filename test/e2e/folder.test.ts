@@ -4,19 +4,9 @@
  * bad input refused before any request.
  * Run: npm run build && npx jest test/e2e/folder.test.ts
  */
-import { byId, runOutlookNode, startE2E, stopE2E, type E2EContext } from './support';
+import { byId, runOutlookNode, useE2E } from './support';
 
-jest.setTimeout(240_000);
-
-let ctx: E2EContext;
-
-beforeAll(async () => {
-	ctx = await startE2E();
-});
-
-afterAll(async () => {
-	await stopE2E(ctx);
-});
+const ctx = useE2E();
 
 function sorted<T>(list: T[]): T[] {
 	return [...list].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));

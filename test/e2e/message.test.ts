@@ -6,29 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 
-import { ADELE, byId, runOutlookNode, startE2E, stopE2E, type E2EContext } from './support';
+import { ADELE, byId, graph, runOutlookNode, useE2E } from './support';
 
-jest.setTimeout(240_000);
-
-let ctx: E2EContext;
-
-beforeAll(async () => {
-	ctx = await startE2E();
-});
-
-afterAll(async () => {
-	await stopE2E(ctx);
-});
+const ctx = useE2E();
 
 const message = (operation: string, parameters: Record<string, unknown> = {}) => ({ resource: 'message', operation, ...parameters });
 
 /** Reads Graph directly as a user (test set-up and checks; not part of a node run). */
-async function graphAs(userId: string, path: string): Promise<any> {
-	const token = ctx.emu.issueToken({ userId });
-	const response = await fetch(`${ctx.emu.url}/v1.0${path}`, { headers: { Authorization: `Bearer ${token}` } });
-	if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
-	return await response.json();
-}
+/** GET as a user, outside n8n; an error answer throws. */
+const graphAs = async (userId: string, path: string) => await graph(ctx, 'GET', path, { userId, expectOk: true });
 
 async function seedMime(raw: Buffer, folder = 'inbox'): Promise<string> {
 	const response = await fetch(`${ctx.emu.url}/_emulator/seed/mime`, {

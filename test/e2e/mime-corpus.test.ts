@@ -10,20 +10,10 @@ import { mimeCorpus, type MimeCorpusMessage } from '../emulator/mail-seed';
 import { bareMailparserRead, missingFromNodeOutput, type NodeMimeOutput } from '../emulator/mime';
 import { nodeType } from '../harness/n8n';
 import { triggerWorkflow } from '../harness/workflows';
-import { ADELE, CREDENTIAL_IDS, runOutlookNode, startE2E, stopE2E, type E2EContext } from './support';
+import { ADELE, CREDENTIAL_IDS, runOutlookNode, useE2E } from './support';
 
-jest.setTimeout(300_000);
-
-let ctx: E2EContext;
+const ctx = useE2E({}, 300_000);
 const corpus = new Map<string, MimeCorpusMessage>(mimeCorpus().map((entry) => [entry.key, entry]));
-
-beforeAll(async () => {
-	ctx = await startE2E();
-});
-
-afterAll(async () => {
-	await stopE2E(ctx);
-});
 
 /** Files the corpus into a folder of Adele's; returns key → message id. */
 async function seedCorpus(folder: string): Promise<Map<string, string>> {

@@ -2,22 +2,14 @@
  * Foundation smoke test (issue 2): the built package loads in real n8n 2.8.4, each credential type
  * reaches the emulator, an expired token is refreshed through the emulator's token endpoint.
  */
-import { ADELE, CREDENTIAL_IDS, credentialFixtures, runOutlookNode, startE2E, stopE2E, type E2EContext } from './support';
+import { ADELE, CREDENTIAL_IDS, credentialFixtures, runOutlookNode, useE2E } from './support';
 
-let ctx: E2EContext;
+const ctx = useE2E();
 
 /** Token requests are form-encoded; the emulator records them as (redacted) text. */
 function formField(body: unknown, name: string): string | null {
 	return new URLSearchParams(String(body)).get(name);
 }
-
-beforeAll(async () => {
-	ctx = await startE2E();
-});
-
-afterAll(async () => {
-	await stopE2E(ctx);
-});
 
 const getCurrentUser = { resource: 'user', operation: 'getCurrent' };
 

@@ -8,9 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 
-import { ADELE, byId, runOutlookNode, startE2E, stopE2E, type E2EContext } from './support';
-
-jest.setTimeout(240_000);
+import { ADELE, byId, runOutlookNode, useE2E } from './support';
 
 const MINUTE = 60_000;
 
@@ -41,7 +39,6 @@ async function startReceiver(): Promise<{ server: Server; url: string; calls: Re
 	return { server, url: `http://127.0.0.1:${port}`, calls };
 }
 
-let ctx: E2EContext;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 /** Notification URLs on "this n8n instance" and elsewhere. */
 let instanceUrl: (name: string) => string;
@@ -51,13 +48,13 @@ beforeAll(async () => {
 	receiver = await startReceiver();
 	instanceUrl = (name) => `${receiver.url}/n8n/webhook/${name}`;
 	otherUrl = (name) => `${receiver.url}/elsewhere/${name}`;
-	ctx = await startE2E({ n8nEnv: { WEBHOOK_URL: `${receiver.url}/n8n/` } });
 });
 
 afterAll(async () => {
-	await stopE2E(ctx);
 	await new Promise((done) => receiver?.server.close(done));
 });
+
+const ctx = useE2E(() => ({ n8nEnv: { WEBHOOK_URL: `${receiver.url}/n8n/` } }));
 
 const subscription = (operation: string, parameters: Record<string, unknown> = {}) => ({
 	resource: 'subscription',

@@ -260,3 +260,40 @@ export async function graphAs(
 	const text = await response.text();
 	return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
+
+/**
+ * The preamble of an e2e file: one emulator + n8n for the whole file, stopped after it. The context
+ * object is returned at once and filled in by `beforeAll`, so tests simply use `ctx.emu`, `ctx.n8n`.
+ *
+ *   const ctx = useE2E();
+ */
+export function useE2E(
+	options: Parameters<typeof startE2E>[0] | (() => Parameters<typeof startE2E>[0]) = {},
+	timeoutMs = 240_000,
+): E2EContext {
+	jest.setTimeout(timeoutMs);
+	const ctx = {} as E2EContext;
+	beforeAll(async () => {
+		// A function is read when the file starts (after the file's earlier beforeAll, e.g. a receiver's URL).
+		Object.assign(ctx, await startE2E(typeof options === 'function' ? options() : options));
+	});
+	afterAll(async () => {
+		if (ctx.n8n) await stopE2E(ctx);
+	});
+	return ctx;
+}
+
+/**
+ * Direct Graph call as a user (set-up and checks, outside n8n): the answer's JSON with its status.
+ * `expectOk` turns an error answer into a thrown error naming the request.
+ */
+export async function graph(
+	ctx: E2EContext,
+	method: string,
+	path: string,
+	options: { userId?: string; body?: unknown; appOnly?: boolean; expectOk?: boolean } = {},
+): Promise<any> {
+	const answer = await graphAs(ctx.emu, method, path, options);
+	if (options.expectOk && answer.status >= 400) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+	return { status: answer.status, ...(answer.body as object | undefined) };
+}

@@ -9,10 +9,13 @@
  * - Graph did not process the request (429, 503, a 401 because the token just expired): every
  *   operation recovers, a send included; the retry waits what Retry-After asks (seconds, HTTP date,
  *   fractional seconds).
- * - 500, 504, a proxy's HTML 502 and lost or broken answers (resets, a hang past the timeout,
- *   malformed or truncated JSON): idempotent requests (GET, PATCH, DELETE, getSchedule) recover;
- *   non-idempotent POSTs are sent once: a status fails as a NodeApiError naming Graph's code and
- *   request-id, a lost answer fails with "may have been carried out". Nothing is created twice.
+ * - 500, 504, a proxy's HTML 502 and lost or broken answers (resets, malformed or truncated JSON):
+ *   idempotent requests (GET, PATCH, DELETE, getSchedule) recover; non-idempotent POSTs are sent
+ *   once: a status fails as a NodeApiError naming Graph's code and request-id, a lost answer fails
+ *   with "may have been carried out". Nothing is created twice.
+ * - A hang: Request Options → Timeout bounds the whole item, so the hung attempt uses it up and no
+ *   attempt follows: an idempotent request fails with "No usable answer … after 1 attempt", a POST
+ *   with "may have been carried out".
  */
 import { randomBytes } from 'node:crypto';
 
@@ -166,6 +169,7 @@ export type Expectation =
 	| 'fails with Graph code'
 	| 'fails: proxy error page'
 	| 'fails: may have been carried out'
+	| 'fails: no answer within the Timeout'
 	| 'fails: not a MIME message';
 
 // ---- operations (rows) ------------------------------------------------------------------------
@@ -1429,6 +1433,8 @@ export interface Cell {
 
 /** The rule for one cell (before a row's own override). */
 export function ruleFor(row: OperationRow, fault: MatrixFault): Expectation {
+	// Timeout bounds the whole item: a hang uses it up, nothing is left for a repeat.
+	if (fault.key === 'hang' && row.idempotent) return 'fails: no answer within the Timeout';
 	if (fault.notProcessed || row.idempotent) return 'recovers';
 	if (fault.key === 'HTML 502') return 'fails: proxy error page';
 	return fault.status !== undefined ? 'fails with Graph code' : 'fails: may have been carried out';

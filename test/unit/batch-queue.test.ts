@@ -8,6 +8,8 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { sendInBatch, type FullResponse } from '../../nodes/MicrosoftOutlookExt/shared/transport/batch';
+import { deadlineAfter, NotSentError } from '../../nodes/MicrosoftOutlookExt/shared/transport/deadline';
+import { pause } from '../../nodes/MicrosoftOutlookExt/shared/transport/gate';
 
 interface BatchRequest {
 	id: string;
@@ -103,5 +105,25 @@ describe('batch queue', () => {
 		expect(results.every((result) => result.status === 'rejected')).toBe(true);
 		expect(sent).toHaveLength(8);
 		expect(new Set(sent.map((body) => JSON.stringify(body))).size).toBe(8);
+	});
+
+	it("a queued member whose item's deadline passes leaves the queue and is never sent", async () => {
+		const graph = graphModel();
+		// Graph throttled the mailbox: the queue waits for the pause, longer than the items' Timeout.
+		pause('unit|deadline', Date.now() + 400);
+		const started = Date.now();
+		const answers = await Promise.allSettled(
+			[0, 1, 2].map((index) =>
+				sendInBatch('unit|deadline', 'https://graph.test/v1.0', 20, { method: 'POST', url: `https://graph.test/v1.0/me/events`, body: { index } }, graph.direct, deadlineAfter(100)),
+			),
+		);
+		expect(answers.map((answer) => answer.status)).toEqual(['rejected', 'rejected', 'rejected']);
+		for (const answer of answers) expect((answer as PromiseRejectedResult).reason).toBeInstanceOf(NotSentError);
+		expect(String((answers[0] as PromiseRejectedResult).reason.message)).toMatch(/nothing was sent/);
+		expect(Date.now() - started).toBeLessThan(400);
+		// After the pause, nothing of them goes out.
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		expect(graph.state.batches).toEqual([]);
+		expect(graph.state.ran).toEqual([]);
 	});
 });

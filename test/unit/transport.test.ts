@@ -2,6 +2,7 @@ import { getDelay, isRetryStatus, retryAfterMs, DEFAULT_RETRY_POLICY, MAX_DELAY_
 import { assertGraphUrl, idSegment, mailboxPrefix, scopePath, validateMailbox } from '../../nodes/MicrosoftOutlookExt/shared/transport/url';
 import { toNodeApiError } from '../../nodes/MicrosoftOutlookExt/shared/transport/errors';
 import { acquire, pause } from '../../nodes/MicrosoftOutlookExt/shared/transport/gate';
+import { headerValue } from '../../nodes/MicrosoftOutlookExt/shared/transport/headers';
 import type { INode } from 'n8n-workflow';
 
 const node: INode = {
@@ -137,5 +138,31 @@ describe('mailbox gate', () => {
 		const release = await acquire('test|paused', 4);
 		release();
 		expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+	});
+});
+
+describe('headerValue', () => {
+	it('finds a header in any case, joins repeated values, and treats null as absent', () => {
+		expect(headerValue({ 'Retry-After': '2' }, 'retry-after')).toBe('2');
+		expect(headerValue({ 'set-cookie': ['a=1', 'b=2'] }, 'Set-Cookie')).toBe('a=1, b=2');
+		expect(headerValue({ location: null }, 'Location')).toBeUndefined();
+		expect(headerValue(undefined, 'date')).toBeUndefined();
+	});
+});
+
+describe('mailbox gate and the item deadline', () => {
+	it('a throttling pause shorter than the deadline is waited out; one longer ends at the deadline with nothing sent', async () => {
+		const { deadlineAfter, NotSentError, notSentSignal } = await import('../../nodes/MicrosoftOutlookExt/shared/transport/deadline');
+		pause('test|deadline-short', Date.now() + 200);
+		let started = Date.now();
+		const release = await acquire('test|deadline-short', 4, notSentSignal(deadlineAfter(5_000), 'a free mailbox slot'));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+		expect(Date.now() - started).toBeLessThan(2_000);
+		release();
+
+		pause('test|deadline-long', Date.now() + 1_000);
+		started = Date.now();
+		await expect(acquire('test|deadline-long', 4, notSentSignal(deadlineAfter(200), 'a free mailbox slot'))).rejects.toBeInstanceOf(NotSentError);
+		expect(Date.now() - started).toBeLessThan(900);
 	});
 });

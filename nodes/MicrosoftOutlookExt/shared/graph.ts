@@ -7,19 +7,20 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { headerValue } from './transport/headers';
 import { graphApiRequest, type GraphContext, type GraphRequestOptions, type GraphResponse, type GraphTarget } from './transport/request';
 
 /** Graph root → (Graph's clock − local clock) in ms, from the latest answer. A cache, not state. */
 const clockOffsets = new Map<string, number>();
-
-function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-	const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
-	return key ? String(headers![key]) : undefined;
-}
+/** Graph roots are a handful (one per Base URL); the cap only guards against a runaway. */
+const MAX_CLOCK_OFFSETS = 100;
 
 export function noteGraphDate(root: string, headers: Record<string, unknown> | undefined, localNow = Date.now()): void {
 	const date = Date.parse(headerValue(headers, 'date') ?? '');
-	if (Number.isFinite(date)) clockOffsets.set(root, date - localNow);
+	if (!Number.isFinite(date)) return;
+	clockOffsets.delete(root);
+	clockOffsets.set(root, date - localNow);
+	if (clockOffsets.size > MAX_CLOCK_OFFSETS) clockOffsets.delete(clockOffsets.keys().next().value as string);
 }
 
 /** Graph's current time (ms) as last seen from `root`; the local clock before any answer. */

@@ -331,6 +331,7 @@ function isUtf8(bytes: Buffer): boolean {
 		new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 		return true;
 	} catch {
+		// The decoder's refusal is the answer: not UTF-8.
 		return false;
 	}
 }
@@ -426,6 +427,7 @@ async function attachedSubject(content: Buffer): Promise<string> {
 		const inner = await simpleParser(content, { ...PARSER_OPTIONS, skipHtmlToText: true });
 		return inner.subject ?? '';
 	} catch {
+		// Only the .eml file name depends on it: an unreadable attached message gets the default name.
 		return '';
 	}
 }

@@ -27,36 +27,24 @@ import {
 	type GraphTarget,
 } from './transport/request';
 import { MAX_BATCH_SIZE, withBatchedHelper } from './transport/batch';
+import { deadlineAfter } from './transport/deadline';
+import { slotHolder } from './transport/gate';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
+import { GRAPH_TRANSPORT_PROPERTY, ItemChannel, responseMeta, takeResponseMeta } from './n8nAdapter';
+
+export { itemKey } from './n8nAdapter';
 import { idSegment, type InvalidInputError } from './transport/url';
 
 /**
- * How the declarative node plugs into the shared transport:
- * - `graphTransport` is the FIRST property of the node. It makes every operation "paginate",
- *   so n8n hands each item's prepared request to `sendThroughGraph` (mailbox scoping, gate,
- *   retries, token refresh, nextLink), and its postReceive runs first, so a non-2xx answer is
- *   turned into an error before any other postReceive sees it.
+ * How the declarative node plugs into the shared transport: `graphTransport` is the FIRST property
+ * of the node. It makes every operation "paginate", so n8n hands each item's prepared request to
+ * `sendThroughGraph` (mailbox scoping, gate, retries, token refresh, nextLink), and its postReceive
+ * runs first, so a non-2xx answer is turned into an error before any other postReceive sees it.
+ * What this relies on in n8n is listed (and checked) in n8nAdapter.ts.
  */
-
-interface ResponseMeta {
-	statusCode: number;
-	headers: Record<string, unknown>;
-	nextLink?: string;
-}
-
-/**
- * The item a request belongs to: execution, node and item index. The request loop and n8n's
- * postReceive calls for the same item get different context objects, but these agree.
- */
-export function itemKey(ctx: IExecuteSingleFunctions): string {
-	return `${String(ctx.getWorkflow().id)}|${String(ctx.getExecutionId())}|${ctx.getNode().name}|${ctx.getItemIndex()}`;
-}
-
-/** The last response per item (one request at a time per item). */
-const responseMeta = new Map<string, ResponseMeta>();
 
 /** Items repeating a DELETE whose first answer was lost: a 404 then means "already deleted". */
-const deleteMayBeDone = new Set<string>();
+const deleteMayBeDone = new ItemChannel<true>();
 
 async function captureGraphResponse(
 	this: IExecuteSingleFunctions,
@@ -64,10 +52,8 @@ async function captureGraphResponse(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	const headers = (response.headers ?? {}) as Record<string, unknown>;
-	const key = itemKey(this);
-	if (response.statusCode === 404 && deleteMayBeDone.has(key)) {
-		deleteMayBeDone.delete(key);
-		responseMeta.set(key, { statusCode: 204, headers });
+	if (response.statusCode === 404 && deleteMayBeDone.take(this)) {
+		responseMeta.set(this, { statusCode: 204, headers });
 		// The delete that lost its answer did it: what follows (e.g. Raw Request's output) sees Graph's 204.
 		response.statusCode = 204;
 		response.body = undefined;
@@ -79,7 +65,7 @@ async function captureGraphResponse(
 	}
 	assertParsedJson(response.statusCode, headers, response.body);
 	const body = response.body as { '@odata.nextLink'?: string } | undefined;
-	responseMeta.set(key, {
+	responseMeta.set(this, {
 		statusCode: response.statusCode,
 		headers,
 		nextLink: body && typeof body === 'object' ? body['@odata.nextLink'] : undefined,
@@ -87,19 +73,11 @@ async function captureGraphResponse(
 	return items;
 }
 
-function takeResponseMeta(ctx: IExecuteSingleFunctions): ResponseMeta {
-	const key = itemKey(ctx);
-	const meta = responseMeta.get(key);
-	responseMeta.delete(key);
-	if (!meta) throw new Error('Graph response metadata missing');
-	return meta;
-}
-
 /** The node's first property; `properties` are the node's own, for the text-field check. */
 export function graphTransportFor(properties: () => INodeProperties[]): INodeProperties {
 	return {
 		displayName: 'Graph Transport',
-		name: 'graphTransport',
+		name: GRAPH_TRANSPORT_PROPERTY,
 		type: 'hidden',
 		default: '',
 		routing: {
@@ -243,14 +221,30 @@ export function itemRequestLoop(loop: ItemRequestLoop): ItemRequestLoop {
 		} catch (error) {
 			const failure = asNodeError(this, error);
 			if (!this.continueOnFail()) throw failure;
-			return [
-				{
-					json: { error: failure.message, description: failure.description ?? undefined },
-					error: failure,
-					pairedItem: { item: this.getItemIndex() },
-				},
-			];
+			return [errorItem(this, failure)];
 		}
+	};
+}
+
+/**
+ * The error item under Continue On Fail. n8n replaces the json of an item that carries an error with
+ * `{ error: error.message }` (n8n-core WorkflowExecute), so Graph's own words go into that message:
+ * `headline — Graph's message (request-id: …) [code]`. A failed run (no Continue On Fail) keeps the
+ * short headline; n8n shows Graph's words from the description there.
+ */
+function errorItem(ctx: IExecuteSingleFunctions, failure: NodeApiError | NodeOperationError): INodeExecutionData {
+	const graph = failure instanceof NodeApiError ? (failure.errorResponse as IDataObject | undefined) : undefined;
+	const graphMessage = typeof graph?.message === 'string' ? graph.message.trim() : '';
+	if (failure instanceof NodeApiError && Number.isInteger(Number(failure.httpCode)) && graphMessage !== '' && !failure.message.includes(graphMessage)) {
+		const code = /( \[[^\]]+\])$/.exec(failure.message)?.[1] ?? '';
+		const headline = code ? failure.message.slice(0, -code.length) : failure.message;
+		const requestId = typeof graph?.requestId === 'string' && graph.requestId !== 'none' ? ` (request-id: ${graph.requestId})` : '';
+		failure.message = `${headline} — ${graphMessage}${requestId}${code}`;
+	}
+	return {
+		json: { error: failure.message, description: failure.description ?? undefined },
+		error: failure,
+		pairedItem: { item: ctx.getItemIndex() },
 	};
 }
 
@@ -270,7 +264,9 @@ export async function sendItemThroughGraph(
 	let url = checkedGraphUrl(this, target, resolvePathParameters(this, requestData.options.url ?? ''));
 	if (!needsOf(this).has('anyPageSize')) checkPageLimit(this, requestData.options.qs);
 	const batching = batchingFor(this);
-	const policy = { ...retryPolicyFor(this, method), timeoutMs: target.timeoutMs ?? DEFAULT_TIMEOUT_MS, gated: !batching };
+	const policy = { ...retryPolicyFor(this, method), timeoutMs: target.timeoutMs ?? DEFAULT_TIMEOUT_MS, gated: slotHolder(batching !== undefined) === 'attempt' };
+	// Request Options → Timeout bounds the whole item: every page, redirect, attempt and token request.
+	const deadline = deadlineAfter(policy.timeoutMs);
 
 	const results: INodeExecutionData[] = [];
 	const followed = new Set<string>();
@@ -279,26 +275,28 @@ export async function sendItemThroughGraph(
 		const page = await withGraphPolicy(
 			this,
 			target,
-			async ({ afterLostResponse }) => {
-				if (method === 'DELETE' && afterLostResponse) deleteMayBeDone.add(itemKey(this));
-				else deleteMayBeDone.delete(itemKey(this));
+			async ({ afterLostResponse, timeoutMs }) => {
+				if (method === 'DELETE' && afterLostResponse) deleteMayBeDone.set(this, true);
+				else deleteMayBeDone.delete(this);
 				const options = {
 					...requestData.options,
 					baseURL: undefined,
 					url,
 					qs: { ...(qs ?? {}) },
 					headers: { ...(requestData.options.headers ?? {}) },
-					// n8n reads Request Options of item 0 only: every item gets its own.
-					timeout: policy.timeoutMs,
+					// n8n reads Request Options of item 0 only: every item gets its own (what is left of it).
+					timeout: timeoutMs,
 					ignoreHttpStatusErrors: true,
 					...NO_REDIRECTS,
 				};
 				const send = async () => await this.makeRoutingRequest({ ...requestData, options });
-				const items = batching ? await withBatchedHelper(this.helpers, this, { gateKey: target.gateKey, root: target.root, batchSize: batching.size }, send) : await send();
+				const queue = { gateKey: target.gateKey, root: target.root, batchSize: batching?.size ?? 1, deadline };
+				const items = batching ? await withBatchedHelper(this.helpers, this, queue, send) : await send();
 				const meta = takeResponseMeta(this);
 				return { statusCode: meta.statusCode, headers: meta.headers, body: undefined, value: { items, meta } };
 			},
 			policy,
+			deadline,
 		).catch(redirectOrThrow);
 		if (page instanceof GraphRedirect) {
 			url = redirectTarget(this, target, method, url, page, redirects++);

@@ -8,7 +8,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { itemKey, itemTarget, sendItemThroughGraph } from '../../shared/routing';
+import { ItemChannel } from '../../shared/n8nAdapter';
+import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import type { GraphTarget } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
@@ -126,7 +127,7 @@ export const messageSendDescription: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to keep a copy in Sent Items. Mail with attachments over 3 MB is sent from a draft, which Outlook always files in Sent Items: when this is off, the node finds that copy right after the send and deletes it (output sentItemsCopyRemoved tells whether it did).',
+			'Whether to keep a copy in Sent Items. Mail with attachments over 3 MB is sent from a draft, which Outlook always files in Sent Items: when this is off, the node finds that copy right after the send and deletes it (output sentItemsCopyRemoved tells whether it did, and sentItemsCopyError why not).',
 		displayOptions: { show: showOnlyForMessageSend },
 	},
 ];
@@ -139,11 +140,11 @@ interface SendState {
 	viaDraft?: { message: IDataObject; attachments: OutgoingAttachment[] };
 }
 
-/** Per item (routing.ts itemKey): preSend, the request loop and postReceive see different context objects. */
-const sendStates = new Map<string, SendState>();
+/** Per item (n8nAdapter.ts ItemChannel): preSend, the request loop and postReceive see different context objects. */
+const sendStates = new ItemChannel<SendState>();
 
 function stateOf(ctx: IExecuteSingleFunctions): SendState | undefined {
-	return sendStates.get(itemKey(ctx));
+	return sendStates.get(ctx);
 }
 
 function recipientsOf(ctx: IExecuteSingleFunctions) {
@@ -200,9 +201,9 @@ export async function prepareSend(this: IExecuteSingleFunctions, requestOptions:
 	const inline = { message: { ...message, ...(attachments.length ? { attachments: attachments.map(fileAttachmentJson) } : {}) }, saveToSentItems };
 	if (Buffer.byteLength(JSON.stringify(inline)) <= MAX_JSON_REQUEST_BYTES) {
 		requestOptions.body = inline;
-		sendStates.set(itemKey(this), { summary, saveToSentItems });
+		sendStates.set(this, { summary, saveToSentItems });
 	} else {
-		sendStates.set(itemKey(this), { summary, saveToSentItems, viaDraft: { message, attachments } });
+		sendStates.set(this, { summary, saveToSentItems, viaDraft: { message, attachments } });
 	}
 	return requestOptions;
 }
@@ -229,12 +230,15 @@ export async function sendMessage(
 			throw draftError(this, draft.id, error, 'sending the draft');
 		}
 		if (!state.saveToSentItems) {
-			const removed = await removeSentCopy(this, target, draft);
-			for (const item of sent) item.json.sentItemsCopyRemoved = removed;
+			const removal = await removeSentCopy(this, target, draft);
+			for (const item of sent) {
+				item.json.sentItemsCopyRemoved = removal.removed;
+				if (removal.error) item.json.sentItemsCopyError = removal.error;
+			}
 		}
 		return sent;
 	} finally {
-		sendStates.delete(itemKey(this));
+		sendStates.delete(this);
 	}
 }
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, JsonObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
+import { describeFailure } from '../../shared/graph';
 import { graphApiRequest, type GraphTarget } from '../../shared/transport/request';
 import { getDelay, DEFAULT_RETRY_POLICY } from '../../shared/transport/retry';
 import type { OutgoingAttachment } from './sendAttachments';
@@ -209,13 +210,21 @@ export async function uploadLargeFile(
 	}
 }
 
+/** Whether the Sent Items copy was removed, and Graph's words when removing it failed. */
+export interface SentCopyRemoval {
+	removed: boolean;
+	error?: string;
+}
+
 /**
  * Save To Sent Items off on the draft route: `/send` always files a copy in Sent Items, so find it
  * by its Internet Message-ID and delete it. Exchange files the copy a moment after the send, hence
- * a few tries. Never throws: the mail is already sent.
+ * a few tries. A failure here does NOT fail the item: the mail is already sent, and an item error
+ * would invite running it again, which would send the mail twice. The failure is logged and given
+ * in the output (sentItemsCopyRemoved false, sentItemsCopyError with Graph's words) instead.
  */
-export async function removeSentCopy(ctx: IExecuteSingleFunctions, target: GraphTarget, draft: Draft): Promise<boolean> {
-	if (!draft.internetMessageId) return false;
+export async function removeSentCopy(ctx: IExecuteSingleFunctions, target: GraphTarget, draft: Draft): Promise<SentCopyRemoval> {
+	if (!draft.internetMessageId) return { removed: false, error: 'The sent draft has no Internet Message-ID to find its Sent Items copy by' };
 	const filter = `internetMessageId eq '${draft.internetMessageId.replace(/'/g, "''")}'`;
 	for (const wait of [0, 1000, 2000, 4000]) {
 		if (wait) await sleep(wait);
@@ -230,10 +239,13 @@ export async function removeSentCopy(ctx: IExecuteSingleFunctions, target: Graph
 			for (const copy of copies) {
 				await graphApiRequest(ctx, target, { method: 'DELETE', url: messagePath(String(copy.id)) });
 			}
-			return true;
-		} catch {
-			return false;
+			return { removed: true };
+		} catch (error) {
+			ctx.logger.warn(`Microsoft Outlook Ext: the mail was sent, but its Sent Items copy could not be removed: ${describeFailure(error)}`);
+			return { removed: false, error: describeFailure(error) };
 		}
 	}
-	return false;
+	const error = 'The Sent Items copy did not appear within 7 s, so it could not be removed; delete it in Outlook if needed';
+	ctx.logger.warn(`Microsoft Outlook Ext: ${error}`);
+	return { removed: false, error };
 }

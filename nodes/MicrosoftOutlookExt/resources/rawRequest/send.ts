@@ -12,6 +12,7 @@ import type {
 import { requestNeeds } from '../../shared/descriptions';
 import { itemTarget } from '../../shared/routing';
 import { MAX_DELAY_SECONDS } from '../../shared/transport/retry';
+import { headerValue } from '../../shared/transport/headers';
 import { inputError, parseJsonParameter } from '../../shared/validation';
 import { buildMultipart, type MultipartPart } from './multipart';
 
@@ -162,10 +163,6 @@ function checkedOptions(ctx: IExecuteSingleFunctions): { timeout?: number } {
 	return { timeout: options.timeout === undefined ? undefined : Number(options.timeout) };
 }
 
-function hasHeader(headers: IDataObject, name: string): boolean {
-	return Object.keys(headers).some((key) => key.toLowerCase() === name);
-}
-
 function checkedMethod(ctx: IExecuteSingleFunctions): IHttpRequestMethods {
 	const method = String(ctx.getNodeParameter('method', 'GET')).toUpperCase();
 	if (!(METHODS as readonly string[]).includes(method)) {
@@ -193,17 +190,12 @@ export async function prepareRawRequest(
 	if (responseType !== 'json') {
 		// Raw bytes: the transport does not try to read them as JSON, and binary content stays intact.
 		options.encoding = 'arraybuffer';
-		if (!hasHeader(userHeaders, 'accept')) {
+		if (headerValue(userHeaders, 'accept') === undefined) {
 			for (const key of Object.keys(headers)) if (key.toLowerCase() === 'accept') delete headers[key];
 			headers.Accept = '*/*';
 		}
 	}
 	return options;
-}
-
-function header(response: IN8nHttpFullResponse, name: string): string | undefined {
-	const key = Object.keys(response.headers ?? {}).find((k) => k.toLowerCase() === name);
-	return key ? String(response.headers[key]) : undefined;
 }
 
 /** `attachment; filename="report.pdf"` / `filename*=UTF-8''r%C3%A9sum%C3%A9.pdf` → the file name. */
@@ -239,8 +231,8 @@ export async function formatRawResponse(
 	if (responseType === 'text') return [{ json: { data: asBuffer(body).toString('utf8') } }];
 	if (responseType === 'binary') {
 		const buffer = asBuffer(body);
-		const contentType = header(response, 'content-type') ?? 'application/octet-stream';
-		const fileName = fileNameFrom(header(response, 'content-disposition'));
+		const contentType = headerValue(response.headers, 'content-type') ?? 'application/octet-stream';
+		const fileName = fileNameFrom(headerValue(response.headers, 'content-disposition'));
 		const binary = await this.helpers.prepareBinaryData(buffer, fileName, contentType.split(';')[0].trim());
 		return [{ json: { statusCode, contentType, bytes: buffer.length }, binary: { [RAW_BINARY_PROPERTY]: binary } }];
 	}

@@ -14,18 +14,16 @@
  * policy (Retry-After, refresh on 401, never repeating a send whose answer was lost) applies member
  * by member. A member that failed makes every later member of its batch answer 424 (Failed
  * Dependency): those never ran, so they are queued again, not reported. A lost answer to the whole
- * batch is a lost answer for every member in it.
+ * batch is a lost answer for every member in it. A member whose item's deadline passes while it is
+ * still queued leaves the queue and is never sent (its item reports it as not sent).
  */
-import type {
-	IAdditionalCredentialOptions,
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestOptions,
-	RequestHelperFunctions,
-} from 'n8n-workflow';
+import type { IAdditionalCredentialOptions, IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { acquire, MAILBOX_CONCURRENCY } from './gate';
+import { type AuthenticatedRequest, withAuthenticatedRequestReplaced } from '../n8nAdapter';
+import { type Deadline, notSentSignal } from './deadline';
+import { acquire, MAILBOX_CONCURRENCY, slotHolder } from './gate';
+import { headerValue } from './headers';
 
 /** Graph's maximum members per batch. */
 export const MAX_BATCH_SIZE = 20;
@@ -65,6 +63,7 @@ interface MailboxQueue {
 	batchSize: number;
 }
 
+/** One queue per credential + mailbox with queued members or batches out; an idle queue is removed (forgetIfIdle). */
 const queues = new Map<string, MailboxQueue>();
 
 /** Whether a request can travel inside a batch: JSON in, JSON out, a modest body. */
@@ -77,18 +76,35 @@ export function isBatchable(options: IHttpRequestOptions): boolean {
 	return Buffer.byteLength(JSON.stringify(body)) <= MAX_MEMBER_BODY_BYTES;
 }
 
-/** Queues one request of an item; resolves with its own answer (status, headers, body). */
+/**
+ * Queues one request of an item; resolves with its own answer (status, headers, body). When the
+ * item's deadline passes while the request is still queued, it leaves the queue unsent and the
+ * promise rejects with a NotSentError.
+ */
 export async function sendInBatch(
 	gateKey: string,
 	root: string,
 	batchSize: number,
 	options: IHttpRequestOptions,
 	direct: DirectSend,
+	deadline?: Deadline,
 ): Promise<FullResponse> {
 	const queue = queues.get(gateKey) ?? { members: [], pumping: false, inFlight: 0, batchSize };
 	queues.set(gateKey, queue);
 	queue.batchSize = Math.min(queue.batchSize, batchSize);
-	const answer = new Promise<FullResponse>((resolve, reject) => queue.members.push({ options, direct, resolve, reject }));
+	const answer = new Promise<FullResponse>((resolve, reject) => {
+		const member: Member = { options, direct, resolve, reject };
+		queue.members.push(member);
+		if (!deadline) return;
+		const expired = notSentSignal(deadline, 'a place in a JSON batch');
+		expired.addEventListener('abort', () => {
+			const index = queue.members.indexOf(member);
+			if (index < 0) return; // already on its way
+			queue.members.splice(index, 1);
+			reject(expired.reason);
+			forgetIfIdle(gateKey, queue);
+		});
+	});
 	if (!queue.pumping) void pump(gateKey, root, queue);
 	return await answer;
 }
@@ -187,7 +203,7 @@ function memberHeaders(options: IHttpRequestOptions): Record<string, string> {
 		if (value === undefined || /^(authorization|content-length|host|accept|user-agent)$/i.test(name)) continue;
 		headers[name] = String(value);
 	}
-	if (hasBody(options) && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+	if (hasBody(options) && headerValue(headers, 'content-type') === undefined) headers['Content-Type'] = 'application/json';
 	return headers;
 }
 
@@ -256,35 +272,28 @@ async function sendBatch(gateKey: string, root: string, queue: MailboxQueue, mem
  * through the operation's postReceive like any other. Follow-up requests go out directly.
  */
 export async function withBatchedHelper<T>(
-	helpers: Pick<RequestHelperFunctions, 'httpRequestWithAuthentication'>,
+	helpers: { httpRequestWithAuthentication: AuthenticatedRequest },
 	context: unknown,
-	queue: { gateKey: string; root: string; batchSize: number },
+	queue: { gateKey: string; root: string; batchSize: number; deadline?: Deadline },
 	work: () => Promise<T>,
 ): Promise<T> {
-	const original = helpers.httpRequestWithAuthentication;
 	let used = false;
-	helpers.httpRequestWithAuthentication = async function (
-		credentialType: string,
-		options: IHttpRequestOptions,
-		additionalCredentialOptions?: IAdditionalCredentialOptions,
-	) {
-		const direct: DirectSend = async (send) =>
-			(await original.call(context as IExecuteFunctions, credentialType, { ...send }, additionalCredentialOptions)) as FullResponse;
-		// Follow-up requests (postReceive) take their own mailbox slot through the transport.
-		if (used) return await direct(options);
-		used = true;
-		if (isBatchable(options)) return await sendInBatch(queue.gateKey, queue.root, queue.batchSize, options, direct);
-		// The item's attempt took no slot (it expected a batch): this one takes one here.
-		const release = await acquire(queue.gateKey);
-		try {
-			return await direct(options);
-		} finally {
-			release();
-		}
-	};
-	try {
-		return await work();
-	} finally {
-		helpers.httpRequestWithAuthentication = original;
-	}
+	const batched = (original: AuthenticatedRequest): AuthenticatedRequest =>
+		async function (credentialType: string, options: IHttpRequestOptions, additionalCredentialOptions?: IAdditionalCredentialOptions) {
+			const direct: DirectSend = async (send) =>
+				(await original.call(context as IExecuteFunctions, credentialType, { ...send }, additionalCredentialOptions)) as FullResponse;
+			// Follow-up requests (postReceive) take their own mailbox slot through the transport.
+			if (used) return await direct(options);
+			used = true;
+			if (slotHolder(true, isBatchable(options)) === 'batch') {
+				return await sendInBatch(queue.gateKey, queue.root, queue.batchSize, options, direct, queue.deadline);
+			}
+			const release = await acquire(queue.gateKey, undefined, queue.deadline && notSentSignal(queue.deadline, 'a free mailbox slot'));
+			try {
+				return await direct(options);
+			} finally {
+				release();
+			}
+		};
+	return await withAuthenticatedRequestReplaced(helpers, batched, work);
 }

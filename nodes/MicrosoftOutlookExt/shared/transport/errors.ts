@@ -1,6 +1,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { headerValue } from './headers';
 import { InvalidInputError } from './url';
 
 /** What a failed Graph response looked like (status, headers, parsed body). */
@@ -67,16 +68,12 @@ function graphErrorOf(body: unknown): GraphErrorBody | undefined {
 	return undefined;
 }
 
-function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
-	const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
-	return key ? String(headers[key]) : undefined;
-}
-
 /** Graph's `{error:{code,message,innerError:{request-id}}}` → a NodeApiError that keeps code and request-id. */
 export function toNodeApiError(node: INode, failure: GraphFailure, itemIndex?: number): NodeApiError {
 	const graphError = graphErrorOf(failure.body);
 	const inner = graphError?.innerError ?? graphError?.innererror ?? {};
-	const code = graphError?.code ?? `HTTP ${failure.statusCode}`;
+	// Graph sometimes sends an empty code (e.g. some 403s): the status stands in, never an empty "[]".
+	const code = typeof graphError?.code === 'string' && graphError.code.trim() !== '' ? graphError.code : `HTTP ${failure.statusCode}`;
 	const requestId = String(inner['request-id'] ?? headerValue(failure.headers, 'request-id') ?? 'none');
 	const graphMessage = graphError?.message ?? (typeof failure.body === 'string' ? failure.body.slice(0, 300) : '');
 	const summary =

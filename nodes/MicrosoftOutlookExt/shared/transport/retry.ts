@@ -1,4 +1,5 @@
 /** Retry policy, after the Graph SDK's RetryHandler: Retry-After first, else capped exponential backoff. */
+import { headerValue } from './headers';
 
 export const RETRY_STATUS_CODES = [429, 503, 504];
 
@@ -41,16 +42,9 @@ export function isRetryStatus(status: number, policy: RetryPolicy): boolean {
 	return policy.retryOnAllErrors && status >= 400 && status !== 401 && policy.idempotent;
 }
 
-function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-	if (!headers) return undefined;
-	const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-	const value = key ? headers[key] : undefined;
-	return Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
-}
-
 /** Retry-After as milliseconds: seconds (may be fractional, e.g. "2.128") or an HTTP date. */
 export function retryAfterMs(headers: Record<string, unknown> | undefined, now = Date.now()): number | undefined {
-	const value = header(headers, 'retry-after');
+	const value = headerValue(headers, 'retry-after');
 	if (value === undefined || value.trim() === '') return undefined;
 	const seconds = Number(value);
 	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
