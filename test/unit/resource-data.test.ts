@@ -1,18 +1,11 @@
 /**
- * The node's rich-notification module (trigger/resourceData.ts) against the Graph emulator's own encryption and
+ * The node's rich-notification module (trigger/crypto/) against the Graph emulator's own encryption and
  * token signing (test/emulator/subscriptions-rich.ts, tokens.ts): round trips, and every kind of tampering.
  */
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
-import {
-	GRAPH_NOTIFICATION_PUBLISHER_APP_ID,
-	ResourceDataError,
-	clearValidationKeyCache,
-	createEncryptionKeyPair,
-	decryptResourceData,
-	validateValidationTokens,
-	type EncryptionKeyPair,
-	type ValidationTokenOptions,
-} from '../../nodes/MicrosoftOutlookExt/trigger/resourceData';
+import { GRAPH_NOTIFICATION_PUBLISHER_APP_ID, clearValidationKeyCache, validateValidationTokens } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/validationTokens';
+import { ResourceDataError, decryptResourceData, type ValidationTokenOptions } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/decryptResourceData';
+import { createEncryptionKeyPair, type EncryptionKeyPair } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/certificate';
 import {
 	GRAPH_NOTIFICATION_PUBLISHER_APP_ID as EMULATOR_PUBLISHER_ID,
 	createValidationToken,

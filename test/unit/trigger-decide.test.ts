@@ -5,9 +5,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { MAX_SUBSCRIPTION_MINUTES, expiryProblem } from '../../nodes/MicrosoftOutlookExt/shared/subscriptions';
-import { decide, type Decision, type GraphView } from '../../nodes/MicrosoftOutlookExt/trigger/ensure';
-import { hashClientState, matchesClientStateHash } from '../../nodes/MicrosoftOutlookExt/trigger/secret';
-import type { SubscriptionRecord } from '../../nodes/MicrosoftOutlookExt/trigger/state';
+import { decide, type Decision, type GraphView } from '../../nodes/MicrosoftOutlookExt/trigger/subscription/lifecycle';
+import { hashClientState, matchesClientStateHash } from '../../nodes/MicrosoftOutlookExt/trigger/subscription/clientState';
+import type { SubscriptionRecord } from '../../nodes/MicrosoftOutlookExt/trigger/staticData';
 
 const MINUTE = 60_000;
 const NOW = Date.parse('2026-06-01T12:00:00Z');

@@ -7,20 +7,13 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { toNodeApiError } from '../../nodes/MicrosoftOutlookExt/shared/transport/errors';
-import {
-	MAX_REMEMBERED,
-	ONCE_ONLY_MEMORY_MS,
-	checkDuplicates,
-	firstOfEachKey,
-	memoryMs,
-	notificationKey,
-	rememberFresh,
-} from '../../nodes/MicrosoftOutlookExt/trigger/dedupe';
+import { MAX_REMEMBERED, ONCE_ONLY_MEMORY_MS, checkDuplicates, firstOfEachKey, memoryMs, notificationKey, rememberFresh } from '../../nodes/MicrosoftOutlookExt/trigger/delivery/dedupe';
 import { graphNow, noteGraphDate } from '../../nodes/MicrosoftOutlookExt/shared/graph';
-import { hashClientState, matchesClientStateHash as sameSecret } from '../../nodes/MicrosoftOutlookExt/trigger/secret';
-import { missedItem, notificationsOf, publicChange, resourceIdOf } from '../../nodes/MicrosoftOutlookExt/trigger/notifications';
-import { calendarEventsResource, type TriggerContext } from '../../nodes/MicrosoftOutlookExt/trigger/settings';
-import { clearSubscription, storeSubscription, storedSubscription, type SubscriptionRecord } from '../../nodes/MicrosoftOutlookExt/trigger/state';
+import { hashClientState, matchesClientStateHash as sameSecret } from '../../nodes/MicrosoftOutlookExt/trigger/subscription/clientState';
+import { missedItem, notificationsOf, publicChange, resourceIdOf } from '../../nodes/MicrosoftOutlookExt/trigger/delivery/notifications';
+import { calendarEventsResource } from '../../nodes/MicrosoftOutlookExt/trigger/config/settings';
+import { type TriggerContext } from '../../nodes/MicrosoftOutlookExt/trigger/common';
+import { clearSubscription, storeSubscription, storedSubscription, type SubscriptionRecord } from '../../nodes/MicrosoftOutlookExt/trigger/staticData';
 import {
 	assertUsableWebhookUrl,
 	isAboutToExpire,
@@ -29,7 +22,7 @@ import {
 	needsRenewal,
 	urlRefusedError,
 } from '../../nodes/MicrosoftOutlookExt/shared/subscriptions';
-import { validationTokenOf } from '../../nodes/MicrosoftOutlookExt/trigger/webhook';
+import { validationTokenOf } from '../../nodes/MicrosoftOutlookExt/trigger/delivery/webhook';
 
 const NODE: INode = { id: '1', name: 'Outlook Trigger', type: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExtTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
 const ctx = { getNode: () => NODE } as unknown as TriggerContext;

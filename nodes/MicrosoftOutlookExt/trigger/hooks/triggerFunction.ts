@@ -27,12 +27,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { describeFailure, settle } from '../shared/graph';
-import { LOG_PREFIX } from './ensure';
-import { mailboxAddressesOf, resync, START_REASON } from './resync';
-import { readSettings, type TriggerSettings } from './settings';
-import { flagMemory, staticDataOf } from './state';
-import { dueEvents, POLL_CRON } from './upcoming';
+import { describeFailure, settle } from '../../shared/graph';
+import { LOG_PREFIX } from '../common';
+import { mailboxAddressesOf, resync, START_REASON } from '../resync/deltaResync';
+import { readSettings, type TriggerSettings } from '../config/settings';
+import { flagMemory, staticDataOf } from '../staticData';
+import { dueEvents, POLL_CRON } from '../polling/upcomingEvents';
 
 /** Items of a test webhook waiting for trigger() of the manual run it starts; short-lived. */
 const testEvents = new Map<string, { at: number; data: INodeExecutionData[][] }>();
@@ -82,7 +82,7 @@ export async function startTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	return { closeFunction: async () => {} };
 }
 
-/** Upcoming Event Starting Soon: the calendar is read now and every 30 seconds (upcoming.ts). */
+/** Upcoming Event Starting Soon: the calendar is read now and every 30 seconds (polling/upcomingEvents.ts). */
 function startPolling(ctx: ITriggerFunctions, settings: TriggerSettings): ITriggerResponse {
 	if (ctx.getMode() === 'manual') {
 		return {

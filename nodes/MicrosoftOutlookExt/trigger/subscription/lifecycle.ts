@@ -6,31 +6,16 @@
  * checkExists (activation and every n8n start), lifecycle events, deliveries (renewal past half-life)
  * and deliveries from a subscription the static data does not know (adoption).
  */
-import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { describeFailure, graphNow, httpStatusOf, isNotFound, settle } from '../shared/graph';
-import {
-	assertUsableWebhookUrl,
-	createSubscription,
-	deleteSubscription,
-	getSubscription,
-	isAboutToExpire,
-	matchesWanted,
-	needsRenewal,
-	renewSubscription,
-	subscriptionsDeliveringTo,
-	type WantedSubscription,
-} from '../shared/subscriptions';
-import type { GraphTarget } from '../shared/transport/request';
-import { newCertificate, privateKey, storedCertificate, type RichCertificate } from './richKeys';
-import { matchesClientStateHash, replacementSecret, type ClientStateSecret } from './secret';
-import type { TriggerSettings } from './settings';
-import { clearSubscription, staticDataOf, storeSubscription, storedClientStateHash, storedSubscription, type SubscriptionRecord } from './state';
-
-export const LOG_PREFIX = 'Microsoft Outlook Ext Trigger:';
-
-/** Where subscriptions are managed: n8n's webhook hooks and the webhook itself (both know the webhook URL). */
-export type SubscriberContext = IHookFunctions | IWebhookFunctions;
+import { LOG_PREFIX, type SubscriberContext } from '../common';
+import { describeFailure, graphNow, httpStatusOf, isNotFound, settle } from '../../shared/graph';
+import { assertUsableWebhookUrl, createSubscription, deleteSubscription, getSubscription, isAboutToExpire, matchesWanted, needsRenewal, renewSubscription, subscriptionsDeliveringTo, type WantedSubscription } from '../../shared/subscriptions';
+import type { GraphTarget } from '../../shared/transport/request';
+import { newCertificate, privateKey, storedCertificate, type RichCertificate } from '../crypto/richKeys';
+import { matchesClientStateHash, replacementSecret, type ClientStateSecret } from './clientState';
+import type { TriggerSettings } from '../config/settings';
+import { clearSubscription, staticDataOf, storeSubscription, storedClientStateHash, storedSubscription, type SubscriptionRecord } from '../staticData';
 
 /** What Graph says about one subscription. Unreachable = no answer, 429 or 5xx: its state is unknown, not gone. */
 export type GraphView = { kind: 'found'; subscription: IDataObject } | { kind: 'missing' } | { kind: 'unreachable'; error: unknown };

@@ -4,10 +4,10 @@
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import { mimeToExecutionData } from '../shared/mime';
-import { graphCall, graphErrorParts, httpStatusOf, settle } from '../shared/graph';
+import { mimeToExecutionData } from '../../shared/mime';
+import { graphCall, graphErrorParts, httpStatusOf, settle } from '../../shared/graph';
 import { publicChange, resourceIdOf, type GraphNotification } from './notifications';
-import type { TriggerSettings } from './settings';
+import type { TriggerSettings } from '../config/settings';
 
 function bytesOf(body: unknown): Buffer {
 	if (Buffer.isBuffer(body)) return body;

@@ -19,17 +19,17 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { describeFailure, graphCall, graphNow, httpStatusOf, settle } from '../shared/graph';
-import type { GraphContext } from '../shared/transport/request';
-import { assertNewPage } from '../shared/transport/request';
-import { changeKey, checkDuplicates, duplicateScope, memoryMs } from './dedupe';
-import { LOG_PREFIX } from './ensure';
-import { duplicateMemory, storeDuplicateMemory } from './state';
-import { isFlagged, matchesClientFilter, matchesGraphFilter } from './filters';
-import type { TriggerSettings } from './settings';
+import { describeFailure, graphCall, graphNow, httpStatusOf, settle } from '../../shared/graph';
+import type { GraphContext } from '../../shared/transport/request';
+import { assertNewPage } from '../../shared/transport/request';
+import { changeKey, checkDuplicates, duplicateScope, memoryMs } from '../delivery/dedupe';
+import { LOG_PREFIX } from '../common';
+import { duplicateMemory, storeDuplicateMemory } from '../staticData';
+import { isFlagged, matchesClientFilter, matchesGraphFilter } from '../config/filters';
+import type { TriggerSettings } from '../config/settings';
 
 const PAGE_SIZE = 100;
-/** The reason lifecycle.ts gives for the resync at n8n start. */
+/** The reason hooks/triggerFunction.ts gives for the resync at n8n start. */
 export const START_REASON = 'n8n started';
 const MAX_DELIVERED = 2000;
 const DAY_MS = 24 * 60 * 60_000;
@@ -80,7 +80,7 @@ function deliveredKey(id: string, etag: unknown): string {
 	return `${id}|${typeof etag === 'string' ? etag : ''}`;
 }
 
-/** Called for every change a notification started a run for (webhook.ts). */
+/** Called for every change a notification started a run for (delivery/webhook.ts). */
 export function rememberDelivered(data: IDataObject, changes: Array<{ id: string; etag: unknown; changeType: string }>): void {
 	if (changes.length === 0 || typeof data[LINK] !== 'string') return;
 	const known = Array.isArray(data[DELIVERED]) ? (data[DELIVERED] as string[]) : [];
@@ -165,7 +165,7 @@ export interface ResyncResult {
 
 /**
  * Reads what changed since the stored link and returns one item per change no notification
- * delivered, filtered like live notifications. `flagged` is the Mail Flagged memory (webhook.ts).
+ * delivered, filtered like live notifications. `flagged` is the Mail Flagged memory (delivery/webhook.ts).
  */
 export async function resync(
 	ctx: GraphContext,

@@ -7,19 +7,21 @@
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { describeFailure, settle } from '../shared/graph';
+import { describeFailure, settle } from '../../shared/graph';
 import { changeKey, checkDuplicates, duplicateScope, firstOfEachKey, memoryMs, notificationKey } from './dedupe';
-import { ensureSubscription, LOG_PREFIX, webhookUrlOf, type EnsureOutcome, type EnsureReason } from './ensure';
+import { ensureSubscription, webhookUrlOf, type EnsureOutcome, type EnsureReason } from '../subscription/lifecycle';
+import { LOG_PREFIX } from '../common';
 import { missedItem, notificationsOf, resourceIdOf, type GraphNotification } from './notifications';
-import { clientFilterSelect, isFlagged, matchesClientFilter, needsClientCheck } from './filters';
-import { changeItem, type ItemCheck } from './output';
-import { matchesClientStateHash } from './secret';
-import { decryptResourceData, MICROSOFT_OPENID_CONFIGURATION_URL, ResourceDataError, validateValidationTokens } from './resourceData';
-import { mailboxAddressesOf, rememberDelivered, resync } from './resync';
-import { privateKey } from './richKeys';
+import { clientFilterSelect, isFlagged, matchesClientFilter, needsClientCheck } from '../config/filters';
+import { changeItem, type ItemCheck } from './items';
+import { matchesClientStateHash } from '../subscription/clientState';
+import { decryptResourceData, ResourceDataError } from '../crypto/decryptResourceData';
+import { MICROSOFT_OPENID_CONFIGURATION_URL, validateValidationTokens } from '../crypto/validationTokens';
+import { mailboxAddressesOf, rememberDelivered, resync } from '../resync/deltaResync';
+import { privateKey } from '../crypto/richKeys';
 import { claimOnce } from './sharedClaims';
-import { readSettings, type TriggerSettings } from './settings';
-import { duplicateMemory, flagMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from './state';
+import { readSettings, type TriggerSettings } from '../config/settings';
+import { duplicateMemory, flagMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from '../staticData';
 
 const NO_RUN: IWebhookResponseData = { noWebhookResponse: true };
 

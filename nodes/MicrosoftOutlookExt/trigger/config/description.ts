@@ -1,8 +1,8 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { mailboxProperty, resourceLocator } from '../shared/descriptions';
-import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../shared/mime';
-import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './dedupe';
+import { mailboxProperty, resourceLocator } from '../../shared/descriptions';
+import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../../shared/mime';
+import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from '../delivery/dedupe';
 
 const CHANGE_TYPE_OPTIONS = [
 	{ name: 'Created', value: 'created' },
@@ -90,21 +90,21 @@ const MAIL_FILTERS: INodeProperties = {
 			name: 'hasAttachments',
 			type: 'options',
 			options: [ANY, { name: 'With Attachments', value: 'true' }, { name: 'Without Attachments', value: 'false' }],
-			default: '',
+			default: 'true',
 		},
 		{
 			displayName: 'Importance',
 			name: 'importance',
 			type: 'options',
 			options: [ANY, { name: 'High', value: 'high' }, { name: 'Normal', value: 'normal' }, { name: 'Low', value: 'low' }],
-			default: '',
+			default: 'high',
 		},
 		{
 			displayName: 'Is Read',
 			name: 'isRead',
 			type: 'options',
 			options: [ANY, { name: 'Read', value: 'true' }, { name: 'Unread', value: 'false' }],
-			default: '',
+			default: 'true',
 		},
 		{
 			displayName: 'Subject Contains',
@@ -145,7 +145,7 @@ const EVENT_FILTERS: INodeProperties = {
 				{ name: 'Tentative', value: 'tentative' },
 				{ name: 'Working Elsewhere', value: 'workingElsewhere' },
 			],
-			default: '',
+			default: 'busy',
 		},
 		{
 			displayName: 'Subject Contains',
@@ -258,7 +258,7 @@ export const triggerProperties: INodeProperties[] = [
 					'Download the message as MIME and parse it: headers and bodies as JSON, every attachment (inline images too) as binary data',
 			},
 		],
-		default: 'resource',
+		default: 'simple',
 	}),
 	...forEach(
 		'mail',

@@ -1,21 +1,22 @@
 /**
  * n8n's webhook lifecycle for the trigger. checkExists runs on activation and at every start of n8n
- * (on newer n8n only because the node also has trigger(): see lifecycle.ts) and lets
+ * (on newer n8n only because the node also has trigger(): see hooks/triggerFunction.ts) and lets
  * ensureSubscription ask Graph (static data alone can be stale: n8n-facts §8); create makes a fresh
  * subscription; delete is idempotent (n8n also calls it as cleanup after a failed create, and newer
  * n8n after any failed registration).
  */
 import type { IHookFunctions } from 'n8n-workflow';
 
-import { describeFailure, settle } from '../shared/graph';
-import { deleteSubscription, subscriptionsDeliveringTo } from '../shared/subscriptions';
-import { resolveTarget } from '../shared/transport/request';
-import { ensureSubscription, LOG_PREFIX, subscribe, webhookUrlOf } from './ensure';
-import { clearResyncState, ensureBaseline } from './resync';
-import { clearRichKey, newCertificate } from './richKeys';
-import { clientStateSecret } from './secret';
-import { readSettings } from './settings';
-import { clearSubscription, staticDataOf, storeSubscription, storedSubscription } from './state';
+import { describeFailure, settle } from '../../shared/graph';
+import { deleteSubscription, subscriptionsDeliveringTo } from '../../shared/subscriptions';
+import { resolveTarget } from '../../shared/transport/request';
+import { ensureSubscription, subscribe, webhookUrlOf } from '../subscription/lifecycle';
+import { LOG_PREFIX } from '../common';
+import { clearResyncState, ensureBaseline } from '../resync/deltaResync';
+import { clearRichKey, newCertificate } from '../crypto/richKeys';
+import { clientStateSecret } from '../subscription/clientState';
+import { readSettings } from '../config/settings';
+import { clearSubscription, staticDataOf, storeSubscription, storedSubscription } from '../staticData';
 
 /**
  * true = a subscription that is what the node wants is alive on Graph (kept, or renewed past
@@ -36,7 +37,7 @@ export async function subscriptionExists(this: IHookFunctions): Promise<boolean>
 	return outcome.decision !== 'replace';
 }
 
-/** A new subscription with a new clientState (secret.ts), after removing any other one delivering to this webhook. */
+/** A new subscription with a new clientState (subscription/clientState.ts), after removing any other one delivering to this webhook. */
 export async function createSubscription(this: IHookFunctions): Promise<boolean> {
 	const settings = await readSettings(this);
 	const data = staticDataOf(this);

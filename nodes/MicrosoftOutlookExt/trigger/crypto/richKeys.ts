@@ -1,7 +1,7 @@
 /**
  * The key pair of rich notifications (includeResourceData). Graph encrypts each item for the
  * certificate the subscription names; the private key opens every notification, so, like the
- * clientState (secret.ts), it never sits in static data in the clear (n8n copies static data into
+ * clientState (subscription/clientState.ts), it never sits in static data in the clear (n8n copies static data into
  * every execution): static data holds the certificate (public), its id, and the private key sealed
  * with AES-256-GCM under a key derived from the credential's client secret and a nonce.
  */
@@ -9,8 +9,8 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { createEncryptionKeyPair } from './resourceData';
-import type { TriggerContext } from './settings';
+import { createEncryptionKeyPair } from './certificate';
+import type { TriggerContext } from '../common';
 
 const CERTIFICATE = 'richCertificate';
 const CERTIFICATE_ID = 'richCertificateId';
