@@ -10,7 +10,7 @@ import type { Emulator } from '../emulator';
 import { deliverMail } from '../emulator/mail';
 import { allSubscriptions, configureSubscriptions, deliveryLog } from '../emulator/subscriptions';
 import type { N8nHarness } from '../harness/n8n';
-import { activateTrigger, createTriggerWorkflow, emittedItems, executionCount, until, type ActiveTrigger } from '../reliability/trigger';
+import { TRIGGER, activateTrigger, createTriggerWorkflow, emittedItems, executionCount, until, type ActiveTrigger } from '../reliability/trigger';
 import { ADELE, MEGAN, graphAs, startE2E, stopE2E, type Authentication, type E2EContext } from './support';
 
 jest.setTimeout(600_000);
@@ -449,6 +449,58 @@ describe('lossless resync without a first delta link', () => {
 			expect(n8n.logs()).toMatch(/no delta link was stored; full resync of what changed since/);
 		} finally {
 			await n8n.deactivate(untracked.id);
+		}
+	});
+});
+
+describe('one item pipeline: a resync item is the live item', () => {
+	/** Each output mode, with attachments: one trigger gets the mail live, its twin by a resync. */
+	const modes: Array<[string, Record<string, unknown>]> = [
+		['Simple', { output: 'simple' }],
+		['Full Item', { output: 'resource' }],
+		['Selected Fields', { output: 'fields', fields: 'subject,from,hasAttachments,importance' }],
+	];
+
+	/** The trigger's items with their binary properties (name, type, size: the stored data's ID differs). */
+	async function itemsWithFiles(trigger: ActiveTrigger): Promise<Array<{ json: Record<string, any>; files: Record<string, unknown> }>> {
+		const executions = (await n8n.executions(trigger.id, { includeData: true, limit: 10 })).filter((execution) => execution.finished || execution.stoppedAt);
+		return executions.flatMap((execution) =>
+			n8n.nodeOutput(execution, TRIGGER).map((item) => ({
+				json: item.json,
+				files: Object.fromEntries(Object.entries(item.binary ?? {}).map(([name, file]: [string, any]) => [name, { fileName: file.fileName, mimeType: file.mimeType, fileSize: file.fileSize }])),
+			})),
+		);
+	}
+
+	test('the same mail gives identical items live and by resync in Simple, Full Item and Selected Fields, attachments included', async () => {
+		const options = { includeAttachments: true, maxResyncItems: 100 };
+		// Graph notifies subscriptions in the order they were created: the resync twins first, so theirs are the lost ones.
+		const byResync: ActiveTrigger[] = [];
+		for (const [index, [, output]] of modes.entries()) byResync.push(await activateV2(`v2-same-resync-${index}`, { event: 'newMail', ...output, options }));
+		const live: ActiveTrigger[] = [];
+		for (const [index, [, output]] of modes.entries()) live.push(await activateV2(`v2-same-live-${index}`, { event: 'newMail', ...output, options }));
+		try {
+			configureSubscriptions(emu.core, { loseNextChangeNotifications: byResync.length });
+			deliverMail(emu.core, { to: ADELE.mail, from: 'orders@fabrikam.com', subject: 'Same either way', importance: 'high', attachments: [PDF] });
+			for (const trigger of live) await n8n.waitForExecutions(trigger.id, 1, 60_000);
+			expect(byResync.map((trigger) => changesDelivered(trigger).length)).toEqual([0, 0, 0]);
+			for (const trigger of byResync) await lifecycle(subscriptionOf(trigger).id, 'missed');
+			for (const trigger of byResync) await explainFailure(trigger, async () => await n8n.waitForExecutions(trigger.id, 1, 60_000));
+
+			for (const [index, [mode]] of modes.entries()) {
+				const [liveItem] = await itemsWithFiles(live[index]);
+				const [resyncItem] = await itemsWithFiles(byResync[index]);
+				const { source, ...resynced } = resyncItem.json;
+				expect({ mode, source }).toEqual({ mode, source: 'resync' });
+				expect({ mode, json: resynced, files: resyncItem.files }).toEqual({ mode, json: liveItem.json, files: liveItem.files });
+				expect(Object.keys(liveItem.files)).toEqual(['attachment_0']);
+				expect(liveItem.json.subject).toBe('Same either way');
+			}
+			expect(Object.keys((await itemsWithFiles(live[0]))[0].json)).toContain('to');
+			expect(Object.keys((await itemsWithFiles(live[2]))[0].json).sort()).toEqual(['changeType', 'from', 'hasAttachments', 'id', 'importance', 'subject']);
+		} finally {
+			configureSubscriptions(emu.core, { loseNextChangeNotifications: 0 });
+			for (const trigger of [...byResync, ...live]) await n8n.deactivate(trigger.id);
 		}
 	});
 });

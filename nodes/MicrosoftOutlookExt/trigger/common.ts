@@ -19,3 +19,33 @@ export type Watch = 'messages' | 'events';
 export function settingsError(ctx: TriggerContext, message: string, description: string): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), message, { description });
 }
+
+/** A Map that keeps at most `limit` entries, forgetting the least recently used: for per-process caches. */
+export class LruMap<K, V> {
+	private readonly entries = new Map<K, V>();
+
+	constructor(private readonly limit: number) {}
+
+	get(key: K): V | undefined {
+		const value = this.entries.get(key);
+		if (value === undefined) return undefined;
+		// Re-inserted: Map keeps insertion order, so the first key is the least recently used.
+		this.entries.delete(key);
+		this.entries.set(key, value);
+		return value;
+	}
+
+	set(key: K, value: V): void {
+		this.entries.delete(key);
+		this.entries.set(key, value);
+		while (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as K);
+	}
+
+	delete(key: K): void {
+		this.entries.delete(key);
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+}

@@ -41,6 +41,8 @@ export interface TriggerSettings {
 	maxResyncItems: number;
 	/** Graph sends the item itself, encrypted (includeResourceData): no fetch per notification. */
 	richNotifications: boolean;
+	/** Rich notifications: the properties they carry, so a fetched Full Item (resync) holds the same. */
+	richSelect?: string;
 	/** Redis where every n8n process claims each change (queue mode with several webhook processes). */
 	sharedDuplicateStore?: RedisSettings;
 	/** false for Upcoming Event Starting Soon: Graph pushes nothing for it; trigger() reads the calendar (polling/upcomingEvents.ts). */
@@ -230,6 +232,7 @@ export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings
 		deltaPath,
 		maxResyncItems: Number.isInteger(maxResync) && maxResync > 0 ? maxResync : DEFAULT_MAX_RESYNC_ITEMS,
 		richNotifications: rich && event !== 'eventStartingSoon',
+		richSelect: rich ? RICH_SELECT[watch] : undefined,
 		subscribes: event !== 'eventStartingSoon',
 		minutesBefore: minutesBefore(ctx, event),
 		sharedDuplicateStore: sharedStore(ctx, options.sharedDuplicateStore),

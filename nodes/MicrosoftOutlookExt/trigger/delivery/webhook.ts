@@ -11,17 +11,16 @@ import { describeFailure, settle } from '../../shared/graph';
 import { changeKey, checkDuplicates, duplicateScope, firstOfEachKey, memoryMs, notificationKey } from './dedupe';
 import { ensureSubscription, webhookUrlOf, type EnsureOutcome, type EnsureReason } from '../subscription/lifecycle';
 import { LOG_PREFIX } from '../common';
-import { missedItem, notificationsOf, resourceIdOf, type GraphNotification } from './notifications';
-import { clientFilterSelect, isFlagged, matchesClientFilter, needsClientCheck } from '../config/filters';
-import { changeItem, type ItemCheck } from './items';
+import { missedItem, notificationsOf, publicChange, resourceIdOf, type GraphNotification } from './notifications';
+import { itemsOf, type Change } from './items';
 import { matchesClientStateHash } from '../subscription/clientState';
 import { decryptResourceData, ResourceDataError } from '../crypto/decryptResourceData';
 import { MICROSOFT_OPENID_CONFIGURATION_URL, validateValidationTokens } from '../crypto/validationTokens';
-import { mailboxAddressesOf, rememberDelivered, resync } from '../resync/deltaResync';
+import { rememberDelivered, resync } from '../resync/deltaResync';
 import { privateKey } from '../crypto/richKeys';
 import { claimOnce } from './sharedClaims';
 import { readSettings, type TriggerSettings } from '../config/settings';
-import { duplicateMemory, flagMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from '../staticData';
+import { duplicateMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from '../staticData';
 
 const NO_RUN: IWebhookResponseData = { noWebhookResponse: true };
 
@@ -186,9 +185,7 @@ async function decryptedChanges(ctx: IWebhookFunctions, settings: TriggerSetting
 
 /** A resync from a delivery (missed changes); failures are logged (the next one catches up). */
 async function resyncLogged(ctx: IWebhookFunctions, settings: TriggerSettings, reason: string): Promise<INodeExecutionData[]> {
-	const data = staticDataOf(ctx);
-	const addresses = settings.clientFilter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
-	const result = await settle(resync(ctx, settings, data, reason, { flagged: flagMemory(data), mailboxAddresses: addresses }));
+	const result = await settle(resync(ctx, settings, staticDataOf(ctx), reason));
 	if (result.ok) return result.value.items;
 	ctx.logger.error(`${LOG_PREFIX} resync after "${reason}" failed; the next resync catches up: ${describeFailure(result.error)}`);
 	return [];
@@ -248,6 +245,11 @@ async function handleLifecycleEvent(
 	}
 }
 
+/** A notification as the item pipeline's change: rich ones bring the item with them. */
+function changeOf(notification: GraphNotification): Change {
+	return { changeType: notification.changeType ?? 'updated', id: resourceIdOf(notification), notification: publicChange(notification), content: notification.decrypted };
+}
+
 function duplicateKeyOf(notification: GraphNotification): string {
 	return changeKey(notification.changeType ?? '', resourceIdOf(notification) ?? notification.resource ?? '', notification.resourceData?.['@odata.etag']);
 }
@@ -268,8 +270,7 @@ async function changeItems(
 		fresh = fresh.filter((_, index) => remembered.fresh[index]);
 		fresh = await claimedAcrossProcesses(ctx, settings, webhookUrl, fresh);
 	}
-	const check = await itemCheck(ctx, settings, data);
-	const items = await Promise.all(fresh.map(async (notification) => await changeItem(ctx, settings, notification, check)));
+	const items = await itemsOf(ctx, settings, data, fresh.map(changeOf));
 	// A later resync must not output these again.
 	rememberDelivered(
 		data,
@@ -277,37 +278,7 @@ async function changeItems(
 			.filter((_, index) => items[index] !== undefined)
 			.map((n) => ({ id: resourceIdOf(n) ?? '', etag: n.resourceData?.['@odata.etag'], changeType: n.changeType ?? '' })),
 	);
-	if (check) {
-		const dropped = items.filter((item) => item === undefined).length;
-		if (dropped > 0) ctx.logger.debug(`${LOG_PREFIX} ${dropped} change(s) did not match the trigger's filters`);
-	}
+	const dropped = items.filter((item) => item === undefined).length;
+	if (dropped > 0) ctx.logger.debug(`${LOG_PREFIX} ${dropped} change(s) did not match the trigger's filters`);
 	return items.filter((item): item is INodeExecutionData => item !== undefined);
-}
-
-/**
- * The client-side check of the trigger's filters, if any. Mail Flagged fires when a message becomes
- * flagged: flagged messages already reported are remembered (static data) until they are unflagged,
- * so later edits of a flagged message start nothing.
- */
-async function itemCheck(ctx: IWebhookFunctions, settings: TriggerSettings, data: IDataObject): Promise<{ select: string; accepts: ItemCheck } | undefined> {
-	const filter = settings.clientFilter;
-	if (!needsClientCheck(filter)) return undefined;
-	const addresses = filter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
-	const flaggedSeen = flagMemory(data);
-	return {
-		select: clientFilterSelect(filter),
-		accepts: (item) => {
-			const id = String(item.id ?? '');
-			if (filter.flagged && !isFlagged(item)) {
-				if (id in flaggedSeen.ids) flaggedSeen.forget(id);
-				return false;
-			}
-			if (!matchesClientFilter(filter, item, addresses)) return false;
-			if (filter.flagged) {
-				if (id in flaggedSeen.ids) return false;
-				flaggedSeen.remember(id);
-			}
-			return true;
-		},
-	};
 }

@@ -29,9 +29,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { describeFailure, settle } from '../../shared/graph';
 import { LOG_PREFIX } from '../common';
-import { mailboxAddressesOf, resync, START_REASON } from '../resync/deltaResync';
+import { resync, START_REASON } from '../resync/deltaResync';
 import { readSettings, type TriggerSettings } from '../config/settings';
-import { flagMemory, staticDataOf } from '../staticData';
+import { staticDataOf } from '../staticData';
 import { dueEvents, POLL_CRON } from '../polling/upcomingEvents';
 
 /** Items of a test webhook waiting for trigger() of the manual run it starts; short-lived. */
@@ -125,13 +125,7 @@ async function resyncAtStart(ctx: ITriggerFunctions, settings: TriggerSettings):
 	const now = Date.now();
 	if (now - (recentStartResyncs.get(key) ?? 0) < START_RESYNC_GAP_MS) return;
 	recentStartResyncs.set(key, now);
-	const data = staticDataOf(ctx);
-	const result = await settle(
-		(async () => {
-			const addresses = settings.clientFilter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
-			return await resync(ctx, settings, data, START_REASON, { flagged: flagMemory(data), mailboxAddresses: addresses });
-		})(),
-	);
+	const result = await settle(resync(ctx, settings, staticDataOf(ctx), START_REASON));
 	if (!result.ok) {
 		ctx.logger.error(`${LOG_PREFIX} resync at start failed; the next one catches up: ${describeFailure(result.error)}`);
 		return;
