@@ -292,14 +292,45 @@ export async function createSubscription(
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
+/**
+ * The one notification-URL check (the trigger's webhook URL, the action's Notification URLs): Graph only
+ * calls HTTPS URLs; plain HTTP passes for loopback (a local Graph emulator). undefined = usable.
+ */
+export function notificationUrlProblem(url: string): 'notAUrl' | 'notHttps' | undefined {
+	const parsed = URL.canParse(url) ? new URL(url) : undefined;
+	if (!parsed || !['https:', 'http:'].includes(parsed.protocol)) return 'notAUrl';
+	if (parsed.protocol === 'http:' && !LOOPBACK_HOSTS.includes(parsed.hostname.toLowerCase())) return 'notHttps';
+	return undefined;
+}
+
+export const CHANGE_TYPES: readonly ChangeType[] = ['created', 'updated', 'deleted'];
+
+/**
+ * The one change-type check: the values (a list or comma-separated text) as Graph's change types in a
+ * stable order, or what is wrong with them (the first value that is not one, or none given).
+ */
+export function checkedChangeTypeList(raw: unknown): { types: ChangeType[] } | { invalid: string } | { empty: true } {
+	const values = (Array.isArray(raw) ? raw : String(raw ?? '').split(',')).map((v) => String(v).trim()).filter(Boolean);
+	const invalid = values.find((v) => !CHANGE_TYPES.includes(v as ChangeType));
+	if (invalid !== undefined) return { invalid };
+	if (values.length === 0) return { empty: true };
+	// Graph's order does not matter, but a stable one makes subscriptions comparable.
+	return { types: CHANGE_TYPES.filter((type) => values.includes(type)) };
+}
+
+/** The one ID check for folders, calendars and subscriptions: Graph IDs are never empty and contain no white space. */
+export function graphIdProblem(id: string): 'empty' | 'notAnId' | undefined {
+	if (!id) return 'empty';
+	if (/\s/.test(id) || id.length > 2048) return 'notAnId';
+	return undefined;
+}
+
 const PUBLIC_URL_HELP =
 	"Set n8n's WEBHOOK_URL environment variable to its public https:// address (for example https://n8n.example.com/), or expose n8n through a tunnel (for example cloudflared or ngrok) and set WEBHOOK_URL to the tunnel's https:// address. Restart n8n and activate the workflow again.";
 
 /** Graph only calls public HTTPS URLs; plain HTTP is let through for loopback (a local Graph emulator). */
 export function assertUsableWebhookUrl(ctx: Pick<GraphContext, 'getNode'>, url: string): void {
-	const parsed = URL.canParse(url) ? new URL(url) : undefined;
-	if (parsed?.protocol === 'https:') return;
-	if (parsed?.protocol === 'http:' && LOOPBACK_HOSTS.includes(parsed.hostname.toLowerCase())) return;
+	if (notificationUrlProblem(url) === undefined) return;
 	throw new NodeOperationError(ctx.getNode(), `Microsoft Graph only sends notifications to HTTPS URLs, and this workflow's webhook URL is ${url}`, {
 		description: PUBLIC_URL_HELP,
 	});

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { settingsError, type TriggerContext, type Watch } from '../common';
 import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../../shared/mime';
-import { DEFAULT_SUBSCRIPTION_MINUTES, subscriptionResource, type ChangeType } from '../../shared/subscriptions';
+import { DEFAULT_SUBSCRIPTION_MINUTES, checkedChangeTypeList, graphIdProblem, subscriptionResource, type ChangeType } from '../../shared/subscriptions';
 import { resolveTarget, type GraphTarget } from '../../shared/transport/request';
 import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from '../delivery/dedupe';
 import { CALENDAR_EVENTS, MAIL_EVENTS, type TriggerEvent } from './description';
@@ -86,27 +86,19 @@ function sharedStore(ctx: TriggerContext, value: unknown): RedisSettings | undef
 	return redis;
 }
 
-const CHANGE_TYPES: readonly ChangeType[] = ['created', 'updated', 'deleted'];
-
 function checkedChangeTypes(ctx: TriggerContext): ChangeType[] {
-	const raw = ctx.getNodeParameter('changeTypes', ['created']);
-	const values = (Array.isArray(raw) ? raw : String(raw).split(',')).map((v) => String(v).trim()).filter(Boolean);
-	const invalid = values.find((v) => !CHANGE_TYPES.includes(v as ChangeType));
-	if (invalid !== undefined) {
-		throw settingsError(ctx, `Change Types contains "${invalid.slice(0, 40)}"`, 'Choose from Created, Updated and Deleted.');
-	}
-	if (values.length === 0) throw settingsError(ctx, 'Change Types is empty', 'Choose at least one of Created, Updated and Deleted.');
-	// Graph's order does not matter, but a stable one makes subscriptions comparable.
-	return CHANGE_TYPES.filter((type) => values.includes(type));
+	const checked = checkedChangeTypeList(ctx.getNodeParameter('changeTypes', ['created']));
+	if ('invalid' in checked) throw settingsError(ctx, `Change Types contains "${checked.invalid.slice(0, 40)}"`, 'Choose from Created, Updated and Deleted.');
+	if ('empty' in checked) throw settingsError(ctx, 'Change Types is empty', 'Choose at least one of Created, Updated and Deleted.');
+	return checked.types;
 }
 
 /** An ID from a resource locator: present and without white space (Graph IDs never contain any). */
 function checkedLocatorId(ctx: TriggerContext, name: string, field: string, hint: string): string {
 	const id = String(ctx.getNodeParameter(name, '', { extractValue: true }) ?? '').trim();
-	if (!id) throw settingsError(ctx, `${field} is empty`, hint);
-	if (/\s/.test(id) || id.length > 2048) {
-		throw settingsError(ctx, `${field} "${id.slice(0, 60)}" is not an ID`, `IDs contain no spaces. ${hint}`);
-	}
+	const problem = graphIdProblem(id);
+	if (problem === 'empty') throw settingsError(ctx, `${field} is empty`, hint);
+	if (problem) throw settingsError(ctx, `${field} "${id.slice(0, 60)}" is not an ID`, `IDs contain no spaces. ${hint}`);
 	return id;
 }
 
