@@ -238,8 +238,17 @@ describe('validateValidationTokens', () => {
 
 	it('fails closed when the keys cannot be fetched', async () => {
 		const offline = { ...base, fetchJson: async () => Promise.reject(new Error('ECONNREFUSED')) };
-		expect(await validateValidationTokens([token()], offline)).toEqual({ valid: false, reason: 'validation token 1: signing keys could not be fetched' });
+		const refused = await validateValidationTokens([token()], offline);
+		expect(refused.valid).toBe(false);
+		expect(refused.reason).toMatch(/^validation token 1: signing keys could not be fetched \(.*ECONNREFUSED\)$/);
 		const noJwks = { ...base, fetchJson: async () => ({ issuer: 'x' }) };
-		expect((await validateValidationTokens([token()], noJwks)).valid).toBe(false);
+		const withoutJwks = await validateValidationTokens([token()], noJwks);
+		expect(withoutJwks.valid).toBe(false);
+		expect(withoutJwks.reason).toMatch(/signing keys could not be fetched \(.* has no jwks_uri\)/);
+	});
+
+	it('a key list without a usable key fails as an unknown key, not as a failed download', async () => {
+		const brokenKeys = { ...base, fetchJson: async (url: string) => (url === CONFIG_URL ? { jwks_uri: 'https://keys.example/jwks' } : { keys: 'not a list' }) };
+		expect((await validateValidationTokens([token()], brokenKeys)).reason).toBe('validation token 1: unknown signing key');
 	});
 });

@@ -5,6 +5,8 @@
  */
 import { X509Certificate, createPublicKey, verify, type KeyObject } from 'node:crypto';
 
+import { LruMap } from '../common';
+
 /** The app id Graph's change-notification publisher signs validation tokens as (docs: "Critical" check). */
 export const GRAPH_NOTIFICATION_PUBLISHER_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
 /** Where Microsoft publishes the keys that sign validation tokens (via its `jwks_uri`). */
@@ -42,8 +44,9 @@ interface JwksCacheEntry {
 	fetchedAt: number;
 }
 
-const jwksUriCache = new Map<string, { jwksUri: string; fetchedAt: number }>();
-const keyCache = new Map<string, JwksCacheEntry>();
+/** Per OpenID configuration URL and per jwks_uri (one per sign-in host in practice); bounded all the same. */
+const jwksUriCache = new LruMap<string, { jwksUri: string; fetchedAt: number }>(16);
+const keyCache = new LruMap<string, JwksCacheEntry>(16);
 
 /** Forgets cached OpenID configurations and signing keys (tests, or after a configuration change). */
 export function clearValidationKeyCache(): void {
@@ -68,8 +71,8 @@ export async function validateValidationTokens(tokens: unknown, opts: Validation
 		let result: { ok: true; issuer: string } | { ok: false; reason: string };
 		try {
 			result = await validateOne(token, opts, issuers, now);
-		} catch {
-			result = { ok: false, reason: 'signing keys could not be fetched' };
+		} catch (error) {
+			result = { ok: false, reason: failureReason(error) };
 		}
 		if (!result.ok) return { valid: false, reason: `validation token ${index + 1}: ${result.reason}` };
 		covered.add(result.issuer);
@@ -78,6 +81,29 @@ export async function validateValidationTokens(tokens: unknown, opts: Validation
 		if (!covered.has(issuer)) return { valid: false, reason: 'a tenant in the notification has no validation token' };
 	}
 	return { valid: true };
+}
+
+const KEY_FETCH_FAILED = 'signing keys could not be fetched';
+
+/** Reading Microsoft's OpenID configuration or signing keys failed (network, HTTP error, no jwks_uri). */
+function keyFetchError(detail: string): Error {
+	return new Error(`${KEY_FETCH_FAILED} (${detail.slice(0, 200)})`);
+}
+
+/** What an exception during validation means, said as it is (no token content). */
+function failureReason(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	if (message.startsWith(KEY_FETCH_FAILED)) return message;
+	return `it could not be checked (${message.slice(0, 200)})`;
+}
+
+/** GET through the caller's helper; a failure says which document could not be read. */
+async function fetched(opts: ValidationTokenOptions, url: string): Promise<unknown> {
+	try {
+		return await opts.fetchJson(url);
+	} catch (error) {
+		throw keyFetchError(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+	}
 }
 
 function issuerFor(tenantId: string): string {
@@ -127,6 +153,7 @@ function decodeJsonPart(part: string): Record<string, unknown> | undefined {
 		const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 		return isObject(value) ? value : undefined;
 	} catch {
+		// Not base64url JSON: the caller reports "not a JWT".
 		return undefined;
 	}
 }
@@ -138,7 +165,7 @@ async function signingKey(opts: ValidationTokenOptions, kid: string, now: number
 	const fresh = cached && now - cached.fetchedAt < KEY_CACHE_MS;
 	if (fresh && cached.keys.has(kid)) return cached.keys.get(kid);
 	if (fresh && now - cached.fetchedAt < REFETCH_MIN_INTERVAL_MS) return undefined;
-	const keys = parseJwks(await opts.fetchJson(jwksUri));
+	const keys = parseJwks(await fetched(opts, jwksUri));
 	keyCache.set(jwksUri, { keys, fetchedAt: now });
 	return keys.get(kid);
 }
@@ -146,9 +173,9 @@ async function signingKey(opts: ValidationTokenOptions, kid: string, now: number
 async function jwksUriFor(opts: ValidationTokenOptions, now: number): Promise<string> {
 	const cached = jwksUriCache.get(opts.openIdConfigurationUrl);
 	if (cached && now - cached.fetchedAt < KEY_CACHE_MS) return cached.jwksUri;
-	const document = await opts.fetchJson(opts.openIdConfigurationUrl);
+	const document = await fetched(opts, opts.openIdConfigurationUrl);
 	const jwksUri = isObject(document) ? document.jwks_uri : undefined;
-	if (typeof jwksUri !== 'string' || !/^https?:\/\//i.test(jwksUri)) throw new Error('OpenID configuration has no jwks_uri');
+	if (typeof jwksUri !== 'string' || !/^https?:\/\//i.test(jwksUri)) throw keyFetchError(`${opts.openIdConfigurationUrl} has no jwks_uri`);
 	jwksUriCache.set(opts.openIdConfigurationUrl, { jwksUri, fetchedAt: now });
 	return jwksUri;
 }

@@ -167,20 +167,22 @@ async function decryptedChanges(ctx: IWebhookFunctions, settings: TriggerSetting
 		ctx.logger.warn(`${LOG_PREFIX} dropped ${rich.length} rich notification(s): ${validation.reason}`);
 		return plain;
 	}
-	const key = await privateKey(ctx, settings.target.credentialType, data);
+	const opened = await settle(privateKey(ctx, settings.target.credentialType, data));
+	const key = opened.ok ? opened.value : undefined;
 	if (!key) {
-		ctx.logger.error(`${LOG_PREFIX} dropped ${rich.length} rich notification(s): the key to decrypt them is not available (was the credential's client secret changed? Deactivate and activate the workflow)`);
+		const why = opened.ok ? 'no key is stored for this trigger (deactivate and activate the workflow)' : describeFailure(opened.error);
+		ctx.logger.error(`${LOG_PREFIX} dropped ${rich.length} rich notification(s): the key to decrypt them is not available: ${why}`);
 		return plain;
 	}
-	const opened: GraphNotification[] = [];
+	const decrypted: GraphNotification[] = [];
 	for (const notification of rich) {
 		try {
-			opened.push({ ...notification, decrypted: decryptResourceData(notification.encryptedContent, key.pem, key.certificateId) });
+			decrypted.push({ ...notification, decrypted: decryptResourceData(notification.encryptedContent, key.pem, key.certificateId) });
 		} catch (error) {
-			ctx.logger.warn(`${LOG_PREFIX} dropped a rich notification: ${error instanceof ResourceDataError ? error.message : 'it could not be decrypted'}`);
+			ctx.logger.warn(`${LOG_PREFIX} dropped a rich notification: ${error instanceof ResourceDataError ? error.message : `it could not be decrypted (${describeFailure(error)})`}`);
 		}
 	}
-	return [...plain, ...opened];
+	return [...plain, ...decrypted];
 }
 
 /** A resync from a delivery (missed changes); failures are logged (the next one catches up). */

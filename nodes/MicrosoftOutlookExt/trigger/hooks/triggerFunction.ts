@@ -28,7 +28,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { describeFailure, settle } from '../../shared/graph';
-import { LOG_PREFIX } from '../common';
+import { LOG_PREFIX, LruMap } from '../common';
 import { resync, START_REASON } from '../resync/deltaResync';
 import { readSettings, type TriggerSettings } from '../config/settings';
 import { staticDataOf } from '../staticData';
@@ -116,7 +116,7 @@ function startPolling(ctx: ITriggerFunctions, settings: TriggerSettings): ITrigg
 const START_ACTIVATIONS = new Set<string>(['init', 'leadershipChange']);
 
 /** Start-up resyncs done in this process, per workflow and node: n8n may register a trigger twice in a row. */
-const recentStartResyncs = new Map<string, number>();
+const recentStartResyncs = new LruMap<string, number>(1000);
 const START_RESYNC_GAP_MS = 60_000;
 
 async function resyncAtStart(ctx: ITriggerFunctions, settings: TriggerSettings): Promise<void> {

@@ -139,7 +139,11 @@ async function replace(ctx: SubscriberContext, settings: TriggerSettings, data: 
 export async function certificateFor(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObject): Promise<RichCertificate | undefined> {
 	if (!settings.richNotifications) return undefined;
 	const stored = storedCertificate(data);
-	if (stored && (await privateKey(ctx, settings.target.credentialType, data))) return stored;
+	if (stored) {
+		const opened = await settle(privateKey(ctx, settings.target.credentialType, data));
+		if (opened.ok && opened.value) return stored;
+		if (!opened.ok) ctx.logger.warn(`${LOG_PREFIX} a new rich-notification key replaces the stored one: ${describeFailure(opened.error)}`);
+	}
 	return await newCertificate(ctx, settings.target.credentialType, data);
 }
 
