@@ -90,21 +90,21 @@ const MAIL_FILTERS: INodeProperties = {
 			name: 'hasAttachments',
 			type: 'options',
 			options: [ANY, { name: 'With Attachments', value: 'true' }, { name: 'Without Attachments', value: 'false' }],
-			default: 'true',
+			default: '',
 		},
 		{
 			displayName: 'Importance',
 			name: 'importance',
 			type: 'options',
 			options: [ANY, { name: 'High', value: 'high' }, { name: 'Normal', value: 'normal' }, { name: 'Low', value: 'low' }],
-			default: 'high',
+			default: '',
 		},
 		{
 			displayName: 'Is Read',
 			name: 'isRead',
 			type: 'options',
 			options: [ANY, { name: 'Read', value: 'true' }, { name: 'Unread', value: 'false' }],
-			default: 'true',
+			default: '',
 		},
 		{
 			displayName: 'Subject Contains',
@@ -145,7 +145,7 @@ const EVENT_FILTERS: INodeProperties = {
 				{ name: 'Tentative', value: 'tentative' },
 				{ name: 'Working Elsewhere', value: 'workingElsewhere' },
 			],
-			default: 'busy',
+			default: '',
 		},
 		{
 			displayName: 'Subject Contains',
@@ -258,7 +258,7 @@ export const triggerProperties: INodeProperties[] = [
 					'Download the message as MIME and parse it: headers and bodies as JSON, every attachment (inline images too) as binary data',
 			},
 		],
-		default: 'simple',
+		default: 'resource',
 	}),
 	...forEach(
 		'mail',
