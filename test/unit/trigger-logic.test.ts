@@ -22,6 +22,7 @@ import {
 	needsRenewal,
 	urlRefusedError,
 } from '../../nodes/MicrosoftOutlookExt/shared/subscriptions';
+import { LruMap } from '../../nodes/MicrosoftOutlookExt/trigger/common';
 import { validationTokenOf } from '../../nodes/MicrosoftOutlookExt/trigger/delivery/webhook';
 
 const NODE: INode = { id: '1', name: 'Outlook Trigger', type: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExtTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -277,5 +278,18 @@ describe('resources, state and clock', () => {
 		expect(graphNow(root, local + 1000)).toBe(Date.parse('2026-01-08T00:00:01Z'));
 		noteGraphDate(root, { 'content-type': 'application/json' }, local);
 		expect(graphNow(root, local)).toBe(Date.parse('2026-01-08T00:00:00Z'));
+	});
+});
+
+describe('LruMap: the bound on per-process caches', () => {
+	test('keeps at most its limit, forgetting the least recently used', () => {
+		const cache = new LruMap<string, number>(2);
+		cache.set('a', 1);
+		cache.set('b', 2);
+		expect(cache.get('a')).toBe(1);
+		cache.set('c', 3);
+		expect(cache.size).toBe(2);
+		expect(cache.get('b')).toBeUndefined();
+		expect([cache.get('a'), cache.get('c')]).toEqual([1, 3]);
 	});
 });
