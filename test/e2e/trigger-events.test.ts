@@ -619,7 +619,11 @@ describe('Upcoming Event Starting Soon', () => {
 		// C's reminder time would have come now; it was deleted.
 		await emu.advanceClock(6 * 60_000);
 		await until('the reminder for B at its new time', async () => (await subjects()).includes('Weekly standup B'), 45_000);
-		await sleep(35_000);
+		// Nothing else may come: wait for the next poll (every 30 s) to have read the calendar, not for a fixed time.
+		const sawB = Date.now();
+		await until('the next calendar poll', () => emu.requests().some((r) => r.startedAtMs > sawB && /calendarview/i.test(r.path) && r.status === 200), 45_000);
+		// A due event would start its run right after that answer.
+		await sleep(1500);
 		const items = await emittedItems(n8n, trigger);
 		expect(items.map((item) => item.subject).sort()).toEqual(['Daily standup A', 'Weekly standup B']);
 		expect(items.every((item) => item.changeType === 'startingSoon' && item.minutesUntilStart <= 15)).toBe(true);

@@ -3,8 +3,8 @@
  * token signing (test/emulator/subscriptions-rich.ts, tokens.ts): round trips, and every kind of tampering.
  */
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
-import { GRAPH_NOTIFICATION_PUBLISHER_APP_ID, clearValidationKeyCache, validateValidationTokens } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/validationTokens';
-import { ResourceDataError, decryptResourceData, type ValidationTokenOptions } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/decryptResourceData';
+import { GRAPH_NOTIFICATION_PUBLISHER_APP_ID, clearValidationKeyCache, validateValidationTokens, type ValidationTokenOptions } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/validationTokens';
+import { ResourceDataError, decryptResourceData } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/decryptResourceData';
 import { createEncryptionKeyPair, type EncryptionKeyPair } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/certificate';
 import {
 	GRAPH_NOTIFICATION_PUBLISHER_APP_ID as EMULATOR_PUBLISHER_ID,
