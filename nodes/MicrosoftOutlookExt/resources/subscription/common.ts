@@ -117,3 +117,17 @@ export const expirationDescription =
 export function subscriptionOutput(json: IDataObject, reused: boolean): IDataObject {
 	return { ...withoutClientState(json), reused };
 }
+
+/** The Subscription ID field of Delete and Update Expiration: `what` says what the operation does with it. */
+export function subscriptionIdProperty(what: string, show: IDisplayOptions['show']): INodeProperties {
+	return {
+		displayName: 'Subscription ID',
+		name: 'subscriptionId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '7f105c7d-2dc5-4530-97cd-4e7ae6534c07',
+		description: `ID of the subscription to ${what} (its ID in the output of Create or List Subscriptions)`,
+		displayOptions: { show },
+	};
+}

@@ -9,7 +9,7 @@ import type {
 
 import { sendItemThroughGraph } from '../../shared/routing';
 import { clampedExpiration, withExpirationRetry } from '../../shared/subscriptions';
-import { checkedSubscriptionId, expirationDescription, requestedExpiration } from './common';
+import { checkedSubscriptionId, expirationDescription, requestedExpiration, subscriptionIdProperty } from './common';
 
 const showOnlyForSubscriptionUpdateExpiration = { resource: ['subscription'], operation: ['updateExpiration'] };
 
@@ -35,16 +35,7 @@ export async function renewWithRetry(
 }
 
 export const subscriptionUpdateExpirationDescription: INodeProperties[] = [
-	{
-		displayName: 'Subscription ID',
-		name: 'subscriptionId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '7f105c7d-2dc5-4530-97cd-4e7ae6534c07',
-		description: 'ID of the subscription to renew (its ID in the output of Create or List Subscriptions)',
-		displayOptions: { show: showOnlyForSubscriptionUpdateExpiration },
-	},
+	subscriptionIdProperty('renew', showOnlyForSubscriptionUpdateExpiration),
 	{
 		displayName: 'Expiration',
 		name: 'expirationDateTime',

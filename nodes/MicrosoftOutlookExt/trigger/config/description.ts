@@ -60,6 +60,15 @@ const TRIGGER_EVENT_OPTIONS = [
 
 const ANY = { name: 'Any', value: '' };
 
+/** Checked by the node on the changed item (Graph does not document contains() for subscriptions). */
+const SUBJECT_CONTAINS_FILTER: INodeProperties = {
+	displayName: 'Subject Contains',
+	name: 'subjectContains',
+	type: 'string',
+	default: '',
+	description: 'Text the subject must contain (case-insensitive)',
+};
+
 const MAIL_FILTERS: INodeProperties = {
 	displayName: 'Filters',
 	name: 'mailFilters',
@@ -106,13 +115,7 @@ const MAIL_FILTERS: INodeProperties = {
 			options: [ANY, { name: 'Read', value: 'true' }, { name: 'Unread', value: 'false' }],
 			default: '',
 		},
-		{
-			displayName: 'Subject Contains',
-			name: 'subjectContains',
-			type: 'string',
-			default: '',
-			description: 'Text the subject must contain (case-insensitive)',
-		},
+		SUBJECT_CONTAINS_FILTER,
 	],
 };
 
@@ -147,13 +150,7 @@ const EVENT_FILTERS: INodeProperties = {
 			],
 			default: '',
 		},
-		{
-			displayName: 'Subject Contains',
-			name: 'subjectContains',
-			type: 'string',
-			default: '',
-			description: 'Text the subject must contain (case-insensitive)',
-		},
+		SUBJECT_CONTAINS_FILTER,
 	],
 };
 
