@@ -22,7 +22,7 @@ export class MicrosoftOutlookExtTrigger implements INodeType {
 		name: 'microsoftOutlookExtTrigger',
 		icon: { light: 'file:../../icons/outlook.svg', dark: 'file:../../icons/outlook.dark.svg' },
 		group: ['trigger'],
-		// 2: the Trigger On selector with filters (trigger/description.ts); 1 keeps Watch + Change Types.
+		// 2: the Trigger On selector with filters (trigger/config/description.ts); 1 keeps Watch + Change Types.
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle:
