@@ -459,6 +459,7 @@ describe('one item pipeline: a resync item is the live item', () => {
 		['Simple', { output: 'simple' }],
 		['Full Item', { output: 'resource' }],
 		['Selected Fields', { output: 'fields', fields: 'subject,from,hasAttachments,importance' }],
+		['Full Item with Rich Notifications', { output: 'resource', rich: true }],
 	];
 
 	/** The trigger's items with their binary properties (name, type, size: the stored data's ID differs). */
@@ -472,18 +473,20 @@ describe('one item pipeline: a resync item is the live item', () => {
 		);
 	}
 
-	test('the same mail gives identical items live and by resync in Simple, Full Item and Selected Fields, attachments included', async () => {
-		const options = { includeAttachments: true, maxResyncItems: 100 };
+	test('the same mail gives identical items live and by resync in Simple, Full Item, Selected Fields and rich Full Item, attachments included', async () => {
+		const parametersOf = ({ rich, ...output }: Record<string, unknown>) => ({ event: 'newMail', ...output, options: { includeAttachments: true, maxResyncItems: 100, ...(rich ? { richNotifications: true } : {}) } });
 		// Graph notifies subscriptions in the order they were created: the resync twins first, so theirs are the lost ones.
 		const byResync: ActiveTrigger[] = [];
-		for (const [index, [, output]] of modes.entries()) byResync.push(await activateV2(`v2-same-resync-${index}`, { event: 'newMail', ...output, options }));
+		for (const [index, [, output]] of modes.entries()) byResync.push(await activateV2(`v2-same-resync-${index}`, parametersOf(output)));
 		const live: ActiveTrigger[] = [];
-		for (const [index, [, output]] of modes.entries()) live.push(await activateV2(`v2-same-live-${index}`, { event: 'newMail', ...output, options }));
+		for (const [index, [, output]] of modes.entries()) live.push(await activateV2(`v2-same-live-${index}`, parametersOf(output)));
 		try {
 			configureSubscriptions(emu.core, { loseNextChangeNotifications: byResync.length });
 			deliverMail(emu.core, { to: ADELE.mail, from: 'orders@fabrikam.com', subject: 'Same either way', importance: 'high', attachments: [PDF] });
 			for (const trigger of live) await n8n.waitForExecutions(trigger.id, 1, 60_000);
-			expect(byResync.map((trigger) => changesDelivered(trigger).length)).toEqual([0, 0, 0]);
+			expect(byResync.map((trigger) => changesDelivered(trigger).length)).toEqual(modes.map(() => 0));
+			// The rich twin received the item inside the notification: no fetch of the message for it.
+			expect(changesDelivered(live[3])[0].encryptedContent).toBeDefined();
 			for (const trigger of byResync) await lifecycle(subscriptionOf(trigger).id, 'missed');
 			for (const trigger of byResync) await explainFailure(trigger, async () => await n8n.waitForExecutions(trigger.id, 1, 60_000));
 

@@ -43,9 +43,22 @@ function itemPath(settings: TriggerSettings, id: string): string {
 	return `/me/${settings.watch === 'messages' ? 'messages' : 'events'}/${encodeURIComponent(id)}`;
 }
 
-/** Graph's `@odata.*` and `prop@odata.type` annotations left out: the one rule for every item. */
+/**
+ * Graph's `@odata.*` and `prop@odata.type` annotations left out, at every depth (rich notifications
+ * carry `@odata.type` inside `from`, `flag`, ...; a GET does not): the one rule for every item.
+ */
 export function withoutAnnotations(item: IDataObject): IDataObject {
-	return Object.fromEntries(Object.entries(item ?? {}).filter(([key]) => !key.includes('@')));
+	return stripped(item ?? {}) as IDataObject;
+}
+
+function stripped(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(stripped);
+	if (value === null || typeof value !== 'object') return value;
+	return Object.fromEntries(
+		Object.entries(value)
+			.filter(([key]) => !key.includes('@'))
+			.map(([key, inner]) => [key, stripped(inner)]),
+	);
 }
 
 async function fetchedJson(ctx: ItemContext, settings: TriggerSettings, id: string, select?: string): Promise<IDataObject> {
