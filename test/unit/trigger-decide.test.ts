@@ -108,6 +108,7 @@ const table: Row[] = [
 	['reauthorizationRequired, before Graph is asked', 'reauthorizationRequired', stored, 'sub-1', notAsked, 'lookUp'],
 	['reauthorizationRequired, fresh and alive: renewed all the same', 'reauthorizationRequired', stored, 'sub-1', onGraph(), 'renew'],
 	['reauthorizationRequired, gone', 'reauthorizationRequired', stored, 'sub-1', missing, 'replace'],
+	['reauthorizationRequired, Graph unreachable: renewal tried all the same', 'reauthorizationRequired', stored, 'sub-1', unreachable, 'renew'],
 	['reauthorizationRequired for another one of ours', 'reauthorizationRequired', stored, 'sub-2', onGraph({}, 'sub-2'), 'adopt'],
 
 	// subscriptionRemoved: Graph's word that the named one is gone

@@ -76,7 +76,9 @@ function withGraph({ reason, stored, subscriptionId, graph, wanted, now }: Decis
 	if (subscriptionId === undefined) return replace;
 	if (graph.kind === 'unreachable') {
 		if (!isStored) return 'ignore';
-		return isAboutToExpire(stored.expirationDateTime, now) ? 'fail' : 'keep';
+		if (isAboutToExpire(stored.expirationDateTime, now)) return 'fail';
+		// Graph asked for a renewal: try it (a failed one is retried at the next event or delivery).
+		return reason === 'reauthorizationRequired' ? 'renew' : 'keep';
 	}
 	if (graph.kind !== 'found') return isStored ? replace : 'ignore';
 	const current = graph.subscription;
