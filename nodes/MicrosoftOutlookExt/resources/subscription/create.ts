@@ -13,13 +13,13 @@ import {
 	MAX_CLIENT_STATE_LENGTH,
 	checkedChangeTypeList,
 	clampedExpiration,
+	createSubscription,
 	findDuplicate,
 	graphIdProblem,
 	listSubscriptions,
 	notificationUrlProblem,
 	randomClientState,
 	subscriptionResource,
-	withExpirationRetry,
 	type ChangeType,
 	type SubscriptionCreateBody,
 	type SubscriptionSource,
@@ -117,8 +117,8 @@ export async function prepareSubscriptionCreate(
 
 /**
  * The create request loop: with Allow Duplicates off, an existing subscription for the same URL and
- * resource is returned instead of a second one; otherwise POST, retried once when Graph names a
- * shorter maximum lifetime.
+ * resource is returned instead of a second one; otherwise the shared createSubscription, which POSTs
+ * through this item's transport.
  */
 export async function createOrReuseSubscription(
 	this: IExecutePaginationFunctions,
@@ -129,10 +129,13 @@ export async function createOrReuseSubscription(
 		const existing = findDuplicate(await listSubscriptions(this, await itemTarget(this)), body);
 		if (existing) return [{ json: subscriptionOutput(existing, true), pairedItem: { item: this.getItemIndex() } }];
 	}
-	return await withExpirationRetry(
-		body,
-		async (attempt) => await sendItemThroughGraph.call(this, { ...requestData, options: { ...requestData.options, body: attempt } }),
-	);
+	// The shared create (as the trigger's): Graph's shorter maximum retried, a refused URL explained, the expiry checked.
+	const { expirationDateTime, ...subscription } = body;
+	const created = await createSubscription(this, await itemTarget(this), subscription, { expirationDateTime }, {
+		send: async (attempt) => (await sendItemThroughGraph.call(this, { ...requestData, options: { ...requestData.options, body: attempt } }))[0]?.json ?? {},
+		whose: 'the Notification URL',
+	});
+	return [{ json: created, pairedItem: { item: this.getItemIndex() } }];
 }
 
 export async function outputCreatedSubscription(
