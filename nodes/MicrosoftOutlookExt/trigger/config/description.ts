@@ -60,6 +60,17 @@ const TRIGGER_EVENT_OPTIONS = [
 
 const ANY = { name: 'Any', value: '' };
 
+/** Version 1, and the "Any … Change" presets of version 2. */
+const CHANGE_TYPES_PROPERTY: INodeProperties = {
+	displayName: 'Change Types',
+	name: 'changeTypes',
+	type: 'multiOptions',
+	options: CHANGE_TYPE_OPTIONS,
+	default: ['created'],
+	required: true,
+	description: 'Which changes start the workflow (at least one)',
+};
+
 /** Checked by the node on the changed item (Graph does not document contains() for subscriptions). */
 const SUBJECT_CONTAINS_FILTER: INodeProperties = {
 	displayName: 'Subject Contains',
@@ -208,26 +219,8 @@ export const triggerProperties: INodeProperties[] = [
 		}),
 		{ calendarScope: ['one'] },
 	),
-	{
-		displayName: 'Change Types',
-		name: 'changeTypes',
-		type: 'multiOptions',
-		options: CHANGE_TYPE_OPTIONS,
-		default: ['created'],
-		required: true,
-		description: 'Which changes start the workflow (at least one)',
-		displayOptions: { show: V1 },
-	},
-	{
-		displayName: 'Change Types',
-		name: 'changeTypes',
-		type: 'multiOptions',
-		options: CHANGE_TYPE_OPTIONS,
-		default: ['created'],
-		required: true,
-		description: 'Which changes start the workflow (at least one)',
-		displayOptions: { show: { ...V2, event: ['mailChanged', 'eventChanged'] } },
-	},
+	{ ...CHANGE_TYPES_PROPERTY, displayOptions: { show: V1 } },
+	{ ...CHANGE_TYPES_PROPERTY, displayOptions: { show: { ...V2, event: ['mailChanged', 'eventChanged'] } } },
 	{
 		displayName: 'Minutes Before Start',
 		name: 'minutesBefore',
