@@ -16,10 +16,13 @@ import { type TriggerContext } from '../../nodes/MicrosoftOutlookExt/trigger/com
 import { clearSubscription, storeSubscription, storedSubscription, type SubscriptionRecord } from '../../nodes/MicrosoftOutlookExt/trigger/staticData';
 import {
 	assertUsableWebhookUrl,
+	checkedChangeTypeList,
+	graphIdProblem,
 	isAboutToExpire,
 	isUrlRefusal,
 	matchesWanted,
 	needsRenewal,
+	notificationUrlProblem,
 	urlRefusedError,
 } from '../../nodes/MicrosoftOutlookExt/shared/subscriptions';
 import { LruMap } from '../../nodes/MicrosoftOutlookExt/trigger/common';
@@ -225,6 +228,27 @@ describe('webhook URL checks and the activation error', () => {
 		);
 		expect(error.description).toContain(message);
 		expect(error.httpCode).toBe('400');
+	});
+
+	test("the Subscription resource's refusal names its Notification URL, with the same code and request-id", () => {
+		const error = urlRefusedError(ctx, graphError(400, 'InvalidRequest', 'Subscription validation request timed out.'), URL_A, 'the Notification URL');
+		expect(error.message).toMatch(new RegExp(`^Microsoft Graph could not use the Notification URL ${URL_A.replace(/[.]/g, '\\.')}: .*\\[InvalidRequest, request-id: `));
+	});
+
+	test('the one URL, change-type and ID checks that the trigger and the Subscription resource share', () => {
+		expect(notificationUrlProblem('https://n8n.example.com/webhook/x')).toBeUndefined();
+		expect(notificationUrlProblem('http://127.0.0.1:5678/webhook/x')).toBeUndefined();
+		expect(notificationUrlProblem('http://n8n.example.com/webhook/x')).toBe('notHttps');
+		expect(notificationUrlProblem('webhook/x')).toBe('notAUrl');
+		expect(notificationUrlProblem('ftp://n8n.example.com/x')).toBe('notAUrl');
+		expect(checkedChangeTypeList(['deleted', 'created'])).toEqual({ types: ['created', 'deleted'] });
+		expect(checkedChangeTypeList('created, updated')).toEqual({ types: ['created', 'updated'] });
+		expect(checkedChangeTypeList(['created', 'moved'])).toEqual({ invalid: 'moved' });
+		expect(checkedChangeTypeList([])).toEqual({ empty: true });
+		expect(graphIdProblem('')).toBe('empty');
+		expect(graphIdProblem('AAMk AA')).toBe('notAnId');
+		expect(graphIdProblem('x'.repeat(2049))).toBe('notAnId');
+		expect(graphIdProblem('AAMkAGI2=')).toBeUndefined();
 	});
 
 	test('other Graph errors are not mistaken for a refused URL', () => {
