@@ -102,7 +102,7 @@ export default tseslint.config(
 		rules: { 'n8n-nodes-base/node-param-operation-option-action-miscased': 'off' },
 	},
 	{
-		files: ['nodes/MicrosoftOutlookExt/trigger/description.ts'],
+		files: ['nodes/MicrosoftOutlookExt/trigger/config/description.ts'],
 		// False positive: the default 'resource' is the value of FULL_ITEM_OUTPUT, an option held in a constant the rule
 		// does not resolve (it only sees the inline 'mime' option).
 		rules: { 'n8n-nodes-base/node-param-default-wrong-for-options': 'off' },

@@ -121,10 +121,10 @@ export function n8nServerPid(series: Series): number | undefined {
 /** Whether trigger v2 has `options.richNotifications`, in the source and in the build n8n loads. */
 export function richOption(): { present: boolean; message?: string } {
 	const root = resolve(__dirname, '..');
-	const source = resolve(root, 'nodes/MicrosoftOutlookExt/trigger/description.ts');
-	const built = resolve(root, 'dist/nodes/MicrosoftOutlookExt/trigger/description.js');
+	const source = resolve(root, 'nodes/MicrosoftOutlookExt/trigger/config/description.ts');
+	const built = resolve(root, 'dist/nodes/MicrosoftOutlookExt/trigger/config/description.js');
 	const has = (file: string) => existsSync(file) && readFileSync(file, 'utf8').includes('richNotifications');
-	if (!has(source)) return { present: false, message: 'rich notifications option not present (no "richNotifications" in nodes/MicrosoftOutlookExt/trigger/description.ts): only the fetch-based half of the row ran' };
+	if (!has(source)) return { present: false, message: 'rich notifications option not present (no "richNotifications" in nodes/MicrosoftOutlookExt/trigger/config/description.ts): only the fetch-based half of the row ran' };
 	if (!has(built)) return { present: false, message: 'rich notifications option not present in dist/ (run npm run build): only the fetch-based half of the row ran' };
 	return { present: true };
 }

@@ -11,10 +11,10 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchCalendars, searchFolders } from './methods/listSearch';
 import { authenticationProperty, nodeCredentials } from './shared/transport/credentials';
-import { triggerProperties } from './trigger/description';
-import { createSubscription, deleteSubscriptions, subscriptionExists } from './trigger/hooks';
-import { rememberTestEvent, startTrigger } from './trigger/lifecycle';
-import { handleWebhook } from './trigger/webhook';
+import { triggerProperties } from './trigger/config/description';
+import { createSubscription, deleteSubscriptions, subscriptionExists } from './trigger/hooks/webhookMethods';
+import { rememberTestEvent, startTrigger } from './trigger/hooks/triggerFunction';
+import { handleWebhook } from './trigger/delivery/webhook';
 
 export class MicrosoftOutlookExtTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,7 +22,7 @@ export class MicrosoftOutlookExtTrigger implements INodeType {
 		name: 'microsoftOutlookExtTrigger',
 		icon: { light: 'file:../../icons/outlook.svg', dark: 'file:../../icons/outlook.dark.svg' },
 		group: ['trigger'],
-		// 2: the Trigger On selector with filters (trigger/description.ts); 1 keeps Watch + Change Types.
+		// 2: the Trigger On selector with filters (trigger/config/description.ts); 1 keeps Watch + Change Types.
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle:
@@ -70,7 +70,7 @@ export class MicrosoftOutlookExtTrigger implements INodeType {
 		return response;
 	}
 
-	/** Makes newer n8n (2.41) run checkExists at every start too: see trigger/lifecycle.ts. */
+	/** Makes newer n8n (2.41) run checkExists at every start too: see trigger/hooks/triggerFunction.ts. */
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		return await startTrigger.call(this);
 	}

@@ -6,13 +6,9 @@
 import { constants, createDecipheriv, createHash, createHmac, createPublicKey, privateDecrypt, verify } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-	clearValidationKeyCache,
-	createEncryptionKeyPair,
-	decryptResourceData,
-	validateValidationTokens,
-	type EncryptionKeyPair,
-} from '../../nodes/MicrosoftOutlookExt/trigger/resourceData';
+import { clearValidationKeyCache, validateValidationTokens } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/validationTokens';
+import { createEncryptionKeyPair, type EncryptionKeyPair } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/certificate';
+import { decryptResourceData } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/decryptResourceData';
 import { ADELE, DEFAULT_CLIENT, TENANT_ID, startEmulator, type Emulator } from './index';
 import { deliverMail, mailboxOf } from './mail';
 import { waitForDeliveries } from './subscriptions';

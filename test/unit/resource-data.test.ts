@@ -1,18 +1,11 @@
 /**
- * The node's rich-notification module (trigger/resourceData.ts) against the Graph emulator's own encryption and
+ * The node's rich-notification module (trigger/crypto/) against the Graph emulator's own encryption and
  * token signing (test/emulator/subscriptions-rich.ts, tokens.ts): round trips, and every kind of tampering.
  */
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
-import {
-	GRAPH_NOTIFICATION_PUBLISHER_APP_ID,
-	ResourceDataError,
-	clearValidationKeyCache,
-	createEncryptionKeyPair,
-	decryptResourceData,
-	validateValidationTokens,
-	type EncryptionKeyPair,
-	type ValidationTokenOptions,
-} from '../../nodes/MicrosoftOutlookExt/trigger/resourceData';
+import { GRAPH_NOTIFICATION_PUBLISHER_APP_ID, clearValidationKeyCache, validateValidationTokens, type ValidationTokenOptions } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/validationTokens';
+import { ResourceDataError, decryptResourceData } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/decryptResourceData';
+import { createEncryptionKeyPair, type EncryptionKeyPair } from '../../nodes/MicrosoftOutlookExt/trigger/crypto/certificate';
 import {
 	GRAPH_NOTIFICATION_PUBLISHER_APP_ID as EMULATOR_PUBLISHER_ID,
 	createValidationToken,
@@ -245,8 +238,17 @@ describe('validateValidationTokens', () => {
 
 	it('fails closed when the keys cannot be fetched', async () => {
 		const offline = { ...base, fetchJson: async () => Promise.reject(new Error('ECONNREFUSED')) };
-		expect(await validateValidationTokens([token()], offline)).toEqual({ valid: false, reason: 'validation token 1: signing keys could not be fetched' });
+		const refused = await validateValidationTokens([token()], offline);
+		expect(refused.valid).toBe(false);
+		expect(refused.reason).toMatch(/^validation token 1: signing keys could not be fetched \(.*ECONNREFUSED\)$/);
 		const noJwks = { ...base, fetchJson: async () => ({ issuer: 'x' }) };
-		expect((await validateValidationTokens([token()], noJwks)).valid).toBe(false);
+		const withoutJwks = await validateValidationTokens([token()], noJwks);
+		expect(withoutJwks.valid).toBe(false);
+		expect(withoutJwks.reason).toMatch(/signing keys could not be fetched \(.* has no jwks_uri\)/);
+	});
+
+	it('a key list without a usable key fails as an unknown key, not as a failed download', async () => {
+		const brokenKeys = { ...base, fetchJson: async (url: string) => (url === CONFIG_URL ? { jwks_uri: 'https://keys.example/jwks' } : { keys: 'not a list' }) };
+		expect((await validateValidationTokens([token()], brokenKeys)).reason).toBe('validation token 1: unknown signing key');
 	});
 });

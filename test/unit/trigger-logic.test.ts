@@ -7,29 +7,26 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { toNodeApiError } from '../../nodes/MicrosoftOutlookExt/shared/transport/errors';
-import {
-	MAX_REMEMBERED,
-	ONCE_ONLY_MEMORY_MS,
-	checkDuplicates,
-	firstOfEachKey,
-	memoryMs,
-	notificationKey,
-	rememberFresh,
-} from '../../nodes/MicrosoftOutlookExt/trigger/dedupe';
+import { MAX_REMEMBERED, ONCE_ONLY_MEMORY_MS, checkDuplicates, firstOfEachKey, memoryMs, notificationKey, rememberFresh } from '../../nodes/MicrosoftOutlookExt/trigger/delivery/dedupe';
 import { graphNow, noteGraphDate } from '../../nodes/MicrosoftOutlookExt/shared/graph';
-import { hashClientState, matchesClientStateHash as sameSecret } from '../../nodes/MicrosoftOutlookExt/trigger/secret';
-import { missedItem, notificationsOf, publicChange, resourceIdOf } from '../../nodes/MicrosoftOutlookExt/trigger/notifications';
-import { calendarEventsResource, type TriggerContext } from '../../nodes/MicrosoftOutlookExt/trigger/settings';
-import { clearSubscription, storeSubscription, storedSubscription, type SubscriptionRecord } from '../../nodes/MicrosoftOutlookExt/trigger/state';
+import { hashClientState, matchesClientStateHash as sameSecret } from '../../nodes/MicrosoftOutlookExt/trigger/subscription/clientState';
+import { missedItem, notificationsOf, publicChange, resourceIdOf } from '../../nodes/MicrosoftOutlookExt/trigger/delivery/notifications';
+import { calendarEventsResource } from '../../nodes/MicrosoftOutlookExt/trigger/config/settings';
+import { type TriggerContext } from '../../nodes/MicrosoftOutlookExt/trigger/common';
+import { clearSubscription, storeSubscription, storedSubscription, type SubscriptionRecord } from '../../nodes/MicrosoftOutlookExt/trigger/staticData';
 import {
 	assertUsableWebhookUrl,
+	checkedChangeTypeList,
+	graphIdProblem,
 	isAboutToExpire,
 	isUrlRefusal,
 	matchesWanted,
 	needsRenewal,
+	notificationUrlProblem,
 	urlRefusedError,
 } from '../../nodes/MicrosoftOutlookExt/shared/subscriptions';
-import { validationTokenOf } from '../../nodes/MicrosoftOutlookExt/trigger/webhook';
+import { LruMap } from '../../nodes/MicrosoftOutlookExt/trigger/common';
+import { validationTokenOf } from '../../nodes/MicrosoftOutlookExt/trigger/delivery/webhook';
 
 const NODE: INode = { id: '1', name: 'Outlook Trigger', type: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExtTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
 const ctx = { getNode: () => NODE } as unknown as TriggerContext;
@@ -233,6 +230,27 @@ describe('webhook URL checks and the activation error', () => {
 		expect(error.httpCode).toBe('400');
 	});
 
+	test("the Subscription resource's refusal names its Notification URL, with the same code and request-id", () => {
+		const error = urlRefusedError(ctx, graphError(400, 'InvalidRequest', 'Subscription validation request timed out.'), URL_A, 'the Notification URL');
+		expect(error.message).toMatch(new RegExp(`^Microsoft Graph could not use the Notification URL ${URL_A.replace(/[.]/g, '\\.')}: .*\\[InvalidRequest, request-id: `));
+	});
+
+	test('the one URL, change-type and ID checks that the trigger and the Subscription resource share', () => {
+		expect(notificationUrlProblem('https://n8n.example.com/webhook/x')).toBeUndefined();
+		expect(notificationUrlProblem('http://127.0.0.1:5678/webhook/x')).toBeUndefined();
+		expect(notificationUrlProblem('http://n8n.example.com/webhook/x')).toBe('notHttps');
+		expect(notificationUrlProblem('webhook/x')).toBe('notAUrl');
+		expect(notificationUrlProblem('ftp://n8n.example.com/x')).toBe('notAUrl');
+		expect(checkedChangeTypeList(['deleted', 'created'])).toEqual({ types: ['created', 'deleted'] });
+		expect(checkedChangeTypeList('created, updated')).toEqual({ types: ['created', 'updated'] });
+		expect(checkedChangeTypeList(['created', 'moved'])).toEqual({ invalid: 'moved' });
+		expect(checkedChangeTypeList([])).toEqual({ empty: true });
+		expect(graphIdProblem('')).toBe('empty');
+		expect(graphIdProblem('AAMk AA')).toBe('notAnId');
+		expect(graphIdProblem('x'.repeat(2049))).toBe('notAnId');
+		expect(graphIdProblem('AAMkAGI2=')).toBeUndefined();
+	});
+
 	test('other Graph errors are not mistaken for a refused URL', () => {
 		expect(isUrlRefusal(graphError(400, 'ExtensionError', 'Subscription expiration can only be 4230 minutes in the future.'))).toBe(false);
 		expect(isUrlRefusal(graphError(403, 'ExtensionError', 'Operation: Create; Exception: [Status Code: Forbidden; Reason: Access is denied.]'))).toBe(false);
@@ -284,5 +302,18 @@ describe('resources, state and clock', () => {
 		expect(graphNow(root, local + 1000)).toBe(Date.parse('2026-01-08T00:00:01Z'));
 		noteGraphDate(root, { 'content-type': 'application/json' }, local);
 		expect(graphNow(root, local)).toBe(Date.parse('2026-01-08T00:00:00Z'));
+	});
+});
+
+describe('LruMap: the bound on per-process caches', () => {
+	test('keeps at most its limit, forgetting the least recently used', () => {
+		const cache = new LruMap<string, number>(2);
+		cache.set('a', 1);
+		cache.set('b', 2);
+		expect(cache.get('a')).toBe(1);
+		cache.set('c', 3);
+		expect(cache.size).toBe(2);
+		expect(cache.get('b')).toBeUndefined();
+		expect([cache.get('a'), cache.get('c')]).toEqual([1, 3]);
 	});
 });

@@ -222,14 +222,24 @@ export function expiryProblem(expirationDateTime: unknown, now: number): string 
 	return undefined;
 }
 
+/**
+ * How a create or renew body reaches Graph and what Graph answered: the trigger calls Graph directly
+ * (the default); the Subscription resource sends it through its item's transport (batching, retries).
+ */
+export type SubscriptionSend = (body: IDataObject) => Promise<IDataObject>;
+
+/** How long a subscription should live: minutes from Graph's now, or an expiration the user gave. */
+export type SubscriptionLifetime = number | { expirationDateTime: string };
+
+function expirationFor(lifetime: SubscriptionLifetime, now: number): string {
+	return typeof lifetime === 'number' ? expirationAfterMinutes(lifetime, now) : lifetime.expirationDateTime;
+}
+
 /** PATCH a new expiration (renews and reauthorizes); 404 reaches the caller (the subscription is gone). */
-async function patchExpiration(ctx: GraphContext, target: GraphTarget, subscriptionId: string, minutes: number): Promise<IDataObject> {
+async function patchExpiration(ctx: GraphContext, target: GraphTarget, subscriptionId: string, lifetime: SubscriptionLifetime, send?: SubscriptionSend): Promise<IDataObject> {
 	const now = () => graphNow(target.root);
-	const renewed = await withExpirationRetry(
-		{ expirationDateTime: expirationAfterMinutes(minutes, now()) },
-		async (attempt) => (await graphCall(ctx, target, { method: 'PATCH', url: subscriptionUrl(subscriptionId), body: attempt })).body,
-		now,
-	);
+	const patch: SubscriptionSend = send ?? (async (attempt) => (await graphCall<IDataObject>(ctx, target, { method: 'PATCH', url: subscriptionUrl(subscriptionId), body: attempt })).body);
+	const renewed = await withExpirationRetry({ expirationDateTime: expirationFor(lifetime, now()) }, patch, now);
 	return { ...renewed, id: subscriptionId };
 }
 
@@ -241,18 +251,19 @@ function unusableExpiryError(ctx: GraphContext, subscriptionId: string, problem:
 }
 
 /**
- * Renews for `minutes` (the default lifetime when not given). An answer whose expiry is unusable is
+ * Renews for `lifetime` (the default lifetime when not given). An answer whose expiry is unusable is
  * renewed once more, then reported: a subscription with a past expiry is a deaf trigger.
  */
 export async function renewSubscription(
 	ctx: GraphContext,
 	target: GraphTarget,
 	subscriptionId: string,
-	minutes = DEFAULT_SUBSCRIPTION_MINUTES,
+	lifetime: SubscriptionLifetime = DEFAULT_SUBSCRIPTION_MINUTES,
+	send?: SubscriptionSend,
 ): Promise<IDataObject> {
-	const renewed = await patchExpiration(ctx, target, subscriptionId, minutes);
+	const renewed = await patchExpiration(ctx, target, subscriptionId, lifetime, send);
 	if (!expiryProblem(renewed.expirationDateTime, graphNow(target.root))) return renewed;
-	const again = await patchExpiration(ctx, target, subscriptionId, minutes);
+	const again = await patchExpiration(ctx, target, subscriptionId, lifetime, send);
 	const problem = expiryProblem(again.expirationDateTime, graphNow(target.root));
 	if (problem) throw unusableExpiryError(ctx, subscriptionId, problem);
 	return again;
@@ -261,30 +272,28 @@ export async function renewSubscription(
 /**
  * POST /subscriptions (Graph validates the notification URL before it answers), one retry when Graph
  * names a shorter maximum lifetime, and an expiry check of the answer: an unusable one is renewed
- * once; if that does not help, the subscription is deleted and the problem reported.
+ * once; if that does not help, the subscription is deleted and the problem reported. A URL Graph
+ * refuses is reported with urlRefusedError (`whose` names it: the trigger's webhook URL, or the
+ * action's Notification URL).
  */
 export async function createSubscription(
 	ctx: GraphContext,
 	target: GraphTarget,
 	body: NewSubscriptionBody,
-	lifetimeMinutes = DEFAULT_SUBSCRIPTION_MINUTES,
+	lifetime: SubscriptionLifetime = DEFAULT_SUBSCRIPTION_MINUTES,
+	options: { send?: SubscriptionSend; whose?: string } = {},
 ): Promise<IDataObject> {
 	const now = () => graphNow(target.root);
-	const created = await settle(
-		withExpirationRetry(
-			{ ...body, expirationDateTime: expirationAfterMinutes(lifetimeMinutes, now()) },
-			async (attempt) => (await graphCall(ctx, target, { method: 'POST', url: '/subscriptions', body: attempt })).body,
-			now,
-		),
-	);
+	const post: SubscriptionSend = options.send ?? (async (attempt) => (await graphCall<IDataObject>(ctx, target, { method: 'POST', url: '/subscriptions', body: attempt })).body);
+	const created = await settle(withExpirationRetry({ ...body, expirationDateTime: expirationFor(lifetime, now()) }, post, now));
 	if (!created.ok) {
-		if (isUrlRefusal(created.error)) throw urlRefusedError(ctx, created.error, body.notificationUrl);
+		if (isUrlRefusal(created.error)) throw urlRefusedError(ctx, created.error, body.notificationUrl, options.whose);
 		throw created.error;
 	}
 	const subscription = created.value;
 	if (!expiryProblem(subscription.expirationDateTime, now())) return subscription;
 	const id = String(subscription.id);
-	const renewed = await settle(renewSubscription(ctx, target, id, lifetimeMinutes));
+	const renewed = await settle(renewSubscription(ctx, target, id, lifetime));
 	if (renewed.ok) return { ...subscription, ...renewed.value };
 	await settle(deleteSubscription(ctx, target, id));
 	throw renewed.error;
@@ -292,14 +301,45 @@ export async function createSubscription(
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
+/**
+ * The one notification-URL check (the trigger's webhook URL, the action's Notification URLs): Graph only
+ * calls HTTPS URLs; plain HTTP passes for loopback (a local Graph emulator). undefined = usable.
+ */
+export function notificationUrlProblem(url: string): 'notAUrl' | 'notHttps' | undefined {
+	const parsed = URL.canParse(url) ? new URL(url) : undefined;
+	if (!parsed || !['https:', 'http:'].includes(parsed.protocol)) return 'notAUrl';
+	if (parsed.protocol === 'http:' && !LOOPBACK_HOSTS.includes(parsed.hostname.toLowerCase())) return 'notHttps';
+	return undefined;
+}
+
+export const CHANGE_TYPES: readonly ChangeType[] = ['created', 'updated', 'deleted'];
+
+/**
+ * The one change-type check: the values (a list or comma-separated text) as Graph's change types in a
+ * stable order, or what is wrong with them (the first value that is not one, or none given).
+ */
+export function checkedChangeTypeList(raw: unknown): { types: ChangeType[] } | { invalid: string } | { empty: true } {
+	const values = (Array.isArray(raw) ? raw : String(raw ?? '').split(',')).map((v) => String(v).trim()).filter(Boolean);
+	const invalid = values.find((v) => !CHANGE_TYPES.includes(v as ChangeType));
+	if (invalid !== undefined) return { invalid };
+	if (values.length === 0) return { empty: true };
+	// Graph's order does not matter, but a stable one makes subscriptions comparable.
+	return { types: CHANGE_TYPES.filter((type) => values.includes(type)) };
+}
+
+/** The one ID check for folders, calendars and subscriptions: Graph IDs are never empty and contain no white space. */
+export function graphIdProblem(id: string): 'empty' | 'notAnId' | undefined {
+	if (!id) return 'empty';
+	if (/\s/.test(id) || id.length > 2048) return 'notAnId';
+	return undefined;
+}
+
 const PUBLIC_URL_HELP =
 	"Set n8n's WEBHOOK_URL environment variable to its public https:// address (for example https://n8n.example.com/), or expose n8n through a tunnel (for example cloudflared or ngrok) and set WEBHOOK_URL to the tunnel's https:// address. Restart n8n and activate the workflow again.";
 
 /** Graph only calls public HTTPS URLs; plain HTTP is let through for loopback (a local Graph emulator). */
 export function assertUsableWebhookUrl(ctx: Pick<GraphContext, 'getNode'>, url: string): void {
-	const parsed = URL.canParse(url) ? new URL(url) : undefined;
-	if (parsed?.protocol === 'https:') return;
-	if (parsed?.protocol === 'http:' && LOOPBACK_HOSTS.includes(parsed.hostname.toLowerCase())) return;
+	if (notificationUrlProblem(url) === undefined) return;
 	throw new NodeOperationError(ctx.getNode(), `Microsoft Graph only sends notifications to HTTPS URLs, and this workflow's webhook URL is ${url}`, {
 		description: PUBLIC_URL_HELP,
 	});
@@ -314,10 +354,10 @@ export function isUrlRefusal(error: unknown): boolean {
 }
 
 /** The error for a refused URL: user words first, Graph's code and request-id kept. */
-export function urlRefusedError(ctx: Pick<GraphContext, 'getNode'>, error: unknown, url: string): NodeApiError {
+export function urlRefusedError(ctx: Pick<GraphContext, 'getNode'>, error: unknown, url: string, whose = "this workflow's webhook URL"): NodeApiError {
 	const { code, requestId, graphMessage } = graphErrorParts(error);
 	const errorResponse = ((error as { errorResponse?: JsonObject }).errorResponse ?? { message: graphMessage }) as JsonObject;
-	const message = `Microsoft Graph could not use this workflow's webhook URL ${url}: set WEBHOOK_URL to n8n's public HTTPS address or use a tunnel [${code}, request-id: ${requestId}]`;
+	const message = `Microsoft Graph could not use ${whose} ${url}: set WEBHOOK_URL to n8n's public HTTPS address or use a tunnel [${code}, request-id: ${requestId}]`;
 	const refused = new NodeApiError(ctx.getNode(), errorResponse, {
 		message,
 		// n8n shows the description instead of the message for some activation failures: it must stand alone.

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 
-import { isOnInstance, withoutClientState } from '../../shared/subscriptions';
+import { graphIdProblem, isOnInstance, withoutClientState } from '../../shared/subscriptions';
 import { inputError } from '../../shared/validation';
 
 /** Every subscription output goes through this: Graph may echo clientState, a secret. */
@@ -69,10 +69,12 @@ export async function checkSubscriptionId(
 
 export function checkedSubscriptionId(ctx: IExecuteSingleFunctions): string {
 	const id = String(ctx.getNodeParameter('subscriptionId', '') ?? '').trim();
-	if (!id) {
+	const problem = graphIdProblem(id);
+	if (problem === 'empty') {
 		throw inputError(ctx, 'Subscription ID is empty', 'Use the "id" of a subscription, e.g. from List Subscriptions.');
 	}
-	if (/[\s/?#]/.test(id)) {
+	// A subscription ID is also a URL segment: no `/`, `?` or `#` either.
+	if (problem || /[/?#]/.test(id)) {
 		throw inputError(
 			ctx,
 			`Subscription ID "${id.slice(0, 60)}" is not a subscription ID`,
@@ -114,4 +116,18 @@ export const expirationDescription =
 
 export function subscriptionOutput(json: IDataObject, reused: boolean): IDataObject {
 	return { ...withoutClientState(json), reused };
+}
+
+/** The Subscription ID field of Delete and Update Expiration: `what` says what the operation does with it. */
+export function subscriptionIdProperty(what: string, show: IDisplayOptions['show']): INodeProperties {
+	return {
+		displayName: 'Subscription ID',
+		name: 'subscriptionId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '7f105c7d-2dc5-4530-97cd-4e7ae6534c07',
+		description: `ID of the subscription to ${what} (its ID in the output of Create or List Subscriptions)`,
+		displayOptions: { show },
+	};
 }

@@ -11,12 +11,15 @@ import { resourceLocator } from '../../shared/descriptions';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import {
 	MAX_CLIENT_STATE_LENGTH,
+	checkedChangeTypeList,
 	clampedExpiration,
+	createSubscription,
 	findDuplicate,
+	graphIdProblem,
 	listSubscriptions,
+	notificationUrlProblem,
 	randomClientState,
 	subscriptionResource,
-	withExpirationRetry,
 	type ChangeType,
 	type SubscriptionCreateBody,
 	type SubscriptionSource,
@@ -32,17 +35,15 @@ const CHANGE_TYPE_OPTIONS = [
 	{ name: 'Updated', value: 'updated' },
 ];
 
-const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
-
-/** Graph only calls HTTPS endpoints; plain HTTP is accepted for loopback (a local emulator). */
+/** Graph only calls HTTPS endpoints; plain HTTP is accepted for loopback (a local emulator). The check is shared with the trigger. */
 function checkedNotificationUrl(ctx: IExecuteSingleFunctions, value: unknown, field: string): string | undefined {
 	const text = String(value ?? '').trim();
 	if (!text) return undefined;
-	const url = URL.canParse(text) ? new URL(text) : undefined;
-	if (!url || !['https:', 'http:'].includes(url.protocol)) {
+	const problem = notificationUrlProblem(text);
+	if (problem === 'notAUrl') {
 		throw inputError(ctx, `${field} "${text.slice(0, 80)}" is not a URL`, 'Use an absolute URL such as https://n8n.example.com/webhook/outlook.');
 	}
-	if (url.protocol === 'http:' && !LOOPBACK_HOSTS.includes(url.hostname.toLowerCase())) {
+	if (problem === 'notHttps') {
 		throw inputError(
 			ctx,
 			`${field} must use HTTPS`,
@@ -54,22 +55,17 @@ function checkedNotificationUrl(ctx: IExecuteSingleFunctions, value: unknown, fi
 
 function checkedChangeTypes(ctx: IExecuteSingleFunctions, mail: boolean): ChangeType[] {
 	const field = mail ? 'Mail Change Types' : 'Change Types';
-	const raw = ctx.getNodeParameter(mail ? 'mailChangeTypes' : 'changeTypes', []);
-	const values = (Array.isArray(raw) ? raw : String(raw).split(',')).map((v) => String(v).trim()).filter(Boolean);
-	const invalid = values.find((v) => !CHANGE_TYPE_OPTIONS.some((o) => o.value === v));
-	if (invalid !== undefined) {
-		throw inputError(ctx, `${field} contains "${invalid.slice(0, 40)}"`, 'Choose from created, updated and deleted.');
-	}
-	if (values.length === 0) throw inputError(ctx, `${field} is empty`, 'Choose at least one of created, updated and deleted.');
-	return [...new Set(values)] as ChangeType[];
+	const checked = checkedChangeTypeList(ctx.getNodeParameter(mail ? 'mailChangeTypes' : 'changeTypes', []));
+	if ('invalid' in checked) throw inputError(ctx, `${field} contains "${checked.invalid.slice(0, 40)}"`, 'Choose from created, updated and deleted.');
+	if ('empty' in checked) throw inputError(ctx, `${field} is empty`, 'Choose at least one of created, updated and deleted.');
+	return checked.types;
 }
 
 function checkedFolderId(ctx: IExecuteSingleFunctions): string {
 	const id = String(ctx.getNodeParameter('folderId', '', { extractValue: true }) ?? '').trim();
-	if (!id) throw inputError(ctx, 'Mail Folder is empty', 'Pick a folder from the list or give its ID (or a well-known name such as "inbox").');
-	if (/\s/.test(id)) {
-		throw inputError(ctx, `Mail Folder "${id.slice(0, 60)}" is not a folder ID`, 'IDs contain no spaces; pick the folder from the list.');
-	}
+	const problem = graphIdProblem(id);
+	if (problem === 'empty') throw inputError(ctx, 'Mail Folder is empty', 'Pick a folder from the list or give its ID (or a well-known name such as "inbox").');
+	if (problem) throw inputError(ctx, `Mail Folder "${id.slice(0, 60)}" is not a folder ID`, 'IDs contain no spaces; pick the folder from the list.');
 	return id;
 }
 
@@ -121,8 +117,8 @@ export async function prepareSubscriptionCreate(
 
 /**
  * The create request loop: with Allow Duplicates off, an existing subscription for the same URL and
- * resource is returned instead of a second one; otherwise POST, retried once when Graph names a
- * shorter maximum lifetime.
+ * resource is returned instead of a second one; otherwise the shared createSubscription, which POSTs
+ * through this item's transport.
  */
 export async function createOrReuseSubscription(
 	this: IExecutePaginationFunctions,
@@ -133,10 +129,13 @@ export async function createOrReuseSubscription(
 		const existing = findDuplicate(await listSubscriptions(this, await itemTarget(this)), body);
 		if (existing) return [{ json: subscriptionOutput(existing, true), pairedItem: { item: this.getItemIndex() } }];
 	}
-	return await withExpirationRetry(
-		body,
-		async (attempt) => await sendItemThroughGraph.call(this, { ...requestData, options: { ...requestData.options, body: attempt } }),
-	);
+	// The shared create (as the trigger's): Graph's shorter maximum retried, a refused URL explained, the expiry checked.
+	const { expirationDateTime, ...subscription } = body;
+	const created = await createSubscription(this, await itemTarget(this), subscription, { expirationDateTime }, {
+		send: async (attempt) => (await sendItemThroughGraph.call(this, { ...requestData, options: { ...requestData.options, body: attempt } }))[0]?.json ?? {},
+		whose: 'the Notification URL',
+	});
+	return [{ json: created, pairedItem: { item: this.getItemIndex() } }];
 }
 
 export async function outputCreatedSubscription(

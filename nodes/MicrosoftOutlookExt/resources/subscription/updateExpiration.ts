@@ -7,9 +7,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { sendItemThroughGraph } from '../../shared/routing';
-import { clampedExpiration, withExpirationRetry } from '../../shared/subscriptions';
-import { checkedSubscriptionId, expirationDescription, requestedExpiration } from './common';
+import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
+import { clampedExpiration, renewSubscription } from '../../shared/subscriptions';
+import { checkedSubscriptionId, expirationDescription, requestedExpiration, subscriptionIdProperty } from './common';
 
 const showOnlyForSubscriptionUpdateExpiration = { resource: ['subscription'], operation: ['updateExpiration'] };
 
@@ -22,29 +22,20 @@ export async function prepareExpirationUpdate(
 	return { ...requestOptions, body: { expirationDateTime: clampedExpiration(requested).expirationDateTime } };
 }
 
-/** PATCH, retried once when Graph names a shorter maximum lifetime. */
+/** The shared renewal (as the trigger's), PATCHed through this item's transport: Graph's shorter maximum retried, the expiry checked. */
 export async function renewWithRetry(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const body = requestData.options.body as { expirationDateTime: string };
-	return await withExpirationRetry(
-		body,
-		async (attempt) => await sendItemThroughGraph.call(this, { ...requestData, options: { ...requestData.options, body: attempt } }),
-	);
+	const renewed = await renewSubscription(this, await itemTarget(this), checkedSubscriptionId(this), { expirationDateTime: body.expirationDateTime }, async (attempt) => {
+		return (await sendItemThroughGraph.call(this, { ...requestData, options: { ...requestData.options, body: attempt } }))[0]?.json ?? {};
+	});
+	return [{ json: renewed, pairedItem: { item: this.getItemIndex() } }];
 }
 
 export const subscriptionUpdateExpirationDescription: INodeProperties[] = [
-	{
-		displayName: 'Subscription ID',
-		name: 'subscriptionId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '7f105c7d-2dc5-4530-97cd-4e7ae6534c07',
-		description: 'ID of the subscription to renew (its ID in the output of Create or List Subscriptions)',
-		displayOptions: { show: showOnlyForSubscriptionUpdateExpiration },
-	},
+	subscriptionIdProperty('renew', showOnlyForSubscriptionUpdateExpiration),
 	{
 		displayName: 'Expiration',
 		name: 'expirationDateTime',

@@ -8,7 +8,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { TriggerEvent } from './description';
-import { settingsError, type TriggerContext, type Watch } from './settings';
+import { settingsError, type TriggerContext, type Watch } from '../common';
 
 export interface ClientFilter {
 	/** Lower case. */
@@ -142,7 +142,7 @@ export function mentions(item: IDataObject, addresses: string[]): boolean {
 	return addresses.some((address) => address && content.includes(`mailto:${address.toLowerCase()}`));
 }
 
-/** Subject and @mention checks (flag transitions need memory: webhook.ts). */
+/** Subject and @mention checks (flag transitions need memory: delivery/items.ts). */
 export function matchesClientFilter(filter: ClientFilter, item: IDataObject, mailboxAddresses: string[]): boolean {
 	if (filter.subjectContains && !String(item.subject ?? '').toLowerCase().includes(filter.subjectContains)) return false;
 	if (filter.mentionsMailbox && !mentions(item, mailboxAddresses)) return false;

@@ -7,19 +7,20 @@
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { describeFailure, settle } from '../shared/graph';
+import { describeFailure, settle } from '../../shared/graph';
 import { changeKey, checkDuplicates, duplicateScope, firstOfEachKey, memoryMs, notificationKey } from './dedupe';
-import { ensureSubscription, LOG_PREFIX, webhookUrlOf, type EnsureOutcome, type EnsureReason } from './ensure';
-import { missedItem, notificationsOf, resourceIdOf, type GraphNotification } from './notifications';
-import { clientFilterSelect, isFlagged, matchesClientFilter, needsClientCheck } from './filters';
-import { changeItem, type ItemCheck } from './output';
-import { matchesClientStateHash } from './secret';
-import { decryptResourceData, MICROSOFT_OPENID_CONFIGURATION_URL, ResourceDataError, validateValidationTokens } from './resourceData';
-import { mailboxAddressesOf, rememberDelivered, resync } from './resync';
-import { privateKey } from './richKeys';
+import { ensureSubscription, webhookUrlOf, type EnsureOutcome, type EnsureReason } from '../subscription/lifecycle';
+import { LOG_PREFIX } from '../common';
+import { missedItem, notificationsOf, publicChange, resourceIdOf, type GraphNotification } from './notifications';
+import { itemsOf, type Change } from './items';
+import { matchesClientStateHash } from '../subscription/clientState';
+import { decryptResourceData, ResourceDataError } from '../crypto/decryptResourceData';
+import { MICROSOFT_OPENID_CONFIGURATION_URL, validateValidationTokens } from '../crypto/validationTokens';
+import { rememberDelivered, resync } from '../resync/deltaResync';
+import { privateKey } from '../crypto/richKeys';
 import { claimOnce } from './sharedClaims';
-import { readSettings, type TriggerSettings } from './settings';
-import { duplicateMemory, flagMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from './state';
+import { readSettings, type TriggerSettings } from '../config/settings';
+import { duplicateMemory, staticDataOf, storeDuplicateMemory, storedClientStateHash, storedSubscription } from '../staticData';
 
 const NO_RUN: IWebhookResponseData = { noWebhookResponse: true };
 
@@ -166,27 +167,27 @@ async function decryptedChanges(ctx: IWebhookFunctions, settings: TriggerSetting
 		ctx.logger.warn(`${LOG_PREFIX} dropped ${rich.length} rich notification(s): ${validation.reason}`);
 		return plain;
 	}
-	const key = await privateKey(ctx, settings.target.credentialType, data);
+	const opened = await settle(privateKey(ctx, settings.target.credentialType, data));
+	const key = opened.ok ? opened.value : undefined;
 	if (!key) {
-		ctx.logger.error(`${LOG_PREFIX} dropped ${rich.length} rich notification(s): the key to decrypt them is not available (was the credential's client secret changed? Deactivate and activate the workflow)`);
+		const why = opened.ok ? 'no key is stored for this trigger (deactivate and activate the workflow)' : describeFailure(opened.error);
+		ctx.logger.error(`${LOG_PREFIX} dropped ${rich.length} rich notification(s): the key to decrypt them is not available: ${why}`);
 		return plain;
 	}
-	const opened: GraphNotification[] = [];
+	const decrypted: GraphNotification[] = [];
 	for (const notification of rich) {
 		try {
-			opened.push({ ...notification, decrypted: decryptResourceData(notification.encryptedContent, key.pem, key.certificateId) });
+			decrypted.push({ ...notification, decrypted: decryptResourceData(notification.encryptedContent, key.pem, key.certificateId) });
 		} catch (error) {
-			ctx.logger.warn(`${LOG_PREFIX} dropped a rich notification: ${error instanceof ResourceDataError ? error.message : 'it could not be decrypted'}`);
+			ctx.logger.warn(`${LOG_PREFIX} dropped a rich notification: ${error instanceof ResourceDataError ? error.message : `it could not be decrypted (${describeFailure(error)})`}`);
 		}
 	}
-	return [...plain, ...opened];
+	return [...plain, ...decrypted];
 }
 
 /** A resync from a delivery (missed changes); failures are logged (the next one catches up). */
 async function resyncLogged(ctx: IWebhookFunctions, settings: TriggerSettings, reason: string): Promise<INodeExecutionData[]> {
-	const data = staticDataOf(ctx);
-	const addresses = settings.clientFilter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
-	const result = await settle(resync(ctx, settings, data, reason, { flagged: flagMemory(data), mailboxAddresses: addresses }));
+	const result = await settle(resync(ctx, settings, staticDataOf(ctx), reason));
 	if (result.ok) return result.value.items;
 	ctx.logger.error(`${LOG_PREFIX} resync after "${reason}" failed; the next resync catches up: ${describeFailure(result.error)}`);
 	return [];
@@ -246,6 +247,11 @@ async function handleLifecycleEvent(
 	}
 }
 
+/** A notification as the item pipeline's change: rich ones bring the item with them. */
+function changeOf(notification: GraphNotification): Change {
+	return { changeType: notification.changeType ?? 'updated', id: resourceIdOf(notification), notification: publicChange(notification), content: notification.decrypted };
+}
+
 function duplicateKeyOf(notification: GraphNotification): string {
 	return changeKey(notification.changeType ?? '', resourceIdOf(notification) ?? notification.resource ?? '', notification.resourceData?.['@odata.etag']);
 }
@@ -266,8 +272,7 @@ async function changeItems(
 		fresh = fresh.filter((_, index) => remembered.fresh[index]);
 		fresh = await claimedAcrossProcesses(ctx, settings, webhookUrl, fresh);
 	}
-	const check = await itemCheck(ctx, settings, data);
-	const items = await Promise.all(fresh.map(async (notification) => await changeItem(ctx, settings, notification, check)));
+	const items = await itemsOf(ctx, settings, data, fresh.map(changeOf));
 	// A later resync must not output these again.
 	rememberDelivered(
 		data,
@@ -275,37 +280,7 @@ async function changeItems(
 			.filter((_, index) => items[index] !== undefined)
 			.map((n) => ({ id: resourceIdOf(n) ?? '', etag: n.resourceData?.['@odata.etag'], changeType: n.changeType ?? '' })),
 	);
-	if (check) {
-		const dropped = items.filter((item) => item === undefined).length;
-		if (dropped > 0) ctx.logger.debug(`${LOG_PREFIX} ${dropped} change(s) did not match the trigger's filters`);
-	}
+	const dropped = items.filter((item) => item === undefined).length;
+	if (dropped > 0) ctx.logger.debug(`${LOG_PREFIX} ${dropped} change(s) did not match the trigger's filters`);
 	return items.filter((item): item is INodeExecutionData => item !== undefined);
-}
-
-/**
- * The client-side check of the trigger's filters, if any. Mail Flagged fires when a message becomes
- * flagged: flagged messages already reported are remembered (static data) until they are unflagged,
- * so later edits of a flagged message start nothing.
- */
-async function itemCheck(ctx: IWebhookFunctions, settings: TriggerSettings, data: IDataObject): Promise<{ select: string; accepts: ItemCheck } | undefined> {
-	const filter = settings.clientFilter;
-	if (!needsClientCheck(filter)) return undefined;
-	const addresses = filter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
-	const flaggedSeen = flagMemory(data);
-	return {
-		select: clientFilterSelect(filter),
-		accepts: (item) => {
-			const id = String(item.id ?? '');
-			if (filter.flagged && !isFlagged(item)) {
-				if (id in flaggedSeen.ids) flaggedSeen.forget(id);
-				return false;
-			}
-			if (!matchesClientFilter(filter, item, addresses)) return false;
-			if (filter.flagged) {
-				if (id in flaggedSeen.ids) return false;
-				flaggedSeen.remember(id);
-			}
-			return true;
-		},
-	};
 }

@@ -27,12 +27,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { describeFailure, settle } from '../shared/graph';
-import { LOG_PREFIX } from './ensure';
-import { mailboxAddressesOf, resync, START_REASON } from './resync';
-import { readSettings, type TriggerSettings } from './settings';
-import { flagMemory, staticDataOf } from './state';
-import { dueEvents, POLL_CRON } from './upcoming';
+import { describeFailure, settle } from '../../shared/graph';
+import { LOG_PREFIX, LruMap } from '../common';
+import { resync, START_REASON } from '../resync/deltaResync';
+import { readSettings, type TriggerSettings } from '../config/settings';
+import { staticDataOf } from '../staticData';
+import { dueEvents, POLL_CRON } from '../polling/upcomingEvents';
 
 /** Items of a test webhook waiting for trigger() of the manual run it starts; short-lived. */
 const testEvents = new Map<string, { at: number; data: INodeExecutionData[][] }>();
@@ -82,7 +82,7 @@ export async function startTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	return { closeFunction: async () => {} };
 }
 
-/** Upcoming Event Starting Soon: the calendar is read now and every 30 seconds (upcoming.ts). */
+/** Upcoming Event Starting Soon: the calendar is read now and every 30 seconds (polling/upcomingEvents.ts). */
 function startPolling(ctx: ITriggerFunctions, settings: TriggerSettings): ITriggerResponse {
 	if (ctx.getMode() === 'manual') {
 		return {
@@ -116,7 +116,7 @@ function startPolling(ctx: ITriggerFunctions, settings: TriggerSettings): ITrigg
 const START_ACTIVATIONS = new Set<string>(['init', 'leadershipChange']);
 
 /** Start-up resyncs done in this process, per workflow and node: n8n may register a trigger twice in a row. */
-const recentStartResyncs = new Map<string, number>();
+const recentStartResyncs = new LruMap<string, number>(1000);
 const START_RESYNC_GAP_MS = 60_000;
 
 async function resyncAtStart(ctx: ITriggerFunctions, settings: TriggerSettings): Promise<void> {
@@ -125,13 +125,7 @@ async function resyncAtStart(ctx: ITriggerFunctions, settings: TriggerSettings):
 	const now = Date.now();
 	if (now - (recentStartResyncs.get(key) ?? 0) < START_RESYNC_GAP_MS) return;
 	recentStartResyncs.set(key, now);
-	const data = staticDataOf(ctx);
-	const result = await settle(
-		(async () => {
-			const addresses = settings.clientFilter.mentionsMailbox ? await mailboxAddressesOf(ctx, settings) : [];
-			return await resync(ctx, settings, data, START_REASON, { flagged: flagMemory(data), mailboxAddresses: addresses });
-		})(),
-	);
+	const result = await settle(resync(ctx, settings, staticDataOf(ctx), START_REASON));
 	if (!result.ok) {
 		ctx.logger.error(`${LOG_PREFIX} resync at start failed; the next one catches up: ${describeFailure(result.error)}`);
 		return;

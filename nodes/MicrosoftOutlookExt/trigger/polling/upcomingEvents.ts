@@ -9,10 +9,10 @@
  */
 import type { IDataObject, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 
-import { graphApiRequestAllItems } from '../shared/transport/request';
-import { graphNow } from '../shared/graph';
-import { matchesClientFilter, matchesGraphFilter } from './filters';
-import type { TriggerSettings } from './settings';
+import { graphApiRequestAllItems } from '../../shared/transport/request';
+import { graphNow } from '../../shared/graph';
+import { matchesClientFilter, matchesGraphFilter } from '../config/filters';
+import type { TriggerSettings } from '../config/settings';
 
 export const POLL_MS = 30_000;
 /** Every 30 seconds (n8n's cron has a seconds field). */

@@ -13,7 +13,7 @@ export interface GraphNotification {
 	resourceData?: IDataObject;
 	/** Rich notifications: the item, encrypted for the subscription's certificate. */
 	encryptedContent?: IDataObject;
-	/** Rich notifications: the item after decryption (webhook.ts). */
+	/** Rich notifications: the item after decryption (delivery/webhook.ts). */
 	decrypted?: IDataObject;
 	subscriptionExpirationDateTime?: string;
 	tenantId?: string;

@@ -1,16 +1,14 @@
-import type { IDataObject, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../shared/mime';
-import { DEFAULT_SUBSCRIPTION_MINUTES, subscriptionResource, type ChangeType } from '../shared/subscriptions';
-import { resolveTarget, type GraphTarget } from '../shared/transport/request';
-import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './dedupe';
+import { settingsError, type TriggerContext, type Watch } from '../common';
+import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../../shared/mime';
+import { DEFAULT_SUBSCRIPTION_MINUTES, checkedChangeTypeList, graphIdProblem, subscriptionResource, type ChangeType } from '../../shared/subscriptions';
+import { resolveTarget, type GraphTarget } from '../../shared/transport/request';
+import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from '../delivery/dedupe';
 import { CALENDAR_EVENTS, MAIL_EVENTS, type TriggerEvent } from './description';
-import { redisFromUrl, type RedisSettings } from './sharedClaims';
+import { redisFromUrl, type RedisSettings } from '../delivery/sharedClaims';
 import { graphFilterOf, readFilters, type ClientFilter, type GraphFilterValues } from './filters';
 
-export type TriggerContext = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
-export type Watch = 'messages' | 'events';
 export type OutputMode = 'resource' | 'simple' | 'fields' | 'notification' | 'mime';
 
 /** Everything the trigger needs from its parameters, checked once. */
@@ -36,16 +34,18 @@ export interface TriggerSettings {
 	clientFilter: ClientFilter;
 	/** The filter Graph applies, as values: a resync (delta query) applies it here. */
 	graphFilter: GraphFilterValues;
-	/** Recover changes no notification delivered with delta query (resync.ts). */
+	/** Recover changes no notification delivered with delta query (resync/deltaResync.ts). */
 	resync: boolean;
 	/** `/me/mailFolders/{id}/messages/delta` or a calendarView delta path. */
 	deltaPath: string;
 	maxResyncItems: number;
 	/** Graph sends the item itself, encrypted (includeResourceData): no fetch per notification. */
 	richNotifications: boolean;
+	/** Rich notifications: the properties they carry, so a fetched Full Item (resync) holds the same. */
+	richSelect?: string;
 	/** Redis where every n8n process claims each change (queue mode with several webhook processes). */
 	sharedDuplicateStore?: RedisSettings;
-	/** false for Upcoming Event Starting Soon: Graph pushes nothing for it; trigger() reads the calendar (upcoming.ts). */
+	/** false for Upcoming Event Starting Soon: Graph pushes nothing for it; trigger() reads the calendar (polling/upcomingEvents.ts). */
 	subscribes: boolean;
 	/** Upcoming Event Starting Soon: how long before the start a run starts. */
 	minutesBefore: number;
@@ -86,31 +86,19 @@ function sharedStore(ctx: TriggerContext, value: unknown): RedisSettings | undef
 	return redis;
 }
 
-const CHANGE_TYPES: readonly ChangeType[] = ['created', 'updated', 'deleted'];
-
-export function settingsError(ctx: TriggerContext, message: string, description: string): NodeOperationError {
-	return new NodeOperationError(ctx.getNode(), message, { description });
-}
-
 function checkedChangeTypes(ctx: TriggerContext): ChangeType[] {
-	const raw = ctx.getNodeParameter('changeTypes', ['created']);
-	const values = (Array.isArray(raw) ? raw : String(raw).split(',')).map((v) => String(v).trim()).filter(Boolean);
-	const invalid = values.find((v) => !CHANGE_TYPES.includes(v as ChangeType));
-	if (invalid !== undefined) {
-		throw settingsError(ctx, `Change Types contains "${invalid.slice(0, 40)}"`, 'Choose from Created, Updated and Deleted.');
-	}
-	if (values.length === 0) throw settingsError(ctx, 'Change Types is empty', 'Choose at least one of Created, Updated and Deleted.');
-	// Graph's order does not matter, but a stable one makes subscriptions comparable.
-	return CHANGE_TYPES.filter((type) => values.includes(type));
+	const checked = checkedChangeTypeList(ctx.getNodeParameter('changeTypes', ['created']));
+	if ('invalid' in checked) throw settingsError(ctx, `Change Types contains "${checked.invalid.slice(0, 40)}"`, 'Choose from Created, Updated and Deleted.');
+	if ('empty' in checked) throw settingsError(ctx, 'Change Types is empty', 'Choose at least one of Created, Updated and Deleted.');
+	return checked.types;
 }
 
 /** An ID from a resource locator: present and without white space (Graph IDs never contain any). */
 function checkedLocatorId(ctx: TriggerContext, name: string, field: string, hint: string): string {
 	const id = String(ctx.getNodeParameter(name, '', { extractValue: true }) ?? '').trim();
-	if (!id) throw settingsError(ctx, `${field} is empty`, hint);
-	if (/\s/.test(id) || id.length > 2048) {
-		throw settingsError(ctx, `${field} "${id.slice(0, 60)}" is not an ID`, `IDs contain no spaces. ${hint}`);
-	}
+	const problem = graphIdProblem(id);
+	if (problem === 'empty') throw settingsError(ctx, `${field} is empty`, hint);
+	if (problem) throw settingsError(ctx, `${field} "${id.slice(0, 60)}" is not an ID`, `IDs contain no spaces. ${hint}`);
 	return id;
 }
 
@@ -125,7 +113,7 @@ export function calendarEventsResource(mailboxPrefix: string, calendarId: string
 	return eventsOfMailbox.replace(/\/events$/, `/calendars(${odataKey(calendarId)})/events`);
 }
 
-/** The subscription resource and the delta query path (resync.ts) of what is watched. */
+/** The subscription resource and the delta query path (resync/deltaResync.ts) of what is watched. */
 function watched(ctx: TriggerContext, watch: Watch, target: GraphTarget): { resource: string; deltaPath: string } {
 	if (watch === 'messages') {
 		const folderId = checkedLocatorId(ctx, 'folderId', 'Mail Folder', 'Pick a folder from the list, or give its ID or a well-known name such as "inbox".');
@@ -176,7 +164,7 @@ const PRESET_CHANGE_TYPES: Partial<Record<TriggerEvent, ChangeType[]>> = {
 	eventCreated: ['created'],
 	eventUpdated: ['updated'],
 	eventDeleted: ['deleted'],
-	// Needs no subscription (upcoming.ts); kept for a complete settings object.
+	// Needs no subscription (polling/upcomingEvents.ts); kept for a complete settings object.
 	eventStartingSoon: ['updated'],
 };
 
@@ -236,6 +224,7 @@ export async function readSettings(ctx: TriggerContext): Promise<TriggerSettings
 		deltaPath,
 		maxResyncItems: Number.isInteger(maxResync) && maxResync > 0 ? maxResync : DEFAULT_MAX_RESYNC_ITEMS,
 		richNotifications: rich && event !== 'eventStartingSoon',
+		richSelect: rich ? RICH_SELECT[watch] : undefined,
 		subscribes: event !== 'eventStartingSoon',
 		minutesBefore: minutesBefore(ctx, event),
 		sharedDuplicateStore: sharedStore(ctx, options.sharedDuplicateStore),

@@ -19,17 +19,18 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { describeFailure, graphCall, graphNow, httpStatusOf, settle } from '../shared/graph';
-import type { GraphContext } from '../shared/transport/request';
-import { assertNewPage } from '../shared/transport/request';
-import { changeKey, checkDuplicates, duplicateScope, memoryMs } from './dedupe';
-import { LOG_PREFIX } from './ensure';
-import { duplicateMemory, storeDuplicateMemory } from './state';
-import { isFlagged, matchesClientFilter, matchesGraphFilter } from './filters';
-import type { TriggerSettings } from './settings';
+import { describeFailure, graphCall, graphNow, httpStatusOf, settle } from '../../shared/graph';
+import type { GraphContext } from '../../shared/transport/request';
+import { assertNewPage } from '../../shared/transport/request';
+import { changeKey, checkDuplicates, duplicateScope, memoryMs } from '../delivery/dedupe';
+import { LOG_PREFIX } from '../common';
+import { duplicateMemory, storeDuplicateMemory } from '../staticData';
+import { matchesGraphFilter } from '../config/filters';
+import { itemsOf, type Change, type ItemContext } from '../delivery/items';
+import type { TriggerSettings } from '../config/settings';
 
 const PAGE_SIZE = 100;
-/** The reason lifecycle.ts gives for the resync at n8n start. */
+/** The reason hooks/triggerFunction.ts gives for the resync at n8n start. */
 export const START_REASON = 'n8n started';
 const MAX_DELIVERED = 2000;
 const DAY_MS = 24 * 60 * 60_000;
@@ -80,7 +81,7 @@ function deliveredKey(id: string, etag: unknown): string {
 	return `${id}|${typeof etag === 'string' ? etag : ''}`;
 }
 
-/** Called for every change a notification started a run for (webhook.ts). */
+/** Called for every change a notification started a run for (delivery/webhook.ts). */
 export function rememberDelivered(data: IDataObject, changes: Array<{ id: string; etag: unknown; changeType: string }>): void {
 	if (changes.length === 0 || typeof data[LINK] !== 'string') return;
 	const known = Array.isArray(data[DELIVERED]) ? (data[DELIVERED] as string[]) : [];
@@ -153,27 +154,21 @@ function changeTypeOf(item: IDataObject, syncedAt: number): 'created' | 'updated
 	return Number.isFinite(created) && created >= syncedAt ? 'created' : 'updated';
 }
 
-function withoutAnnotations(item: IDataObject): IDataObject {
-	return Object.fromEntries(Object.entries(item).filter(([key]) => !key.startsWith('@')));
-}
-
 export interface ResyncResult {
 	items: INodeExecutionData[];
-	/** Items left out over the bound (also reported in the summary item). */
+	/** Changes left out over the bound (also reported in the summary item). */
 	skipped: number;
 }
 
+/** Items built at once (each may need a fetch): live deliveries build theirs in parallel too. */
+const CHUNK = 10;
+
 /**
  * Reads what changed since the stored link and returns one item per change no notification
- * delivered, filtered like live notifications. `flagged` is the Mail Flagged memory (webhook.ts).
+ * delivered, built by the same pipeline as live ones (delivery/items.ts): a resync's item for a
+ * change is the item its notification would have given, plus `source: "resync"`.
  */
-export async function resync(
-	ctx: GraphContext,
-	settings: TriggerSettings,
-	data: IDataObject,
-	reason: string,
-	memory: { flagged?: { ids: Record<string, number>; remember: (id: string) => void; forget: (id: string) => void }; mailboxAddresses?: string[] } = {},
-): Promise<ResyncResult> {
+export async function resync(ctx: ItemContext, settings: TriggerSettings, data: IDataObject, reason: string): Promise<ResyncResult> {
 	const state = settings.resync ? stateFor(data, settings) : undefined;
 	if (!state) {
 		if (settings.resync && reason !== START_REASON) {
@@ -200,7 +195,9 @@ export async function resync(
 	const wanted = new Set(settings.changeType.split(','));
 	const candidates = round.value.items
 		.map((item) => ({ item, id: String(item.id), changeType: changeTypeOf(item, state.syncedAt) }))
-		.filter(({ item, id, changeType }) => wanted.has(changeType) && !delivered.has(changeType === 'deleted' ? `${id}|deleted` : deliveredKey(id, item['@odata.etag'])));
+		.filter(({ item, id, changeType }) => wanted.has(changeType) && !delivered.has(changeType === 'deleted' ? `${id}|deleted` : deliveredKey(id, item['@odata.etag'])))
+		// Graph applies the subscription's $filter before it notifies; delta does not, so it is applied here.
+		.filter(({ item, changeType }) => changeType === 'deleted' || matchesGraphFilter(settings.graphFilter, item));
 	// The duplicate memories the webhook uses: a notification Graph re-sends while (or after) this resync
 	// runs is then a repeat of what the resync output, and the other way round.
 	const entries = candidates.map(({ item, id, changeType }) => ({
@@ -209,15 +206,19 @@ export async function resync(
 	}));
 	const remembered = checkDuplicates(duplicateScope(ctx), duplicateMemory(data), entries, Date.now());
 	storeDuplicateMemory(data, remembered.memory);
-	const changes: INodeExecutionData[] = [];
-	for (const [index, { item, id, changeType }] of candidates.entries()) {
-		if (!remembered.fresh[index]) continue;
-		if (changeType !== 'deleted' && !passesFilters(settings, item, memory)) continue;
-		changes.push(outputOf(settings, item, id, changeType));
+	const changes: Change[] = candidates
+		.filter((_, index) => remembered.fresh[index])
+		.map(({ id, changeType }) => ({ changeType, id, notification: { changeType, resourceId: id }, source: 'resync' }));
+	// Built a chunk at a time until Max Resync Items is reached; the rest are counted, not fetched.
+	const items: INodeExecutionData[] = [];
+	let built = 0;
+	while (built < changes.length && items.length < settings.maxResyncItems) {
+		const chunk = changes.slice(built, built + Math.min(CHUNK, settings.maxResyncItems - items.length));
+		built += chunk.length;
+		for (const item of await itemsOf(ctx, settings, data, chunk)) if (item) items.push(item);
 	}
 	store(data, settings, round.value.deltaLink, now);
-	const skipped = Math.max(0, changes.length - settings.maxResyncItems);
-	const items = changes.slice(0, settings.maxResyncItems);
+	const skipped = changes.length - built;
 	if (skipped > 0) {
 		items.push({
 			json: {
@@ -233,42 +234,4 @@ export async function resync(
 		ctx.logger.info(`${LOG_PREFIX} resync (${reason}): ${round.value.items.length} change(s) read, ${changes.length} not delivered by notifications, ${skipped} over the limit`);
 	}
 	return { items, skipped };
-}
-
-function passesFilters(
-	settings: TriggerSettings,
-	item: IDataObject,
-	memory: { flagged?: { ids: Record<string, number>; remember: (id: string) => void; forget: (id: string) => void }; mailboxAddresses?: string[] },
-): boolean {
-	if (!matchesGraphFilter(settings.graphFilter, item)) return false;
-	if (!matchesClientFilter(settings.clientFilter, item, memory.mailboxAddresses ?? [])) {
-		if (settings.clientFilter.flagged && !isFlagged(item) && memory.flagged && String(item.id) in memory.flagged.ids) memory.flagged.forget(String(item.id));
-		return false;
-	}
-	if (settings.clientFilter.flagged && memory.flagged) {
-		if (String(item.id) in memory.flagged.ids) return false;
-		memory.flagged.remember(String(item.id));
-	}
-	return true;
-}
-
-/** The resync's item, shaped like a live one: the item itself (delta gives it whole) or the notification's fields. */
-function outputOf(settings: TriggerSettings, item: IDataObject, id: string, changeType: string): INodeExecutionData {
-	if (changeType === 'deleted' || settings.output !== 'resource') {
-		return { json: { changeType, resourceId: id, source: 'resync' } };
-	}
-	return { json: { ...withoutAnnotations(item), changeType, source: 'resync' } };
-}
-
-/** Addresses of the watched mailbox (for @mentions), per process: they do not change. */
-const mailboxAddresses = new Map<string, string[]>();
-
-export async function mailboxAddressesOf(ctx: GraphContext, settings: TriggerSettings): Promise<string[]> {
-	const key = `${settings.target.root}|${settings.target.mailboxPrefix}`;
-	const known = mailboxAddresses.get(key);
-	if (known) return known;
-	const { body } = await graphCall<IDataObject>(ctx, settings.target, { method: 'GET', url: '/me', qs: { $select: 'mail,userPrincipalName' } });
-	const addresses = [body.mail, body.userPrincipalName].filter((a): a is string => typeof a === 'string' && a !== '');
-	mailboxAddresses.set(key, addresses);
-	return addresses;
 }

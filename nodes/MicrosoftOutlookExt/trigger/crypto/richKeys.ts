@@ -1,16 +1,17 @@
 /**
  * The key pair of rich notifications (includeResourceData). Graph encrypts each item for the
  * certificate the subscription names; the private key opens every notification, so, like the
- * clientState (secret.ts), it never sits in static data in the clear (n8n copies static data into
+ * clientState (subscription/clientState.ts), it never sits in static data in the clear (n8n copies static data into
  * every execution): static data holds the certificate (public), its id, and the private key sealed
  * with AES-256-GCM under a key derived from the credential's client secret and a nonce.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { createEncryptionKeyPair } from './resourceData';
-import type { TriggerContext } from './settings';
+import { createEncryptionKeyPair } from './certificate';
+import { LruMap, type TriggerContext } from '../common';
 
 const CERTIFICATE = 'richCertificate';
 const CERTIFICATE_ID = 'richCertificateId';
@@ -50,10 +51,14 @@ export async function newCertificate(ctx: TriggerContext, credentialType: string
 	return { certificate: pair.certificate, certificateId: pair.certificateId };
 }
 
-/** Opened keys per sealed value, so a delivery does not re-derive it; a cache, lost on restart. */
-const opened = new Map<string, string>();
+/** Opened keys per sealed value, so a delivery does not re-derive it; a cache, lost on restart, bounded. */
+const opened = new LruMap<string, string>(64);
 
-/** The private key PEM and certificate id, or undefined (none stored, or the client secret changed). */
+/**
+ * The private key PEM and certificate id, or undefined when none is stored. Throws
+ * a NodeOperationError when the key does not open (the client secret changed), and the credential's
+ * own error when it cannot be read.
+ */
 export async function privateKey(ctx: TriggerContext, credentialType: string, data: IDataObject): Promise<{ pem: string; certificateId: string } | undefined> {
 	const sealed = data[SEALED_KEY];
 	const nonce = data[KEY_NONCE];
@@ -62,15 +67,21 @@ export async function privateKey(ctx: TriggerContext, credentialType: string, da
 	const cached = opened.get(sealed);
 	if (cached) return { pem: cached, certificateId };
 	const bytes = Buffer.from(sealed, 'base64');
+	const key = await sealingKey(ctx, credentialType, nonce);
+	let pem: string;
 	try {
-		const decipher = createDecipheriv('aes-256-gcm', await sealingKey(ctx, credentialType, nonce), bytes.subarray(0, 12));
+		const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
 		decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-		const pem = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString('utf8');
-		opened.set(sealed, pem);
-		return { pem, certificateId };
+		pem = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString('utf8');
 	} catch {
-		return undefined;
+		// AES-GCM's authentication failed: another key sealed it (or the stored value was altered).
+		throw new NodeOperationError(
+			ctx.getNode(),
+			"The stored rich-notification key does not open with the credential's client secret (was the client secret changed? Deactivate and activate the workflow)",
+		);
 	}
+	opened.set(sealed, pem);
+	return { pem, certificateId };
 }
 
 export function clearRichKey(data: IDataObject): void {

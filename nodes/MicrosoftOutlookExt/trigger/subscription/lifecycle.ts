@@ -1,80 +1,23 @@
 /**
- * The trigger's subscription lifecycle in one place. `decide()` is the whole policy as a pure table
- * (unit-tested in test/unit/trigger-decide.test.ts): given what static data holds, what Graph says
- * about one subscription and what the node's parameters want, keep, renew, replace, adopt, ignore or
- * fail. `ensureSubscription(reason)` looks the subscription up, decides and acts; it is called from
- * checkExists (activation and every n8n start), lifecycle events, deliveries (renewal past half-life)
- * and deliveries from a subscription the static data does not know (adoption).
+ * The trigger's subscription lifecycle: `ensureSubscription(reason)` asks decide() (decide.ts, the
+ * whole policy) what to do, looks the subscription up on Graph when decide() needs it, and carries the
+ * action out (create, renew, replace, adopt, ...), keeping static data in step. It is called from
+ * checkExists and create (hooks/webhookMethods.ts), lifecycle events, deliveries (renewal past
+ * half-life) and deliveries from a subscription the static data does not know (adoption).
  */
-import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { describeFailure, graphNow, httpStatusOf, isNotFound, settle } from '../shared/graph';
-import {
-	assertUsableWebhookUrl,
-	createSubscription,
-	deleteSubscription,
-	getSubscription,
-	isAboutToExpire,
-	matchesWanted,
-	needsRenewal,
-	renewSubscription,
-	subscriptionsDeliveringTo,
-	type WantedSubscription,
-} from '../shared/subscriptions';
-import type { GraphTarget } from '../shared/transport/request';
-import { newCertificate, privateKey, storedCertificate, type RichCertificate } from './richKeys';
-import { matchesClientStateHash, replacementSecret, type ClientStateSecret } from './secret';
-import type { TriggerSettings } from './settings';
-import { clearSubscription, staticDataOf, storeSubscription, storedClientStateHash, storedSubscription, type SubscriptionRecord } from './state';
+import { LOG_PREFIX, type SubscriberContext } from '../common';
+import { describeFailure, graphNow, httpStatusOf, isNotFound, settle } from '../../shared/graph';
+import { assertUsableWebhookUrl, createSubscription, deleteSubscription, getSubscription, renewSubscription, subscriptionsDeliveringTo, type WantedSubscription } from '../../shared/subscriptions';
+import type { GraphTarget } from '../../shared/transport/request';
+import { clearRichKey, newCertificate, privateKey, storedCertificate, type RichCertificate } from '../crypto/richKeys';
+import { clientStateSecret, matchesClientStateHash, replacementSecret, type ClientStateSecret } from './clientState';
+import { decide, type Decision, type DecisionInput, type EnsureReason, type GraphView } from './decide';
+import type { TriggerSettings } from '../config/settings';
+import { clearSubscription, staticDataOf, storeSubscription, storedClientStateHash, storedSubscription, type SubscriptionRecord } from '../staticData';
 
-export const LOG_PREFIX = 'Microsoft Outlook Ext Trigger:';
-
-/** Where subscriptions are managed: n8n's webhook hooks and the webhook itself (both know the webhook URL). */
-export type SubscriberContext = IHookFunctions | IWebhookFunctions;
-
-/** What Graph says about one subscription. Unreachable = no answer, 429 or 5xx: its state is unknown, not gone. */
-export type GraphView = { kind: 'found'; subscription: IDataObject } | { kind: 'missing' } | { kind: 'unreachable'; error: unknown };
-
-export type Decision = 'keep' | 'renew' | 'replace' | 'adopt' | 'ignore' | 'fail';
-
-export interface DecisionInput {
-	stored: SubscriptionRecord | undefined;
-	/** The subscription in question: the stored one, or one a delivery came from. Undefined = none exists. */
-	subscriptionId: string | undefined;
-	graph: GraphView;
-	wanted: WantedSubscription;
-	now: number;
-}
-
-/**
- * - nothing stored and nothing in question → replace (create one)
- * - the stored one: missing → replace; unreachable → keep while it is still valid for a while, else
- *   fail; found but different from what the parameters want or about to expire → replace; past half
- *   of its lifetime → renew; else keep
- * - another one (a delivery named it): ours and usable → adopt (its ID was lost to a concurrent
- *   static-data write); anything else → ignore
- */
-export function decide({ stored, subscriptionId, graph, wanted, now }: DecisionInput): Decision {
-	if (subscriptionId === undefined) return 'replace';
-	const isStored = stored !== undefined && stored.subscriptionId === subscriptionId;
-	if (graph.kind === 'unreachable') {
-		if (!isStored) return 'ignore';
-		return isAboutToExpire(stored.expirationDateTime, now) ? 'fail' : 'keep';
-	}
-	if (graph.kind === 'missing') return isStored ? 'replace' : 'ignore';
-	const current = graph.subscription;
-	const usable = matchesWanted(current, wanted) && !isAboutToExpire(current.expirationDateTime, now);
-	if (!isStored) return usable ? 'adopt' : 'ignore';
-	if (!usable) return 'replace';
-	return needsRenewal({ expirationDateTime: String(current.expirationDateTime), renewedAt: stored.renewedAt }, now) ? 'renew' : 'keep';
-}
-
-/**
- * Why ensureSubscription runs. At `start` (checkExists) a replacement is left to n8n's create(). `delivery` only looks at Graph when the stored subscription is past
- * half of its lifetime; `reauthorizationRequired` renews even a fresh one (Graph asks for it);
- * `subscriptionRemoved` takes Graph's word that the named subscription is gone.
- */
-export type EnsureReason = 'start' | 'delivery' | 'reauthorizationRequired' | 'subscriptionRemoved' | 'unknownSubscription';
+export type { Decision, EnsureReason } from './decide';
 
 export interface EnsureOutcome {
 	decision: Decision;
@@ -196,14 +139,18 @@ async function replace(ctx: SubscriberContext, settings: TriggerSettings, data: 
 export async function certificateFor(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObject): Promise<RichCertificate | undefined> {
 	if (!settings.richNotifications) return undefined;
 	const stored = storedCertificate(data);
-	if (stored && (await privateKey(ctx, settings.target.credentialType, data))) return stored;
+	if (stored) {
+		const opened = await settle(privateKey(ctx, settings.target.credentialType, data));
+		if (opened.ok && opened.value) return stored;
+		if (!opened.ok) ctx.logger.warn(`${LOG_PREFIX} a new rich-notification key replaces the stored one: ${describeFailure(opened.error)}`);
+	}
 	return await newCertificate(ctx, settings.target.credentialType, data);
 }
 
-async function renew(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObject, stored: SubscriptionRecord): Promise<EnsureOutcome> {
+async function renew(ctx: SubscriberContext, settings: TriggerSettings, stored: SubscriptionRecord): Promise<EnsureOutcome> {
 	const renewed = await settle(renewSubscription(ctx, settings.target, stored.subscriptionId, settings.lifetimeMinutes));
 	if (renewed.ok) return { decision: 'renew', record: recordFrom(renewed.value, stored, graphNow(settings.target.root), settings) };
-	if (isNotFound(renewed.error)) return await replace(ctx, settings, data, { kind: 'missing' }, stored);
+	if (isNotFound(renewed.error)) return { decision: 'renew', record: stored, error: renewed.error };
 	// Still valid for a while: the next lifecycle event or delivery renews it.
 	ctx.logger.warn(`${LOG_PREFIX} renewing the subscription failed, will retry later: ${describeFailure(renewed.error)}`);
 	return { decision: 'renew', record: stored, error: renewed.error };
@@ -217,30 +164,51 @@ function adopt(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObj
 	return { decision: 'adopt', record };
 }
 
-/** Decides what the subscription needs for `reason` and does it; static data is updated with the result. */
+/** A new subscription with a new clientState (and, for rich notifications, a new key pair): n8n's create(). */
+async function createFresh(ctx: SubscriberContext, settings: TriggerSettings, data: IDataObject): Promise<EnsureOutcome> {
+	clearSubscription(data);
+	clearRichKey(data);
+	const certificate = settings.richNotifications ? await newCertificate(ctx, settings.target.credentialType, data) : undefined;
+	return { decision: 'create', record: await subscribe(ctx, settings, await clientStateSecret(ctx, settings.target.credentialType), certificate) };
+}
+
+/** Asks decide() what the subscription needs for `reason` (looking it up on Graph when decide() needs that) and does it; static data is updated with the result. */
 export async function ensureSubscription(ctx: SubscriberContext, settings: TriggerSettings, reason: EnsureReason, subscriptionId?: string): Promise<EnsureOutcome> {
 	const data = staticDataOf(ctx);
 	const stored = storedSubscription(data);
-	if (reason === 'delivery' && (!stored || !needsRenewal(stored, graphNow(settings.target.root)))) return { decision: 'keep', record: stored };
 	const id = subscriptionId ?? stored?.subscriptionId;
-	const graph: GraphView =
-		id === undefined || (reason === 'subscriptionRemoved' && id === stored?.subscriptionId) ? { kind: 'missing' } : await viewOf(ctx, settings.target, id);
-	// After the lookup: its answer sets Graph's clock (n8n may just have started after days down).
-	const now = graphNow(settings.target.root);
 	const webhookUrl = webhookUrlOf(ctx);
-	let decision = decide({ stored, subscriptionId: id, graph, wanted: wantedSubscription(settings, webhookUrl, storedClientStateHash(data)?.clientStateHash, data), now });
-	if (decision === 'keep' && reason === 'reauthorizationRequired') decision = 'renew';
+	const inputFor = (why: EnsureReason, graph: GraphView): DecisionInput => ({
+		reason: why,
+		stored,
+		subscriptionId: id,
+		graph,
+		wanted: wantedSubscription(settings, webhookUrl, storedClientStateHash(data)?.clientStateHash, data),
+		subscribes: settings.subscribes,
+		// After a lookup: its answer sets Graph's clock (n8n may just have started after days down).
+		now: graphNow(settings.target.root),
+	});
+	let graph: GraphView = { kind: 'notAsked' };
+	let decision = decide(inputFor(reason, graph));
+	if (decision === 'lookUp' && id !== undefined) {
+		graph = await viewOf(ctx, settings.target, id);
+		decision = decide(inputFor(reason, graph));
+	}
 
 	let outcome: EnsureOutcome;
 	switch (decision) {
+		case 'lookUp':
 		case 'ignore':
+		case 'unsubscribe':
 			return { decision };
 		case 'fail':
 			return { decision, error: graph.kind === 'unreachable' ? graph.error : undefined };
 		case 'keep': {
-			const current = graph.kind === 'found' ? String(graph.subscription.expirationDateTime) : stored!.expirationDateTime;
+			// Decided without Graph (a delivery before half-life): nothing changed, nothing to write.
+			if (graph.kind === 'notAsked' || !stored) return { decision, record: stored };
+			const current = graph.kind === 'found' ? String(graph.subscription.expirationDateTime) : stored.expirationDateTime;
 			if (graph.kind === 'unreachable') ctx.logger.warn(`${LOG_PREFIX} could not check the subscription with Microsoft Graph, keeping the stored one: ${describeFailure(graph.error)}`);
-			outcome = { decision, record: { ...stored!, expirationDateTime: current } };
+			outcome = { decision, record: { ...stored, expirationDateTime: current } };
 			break;
 		}
 		case 'adopt':
@@ -252,16 +220,21 @@ export async function ensureSubscription(ctx: SubscriberContext, settings: Trigg
 			}
 			break;
 		case 'renew':
-			outcome = await once(`${webhookUrl}|renew`, async () => await renew(ctx, settings, data, stored!));
+			outcome = await once(`${webhookUrl}|renew`, async () => await renew(ctx, settings, stored!));
+			if (outcome.error !== undefined && isNotFound(outcome.error) && decide(inputFor('renewNotFound', graph)) === 'replace') {
+				outcome = await once(`${webhookUrl}|replace`, async () => await replace(ctx, settings, data, { kind: 'missing' }, stored));
+			}
 			break;
 		case 'replace':
-			if (reason === 'start') {
-				// n8n calls create() next, once the webhook is registered: Graph's validation request would not reach it yet.
-				await deleteOutdated(ctx, settings, graph, stored);
-				clearSubscription(data);
-				return { decision };
-			}
 			outcome = await once(`${webhookUrl}|replace`, async () => await replace(ctx, settings, data, graph, stored));
+			break;
+		case 'leaveToCreate':
+			// n8n calls create() next, once the webhook is registered: Graph's validation request would not reach it yet.
+			await deleteOutdated(ctx, settings, graph, stored);
+			clearSubscription(data);
+			return { decision };
+		case 'create':
+			outcome = await createFresh(ctx, settings, data);
 			break;
 	}
 	// A failed replacement leaves the old record: the next check finds it gone and tries again.

@@ -9,7 +9,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 
 import type { IDataObject } from 'n8n-workflow';
 
-import type { TriggerContext } from './settings';
+import type { TriggerContext } from '../common';
 
 export interface ClientStateSecret {
 	clientState: string;

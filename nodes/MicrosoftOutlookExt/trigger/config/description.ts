@@ -1,8 +1,8 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { mailboxProperty, resourceLocator } from '../shared/descriptions';
-import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../shared/mime';
-import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './dedupe';
+import { mailboxProperty, resourceLocator } from '../../shared/descriptions';
+import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../../shared/mime';
+import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from '../delivery/dedupe';
 
 const CHANGE_TYPE_OPTIONS = [
 	{ name: 'Created', value: 'created' },
@@ -60,6 +60,26 @@ const TRIGGER_EVENT_OPTIONS = [
 
 const ANY = { name: 'Any', value: '' };
 
+/** Version 1, and the "Any … Change" presets of version 2. */
+const CHANGE_TYPES_PROPERTY: INodeProperties = {
+	displayName: 'Change Types',
+	name: 'changeTypes',
+	type: 'multiOptions',
+	options: CHANGE_TYPE_OPTIONS,
+	default: ['created'],
+	required: true,
+	description: 'Which changes start the workflow (at least one)',
+};
+
+/** Checked by the node on the changed item (Graph does not document contains() for subscriptions). */
+const SUBJECT_CONTAINS_FILTER: INodeProperties = {
+	displayName: 'Subject Contains',
+	name: 'subjectContains',
+	type: 'string',
+	default: '',
+	description: 'Text the subject must contain (case-insensitive)',
+};
+
 const MAIL_FILTERS: INodeProperties = {
 	displayName: 'Filters',
 	name: 'mailFilters',
@@ -106,13 +126,7 @@ const MAIL_FILTERS: INodeProperties = {
 			options: [ANY, { name: 'Read', value: 'true' }, { name: 'Unread', value: 'false' }],
 			default: '',
 		},
-		{
-			displayName: 'Subject Contains',
-			name: 'subjectContains',
-			type: 'string',
-			default: '',
-			description: 'Text the subject must contain (case-insensitive)',
-		},
+		SUBJECT_CONTAINS_FILTER,
 	],
 };
 
@@ -147,13 +161,7 @@ const EVENT_FILTERS: INodeProperties = {
 			],
 			default: '',
 		},
-		{
-			displayName: 'Subject Contains',
-			name: 'subjectContains',
-			type: 'string',
-			default: '',
-			description: 'Text the subject must contain (case-insensitive)',
-		},
+		SUBJECT_CONTAINS_FILTER,
 	],
 };
 
@@ -211,26 +219,8 @@ export const triggerProperties: INodeProperties[] = [
 		}),
 		{ calendarScope: ['one'] },
 	),
-	{
-		displayName: 'Change Types',
-		name: 'changeTypes',
-		type: 'multiOptions',
-		options: CHANGE_TYPE_OPTIONS,
-		default: ['created'],
-		required: true,
-		description: 'Which changes start the workflow (at least one)',
-		displayOptions: { show: V1 },
-	},
-	{
-		displayName: 'Change Types',
-		name: 'changeTypes',
-		type: 'multiOptions',
-		options: CHANGE_TYPE_OPTIONS,
-		default: ['created'],
-		required: true,
-		description: 'Which changes start the workflow (at least one)',
-		displayOptions: { show: { ...V2, event: ['mailChanged', 'eventChanged'] } },
-	},
+	{ ...CHANGE_TYPES_PROPERTY, displayOptions: { show: V1 } },
+	{ ...CHANGE_TYPES_PROPERTY, displayOptions: { show: { ...V2, event: ['mailChanged', 'eventChanged'] } } },
 	{
 		displayName: 'Minutes Before Start',
 		name: 'minutesBefore',

@@ -1,53 +1,51 @@
 /**
  * n8n's webhook lifecycle for the trigger. checkExists runs on activation and at every start of n8n
- * (on newer n8n only because the node also has trigger(): see lifecycle.ts) and lets
+ * (on newer n8n only because the node also has trigger(): see hooks/triggerFunction.ts) and lets
  * ensureSubscription ask Graph (static data alone can be stale: n8n-facts §8); create makes a fresh
  * subscription; delete is idempotent (n8n also calls it as cleanup after a failed create, and newer
  * n8n after any failed registration).
  */
 import type { IHookFunctions } from 'n8n-workflow';
 
-import { describeFailure, settle } from '../shared/graph';
-import { deleteSubscription, subscriptionsDeliveringTo } from '../shared/subscriptions';
-import { resolveTarget } from '../shared/transport/request';
-import { ensureSubscription, LOG_PREFIX, subscribe, webhookUrlOf } from './ensure';
-import { clearResyncState, ensureBaseline } from './resync';
-import { clearRichKey, newCertificate } from './richKeys';
-import { clientStateSecret } from './secret';
-import { readSettings } from './settings';
-import { clearSubscription, staticDataOf, storeSubscription, storedSubscription } from './state';
+import { describeFailure, settle } from '../../shared/graph';
+import { deleteSubscription, subscriptionsDeliveringTo } from '../../shared/subscriptions';
+import { resolveTarget } from '../../shared/transport/request';
+import { ensureSubscription, webhookUrlOf } from '../subscription/lifecycle';
+import { LOG_PREFIX } from '../common';
+import { clearResyncState, ensureBaseline } from '../resync/deltaResync';
+import { clearRichKey } from '../crypto/richKeys';
+import { readSettings } from '../config/settings';
+import { clearSubscription, staticDataOf } from '../staticData';
 
 /**
  * true = a subscription that is what the node wants is alive on Graph (kept, or renewed past
- * half-life); false = nothing stored, or it is gone or outdated (then deleted): n8n calls create().
+ * half-life), or the node needs none; false = nothing stored, or it is gone or outdated (then
+ * deleted): n8n calls create().
  */
 export async function subscriptionExists(this: IHookFunctions): Promise<boolean> {
-	if (!storedSubscription(staticDataOf(this))) return false;
-	const settings = await readSettings(this);
-	if (!settings.subscribes) {
-		// Switched to a preset without a subscription: the old one goes.
-		await deleteSubscriptions.call(this);
-		return true;
+	const outcome = await ensureSubscription(this, await readSettings(this), 'start');
+	switch (outcome.decision) {
+		case 'unsubscribe':
+			// Switched to a preset without a subscription: the old one goes.
+			await deleteSubscriptions.call(this);
+			return true;
+		case 'fail':
+			// Graph unreachable with the stored subscription about to lapse: the activation error says why
+			// (n8n 2.8.4 retries activation, newer n8n reports it).
+			throw outcome.error;
+		default:
+			return outcome.decision !== 'leaveToCreate';
 	}
-	const outcome = await ensureSubscription(this, settings, 'start');
-	// Graph unreachable with the stored subscription about to lapse: the activation error says why
-	// (n8n 2.8.4 retries activation, newer n8n reports it).
-	if (outcome.decision === 'fail') throw outcome.error;
-	return outcome.decision !== 'replace';
 }
 
-/** A new subscription with a new clientState (secret.ts), after removing any other one delivering to this webhook. */
+/** A new subscription with a new clientState (subscription/clientState.ts), after removing any other one delivering to this webhook. */
 export async function createSubscription(this: IHookFunctions): Promise<boolean> {
 	const settings = await readSettings(this);
 	const data = staticDataOf(this);
 	clearSubscription(data);
-	if (!settings.subscribes) return true;
-	// A new key pair for rich notifications at every activation.
-	clearRichKey(data);
-	const certificate = settings.richNotifications ? await newCertificate(this, settings.target.credentialType, data) : undefined;
-	storeSubscription(data, await subscribe(this, settings, await clientStateSecret(this, settings.target.credentialType), certificate));
+	const outcome = await ensureSubscription(this, settings, 'activation');
 	// A link kept from before (n8n down past the subscription's life) is resynced by trigger(); else start one.
-	await ensureBaseline(this, settings, data);
+	if (outcome.decision === 'create') await ensureBaseline(this, settings, data);
 	return true;
 }
 

@@ -3,13 +3,13 @@
  * and works with separate webhook processes. n8n saves it after the hook or webhook call that
  * changed it; concurrent webhook calls are last-write-wins (n8n-facts §8), so only small, rarely
  * changing facts live here. The clientState itself is never stored (n8n copies static data into
- * every execution): only its hash and the nonce it is derived from (secret.ts).
+ * every execution): only its hash and the nonce it is derived from (subscription/clientState.ts).
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { DuplicateMemory } from './dedupe';
-import { hashClientState } from './secret';
-import type { TriggerContext } from './settings';
+import type { DuplicateMemory } from './delivery/dedupe';
+import { hashClientState } from './subscription/clientState';
+import type { TriggerContext } from './common';
 
 export interface SubscriptionRecord {
 	subscriptionId: string;
