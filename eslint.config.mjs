@@ -122,8 +122,8 @@ export default tseslint.config(
 	}),
 	{
 		// Matching control characters is the point: file names lose them (mime.ts safeFileName) and a Graph validation
-		// token that contains one is refused (trigger/webhook.ts isPlausibleValidationToken).
-		files: ['nodes/MicrosoftOutlookExt/shared/mime.ts', 'nodes/MicrosoftOutlookExt/trigger/webhook.ts'],
+		// token that contains one is refused (trigger/delivery/webhook.ts isPlausibleValidationToken).
+		files: ['nodes/MicrosoftOutlookExt/shared/mime.ts', 'nodes/MicrosoftOutlookExt/trigger/delivery/webhook.ts'],
 		rules: { 'no-control-regex': 'off' },
 	},
 	{
