@@ -8,7 +8,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { itemKey, itemTarget, sendItemThroughGraph } from '../../shared/routing';
+import { ItemChannel } from '../../shared/n8nAdapter';
+import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { parseAddressList, toRecipients } from '../../shared/validation';
 import { messageSendDescription } from '../message/send';
 import { collectAttachments, type OutgoingAttachment } from '../message/sendAttachments';
@@ -28,7 +29,7 @@ export const draftCreateDescription: INodeProperties[] = messageSendDescription
 	}));
 
 /** Attachments that do not fit in the create request, uploaded after it (per item). */
-const pendingUploads = new Map<string, OutgoingAttachment[]>();
+const pendingUploads = new ItemChannel<OutgoingAttachment[]>();
 
 /** "a@x.com, b@y.com" fields → Graph's recipient lists (only the ones given). */
 export function recipientFields(ctx: IExecuteSingleFunctions, values: IDataObject): IDataObject {
@@ -67,8 +68,8 @@ export async function prepareDraftCreate(this: IExecuteSingleFunctions, requestO
 	const inline = { ...message, ...(attachments.length ? { attachments: attachments.map(fileAttachmentJson) } : {}) };
 	const fitsInline = attachments.every((a) => a.content.length < UPLOAD_SESSION_MIN_BYTES) && Buffer.byteLength(JSON.stringify(inline)) <= MAX_JSON_REQUEST_BYTES;
 	requestOptions.body = fitsInline ? inline : message;
-	if (fitsInline) pendingUploads.delete(itemKey(this));
-	else pendingUploads.set(itemKey(this), attachments);
+	if (fitsInline) pendingUploads.delete(this);
+	else pendingUploads.set(this, attachments);
 	return requestOptions;
 }
 
@@ -80,8 +81,8 @@ export async function createDraftFlow(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const uploads = pendingUploads.get(itemKey(this)) ?? [];
-	pendingUploads.delete(itemKey(this));
+	const uploads = pendingUploads.get(this) ?? [];
+	pendingUploads.delete(this);
 	const created = await sendItemThroughGraph.call(this, requestData);
 	if (uploads.length === 0) return created;
 	await attachFiles(this, await itemTarget(this), String(created[0]?.json.id ?? ''), uploads);

@@ -9,7 +9,8 @@ import type {
 } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
-import { itemKey, itemTarget, sendItemThroughGraph } from '../../shared/routing';
+import { ItemChannel } from '../../shared/n8nAdapter';
+import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpers';
@@ -114,7 +115,7 @@ interface AnswerState {
 	viaDraft?: OutgoingAttachment[];
 }
 
-const answerStates = new Map<string, AnswerState>();
+const answerStates = new ItemChannel<AnswerState>();
 
 const CREATE_ACTION: Record<AnswerKind, string> = { reply: 'createReply', replyAll: 'createReplyAll', forward: 'createForward' };
 
@@ -164,7 +165,7 @@ export async function prepareAnswer(this: IExecuteSingleFunctions, requestOption
 		state.viaDraft = attachments;
 	}
 	requestOptions.url = `/me/messages/{messageId}/${mode === 'send' ? kind : CREATE_ACTION[kind]}`;
-	answerStates.set(itemKey(this), state);
+	answerStates.set(this, state);
 	return requestOptions;
 }
 
@@ -174,7 +175,7 @@ export async function prepareAnswer(this: IExecuteSingleFunctions, requestOption
  * recipients, every attachment, then (Send Now) POST /send of that draft.
  */
 export async function answerMessage(this: IExecutePaginationFunctions, requestData: DeclarativeRestApiSettings.ResultOptions): Promise<INodeExecutionData[]> {
-	const state = answerStates.get(itemKey(this));
+	const state = answerStates.get(this);
 	try {
 		if (!state?.viaDraft) return await sendItemThroughGraph.call(this, requestData);
 		const target = await itemTarget(this);
@@ -200,13 +201,13 @@ export async function answerMessage(this: IExecutePaginationFunctions, requestDa
 			throw draftError(this, draftId, error as Error, 'sending the draft');
 		}
 	} finally {
-		answerStates.delete(itemKey(this));
+		answerStates.delete(this);
 	}
 }
 
 /** Send Now: `{sent, action, messageId, to, cc, bcc, attachments}`. Save as Draft: the draft Graph created. */
 export async function answerOutput(this: IExecuteSingleFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const state = answerStates.get(itemKey(this));
+	const state = answerStates.get(this);
 	if (state?.mode === 'draft' || (!state && this.getNodeParameter('answerMode', 'send') === 'draft')) return items;
 	return [{ json: state ? { ...state.summary } : { sent: true } }];
 }

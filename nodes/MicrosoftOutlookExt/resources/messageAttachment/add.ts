@@ -8,7 +8,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { itemKey, itemTarget, sendItemThroughGraph } from '../../shared/routing';
+import { ItemChannel } from '../../shared/n8nAdapter';
+import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { idSegment, type InvalidInputError } from '../../shared/transport/url';
 import { inputError } from '../../shared/validation';
 import { messageSendDescription } from '../message/send';
@@ -26,7 +27,7 @@ export const attachmentAddDescription: INodeProperties[] = [
 		.map((field) => ({ ...field, displayOptions: { show: showOnlyForAttachmentAdd } })),
 ];
 
-const filesToAdd = new Map<string, OutgoingAttachment[]>();
+const filesToAdd = new ItemChannel<OutgoingAttachment[]>();
 
 /** Reads every file from the input item before any request (a missing binary property is refused here). */
 export async function prepareAttachmentAdd(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
@@ -40,7 +41,7 @@ export async function prepareAttachmentAdd(this: IExecuteSingleFunctions, reques
 	if (files.length === 0) {
 		throw inputError(this, 'No file to attach', 'Add a row to Attachments with the binary property of the input item that holds the file (e.g. data), or fill Dynamic Attachments.');
 	}
-	filesToAdd.set(itemKey(this), files);
+	filesToAdd.set(this, files);
 	return requestOptions;
 }
 
@@ -58,8 +59,8 @@ export async function addAttachments(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const files = filesToAdd.get(itemKey(this)) ?? [];
-	filesToAdd.delete(itemKey(this));
+	const files = filesToAdd.get(this) ?? [];
+	filesToAdd.delete(this);
 	const output: INodeExecutionData[] = [];
 	for (const file of files) {
 		if (file.content.length < UPLOAD_SESSION_MIN_BYTES) {
