@@ -212,10 +212,12 @@ describe('n8n editor with the pack (Chromium)', () => {
 			await page.keyboard.type('Triage incoming mail');
 			await page.keyboard.press('Enter');
 
-			await page.getByTestId('execute-workflow-button').click();
+			// The trigger panel's test listen (above) may have left its own test subscription: wait for a new one.
 			const testUrl = `${sandbox.editorUrl}/webhook-test/`;
-			await waitFor('a test subscription to the webhook-test URL', async () =>
-				(await subscriptions()).some((subscription) => String(subscription.notificationUrl).startsWith(testUrl)),
+			const earlier = new Set((await subscriptions()).map((subscription) => subscription.id));
+			await page.getByTestId('execute-workflow-button').click();
+			await waitFor('a new test subscription to the webhook-test URL', async () =>
+				(await subscriptions()).some((subscription) => !earlier.has(subscription.id) && String(subscription.notificationUrl).startsWith(testUrl)),
 			);
 			const subject = 'Invoice 2026-117 from Megan';
 			const delivered = await deliverSampleMail(sandbox.emulator.url, { subject, attachments: [] });
