@@ -3,8 +3,9 @@
  * started here on free ports: log in, find "Microsoft Outlook Ext" in the node picker, open the node,
  * pick a calendar from the resource-locator list (loaded live from the emulator), execute the step and
  * see the events; the same for the trigger's panel, whose test listen receives a mail delivered to the
- * emulator; and the credential's Connect button through the emulator's sign-in page.
- * Saves docs/screenshots/node-panel.png and trigger-panel.png (SCREENSHOT_DIR moves them).
+ * emulator; a triage workflow (trigger → flag → reply → move to Archive) pasted onto the canvas and run by
+ * a delivered mail; and the credential's Connect button through the emulator's sign-in page.
+ * Saves docs/screenshots/node-panel.png, trigger-panel.png and triage-workflow.png (SCREENSHOT_DIR moves them).
  *
  * Run: npm run build && npx jest --selectProjects browser test/browser/editor.test.ts
  */
@@ -15,7 +16,9 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { SANDBOX_CREDENTIALS } from '../../scripts/sandbox/config';
+import { sentLog } from '../emulator/mail';
 import { allSubscriptions, deliveryLog } from '../emulator/subscriptions';
+import { ADELE, graphAs } from '../e2e/support';
 import { deliverSampleMail } from '../../scripts/sandbox/mail';
 import { freePort, startSandbox, type Sandbox } from '../../scripts/sandbox/sandbox';
 import { launchChromium, newEditorContext, saveScreenshot, signIn } from './browser';
@@ -192,6 +195,53 @@ describe('n8n editor with the pack (Chromium)', () => {
 		});
 	});
 
+	it('triage workflow on the canvas: a delivered mail fires the trigger; Flag, Reply and Move to Archive each run once', async () => {
+		await withPage(async (page) => {
+			await page.goto(`${sandbox.editorUrl}/workflow/new`);
+			await page.getByTestId('canvas-plus-button').waitFor();
+			// What a user does with a workflow shared as JSON: paste it onto the canvas (n8n reads the paste event).
+			// (A string, because this project's TypeScript has no DOM types.)
+			await page.evaluate(`{
+				const clipboardData = new DataTransfer();
+				clipboardData.setData('text/plain', ${JSON.stringify(JSON.stringify(triageWorkflow()))});
+				document.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true }));
+			}`);
+			await page.getByTestId('canvas-node').nth(3).waitFor();
+			await page.getByTestId('workflow-name-input').click();
+			await page.keyboard.press('ControlOrMeta+A');
+			await page.keyboard.type('Triage incoming mail');
+			await page.keyboard.press('Enter');
+
+			// The trigger panel's test listen (above) may have left its own test subscription: wait for a new one.
+			const testUrl = `${sandbox.editorUrl}/webhook-test/`;
+			const earlier = new Set((await subscriptions()).map((subscription) => subscription.id));
+			await page.getByTestId('execute-workflow-button').click();
+			await waitFor('a new test subscription to the webhook-test URL', async () =>
+				(await subscriptions()).some((subscription) => !earlier.has(subscription.id) && String(subscription.notificationUrl).startsWith(testUrl)),
+			);
+			const subject = 'Invoice 2026-117 from Megan';
+			const delivered = await deliverSampleMail(sandbox.emulator.url, { subject, attachments: [] });
+			const inboxId = (delivered.deliveredTo as Array<{ userId: string; messageId: string }>).find((copy) => copy.userId === ADELE.id)?.messageId;
+			expect(inboxId).toEqual(expect.any(String));
+			// Every node of the run shows its green check on the canvas.
+			await page.getByTestId('canvas-node-status-success').nth(3).waitFor({ timeout: 60_000 });
+
+			// From the emulator, not the UI: the mail left the inbox for Archive under a new ID, flagged, answered once.
+			expect((await graphAs(sandbox.emulator, 'GET', `/me/messages/${inboxId}`)).status).toBe(404);
+			const archive = await graphAs(sandbox.emulator, 'GET', '/me/mailFolders/archive/messages?$select=id,subject,flag&$top=100');
+			expect(archive.status).toBe(200);
+			const archived = (archive.body.value as Array<{ id: string; subject: string; flag: { flagStatus: string } }>).filter((message) => message.subject === subject);
+			expect(archived).toHaveLength(1);
+			expect(archived[0].id).not.toBe(inboxId);
+			expect(archived[0].flag.flagStatus).toBe('flagged');
+			const replies = sentLog(sandbox.emulator.core).filter((record) => record.subject === `RE: ${subject}`);
+			expect(replies).toHaveLength(1);
+			expect(replies[0]).toMatchObject({ via: 'reply', to: ['MeganB@contoso.com'] });
+			await page.getByTestId('zoom-to-fit').click();
+			await saveScreenshot(page, 'triage-workflow.png');
+		});
+	});
+
 	it("the credential's Reconnect button signs in through the emulator's consent page", async () => {
 		await withPage(async (page) => {
 			await page.goto(`${sandbox.editorUrl}/home/credentials`);
@@ -217,6 +267,48 @@ describe('n8n editor with the pack (Chromium)', () => {
 		});
 	});
 });
+
+/** The triage example as a user would paste it: new mail in the inbox → flag → reply → move to Archive. */
+function triageWorkflow(): Record<string, unknown> {
+	const credentials = { microsoftOutlookExtOAuth2Api: { id: OAUTH2.id, name: OAUTH2.name } };
+	const outlook = (name: string, x: number, parameters: Record<string, unknown>) => ({
+		name,
+		type: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExt',
+		typeVersion: 1,
+		position: [x, 0],
+		parameters: { authentication: 'oAuth2', resource: 'message', ...parameters },
+		credentials,
+	});
+	const theNewMail = { __rl: true, mode: 'id', value: "={{ $('New mail in Inbox').item.json.id }}" };
+	const nodes = [
+		{
+			name: 'New mail in Inbox',
+			type: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExtTrigger',
+			typeVersion: 2,
+			position: [0, 0],
+			parameters: {
+				authentication: 'oAuth2',
+				event: 'newMail',
+				folderId: { __rl: true, mode: 'list', value: 'inbox', cachedResultName: 'Inbox' },
+				output: 'simple',
+				options: {},
+			},
+			credentials,
+		},
+		outlook('Flag for follow-up', 240, { operation: 'update', messageId: theNewMail, updateFields: { flagStatus: 'flagged' } }),
+		outlook('Reply', 480, { operation: 'reply', messageId: theNewMail, comment: 'Thanks, we are on it and will answer by Friday.' }),
+		outlook('Move to Archive', 720, {
+			operation: 'move',
+			messageId: theNewMail,
+			destinationFolderId: { __rl: true, mode: 'list', value: 'archive', cachedResultName: 'Archive' },
+		}),
+	];
+	const next = (from: string, to: string) => ({ [from]: { main: [[{ node: to, type: 'main', index: 0 }]] } });
+	return {
+		nodes,
+		connections: { ...next('New mail in Inbox', 'Flag for follow-up'), ...next('Flag for follow-up', 'Reply'), ...next('Reply', 'Move to Archive') },
+	};
+}
 
 async function subscriptions(): Promise<Array<Record<string, unknown>>> {
 	return allSubscriptions(sandbox.emulator.core);
