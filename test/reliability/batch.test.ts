@@ -172,7 +172,11 @@ describe('Batch Requests', () => {
 		expect(batches.length).toBeGreaterThanOrEqual(2);
 		expect(batches.length).toBeLessThanOrEqual(8);
 		expectSerialBatches(run.requests);
-		expect(run.requests.filter((r) => r.parentRequestId && r.method === 'DELETE').length).toBe(25);
+		// Each event deleted exactly once. A slot that got only one item sends it alone (no batch of one): under load
+		// the items' arrival can leave one such straggler (seen once on 2.41.1 in CI: 24 in batches, 1 alone).
+		const deletes = run.requests.filter((r) => r.area === 'graph' && r.method === 'DELETE');
+		expect(deletes.map((r) => r.path).sort()).toEqual(seeded.map(({ id }) => `/me/events/${id}`).sort());
+		expect(deletes.filter((r) => r.parentRequestId).length).toBeGreaterThanOrEqual(20);
 	});
 
 	it('a Batch Size over 20 is refused by name before any request', async () => {
