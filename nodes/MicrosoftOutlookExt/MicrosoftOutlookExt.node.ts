@@ -1,10 +1,18 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { searchCalendars, searchEvents, searchFolders, searchMessages } from './methods/listSearch';
-import { searchContactFolders, searchContacts } from './methods/listSearch';
-import { searchRoomLists, searchRooms } from './methods/listSearch';
-import { searchAttachments, searchDrafts } from './methods/listSearch';
+import {
+	searchAttachments,
+	searchCalendars,
+	searchContactFolders,
+	searchContacts,
+	searchDrafts,
+	searchEvents,
+	searchFolders,
+	searchMessages,
+	searchRoomLists,
+	searchRooms,
+} from './methods/listSearch';
 import { getCategories, searchCategories, searchDestinationFolders } from './methods/mailActions';
 import { getTimeZones } from './methods/loadOptions';
 import { calendarDescription } from './resources/calendar';
@@ -12,11 +20,11 @@ import { categoryDescription } from './resources/category';
 import { contactDescription } from './resources/contact';
 import { contactFolderDescription } from './resources/contactFolder';
 import { draftDescription } from './resources/draft';
-import { messageAttachmentDescription } from './resources/messageAttachment';
 import { eventDescription } from './resources/event';
 import { folderDescription } from './resources/folder';
 import { mailboxSettingsDescription } from './resources/mailboxSettings';
 import { messageDescription } from './resources/message';
+import { messageAttachmentDescription } from './resources/messageAttachment';
 import { SEND_AND_WAIT, sendAndWaitExecute } from './resources/message/sendAndWait';
 import { sendAndWaitWebhook, sendAndWaitWebhooks } from './resources/message/sendAndWaitWebhook';
 import { rawRequestDescription } from './resources/rawRequest';
@@ -35,7 +43,8 @@ export class MicrosoftOutlookExt implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Mail, calendars, events and subscriptions in Microsoft Outlook (Microsoft Graph)',
+		description:
+			'Mail, drafts, attachments, calendars, events, rooms, contacts, out-of-office and subscriptions in Microsoft Outlook (Microsoft Graph)',
 		defaults: { name: 'Microsoft Outlook Ext' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
