@@ -3,12 +3,13 @@
  * Created, Updated and Deleted each subscribe to their change type on me/contacts and start one run per
  * change, with the contact as Graph gives it (Full Item) or, for a deletion, its notification; a
  * contact whose notification Graph lost is output by the resync (contact delta) after a `missed`
- * event, marked source "resync"; an output contacts do not have is refused at activation.
+ * event, marked source "resync" (also for a mailbox whose Contacts folder was empty at activation); one
+ * contact folder with rich notifications; an output contacts do not have is refused at activation.
  * Run: npm run build && npx jest --selectProjects e2e --runInBand test/e2e/trigger-contacts.test.ts
  */
 import { configureSubscriptions, allSubscriptions } from '../emulator/subscriptions';
 import { activateTrigger, emittedItems, executionCount, until, type ActiveTrigger } from '../reliability/trigger';
-import { graph, useE2E } from './support';
+import { MEGAN, graph, useE2E, type Authentication } from './support';
 
 const ctx = useE2E();
 
@@ -16,8 +17,17 @@ let created: ActiveTrigger;
 let updated: ActiveTrigger;
 let deleted: ActiveTrigger;
 
-async function activateV2(name: string, parameters: Record<string, unknown>): Promise<ActiveTrigger> {
-	return await activateTrigger(ctx.n8n, name, parameters, 'oAuth2', 2);
+async function activateV2(name: string, parameters: Record<string, unknown>, authentication: Authentication = 'oAuth2'): Promise<ActiveTrigger> {
+	return await activateTrigger(ctx.n8n, name, parameters, authentication, 2);
+}
+
+async function lifecycle(trigger: ActiveTrigger, event: string): Promise<void> {
+	const response = await fetch(`${ctx.emu.url}/_emulator/subscriptions/${subscriptionOf(trigger).id}/lifecycle`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ event }),
+	});
+	expect(response.status).toBe(200);
 }
 
 function subscriptionOf(trigger: ActiveTrigger): Record<string, any> {
@@ -86,12 +96,7 @@ test('a created contact whose notification Graph lost is output by the resync af
 	await until('the lost notification', () => configureSubscriptions(ctx.emu.core, {}).loseNextChangeNotifications === 0);
 	expect(await executionCount(ctx.n8n, created)).toBe(1);
 
-	const response = await fetch(`${ctx.emu.url}/_emulator/subscriptions/${subscriptionOf(created).id}/lifecycle`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ event: 'missed' }),
-	});
-	expect(response.status).toBe(200);
+	await lifecycle(created, 'missed');
 	const items = await expectRuns(created, 2);
 	// Only the lost contact: "Existing" was in the first delta round, Ada was delivered live (and is deleted).
 	expect(items.slice(1)).toEqual([expect.objectContaining({ id: lost.id, displayName: 'Lost Notification', changeType: 'created', source: 'resync' })]);
@@ -104,4 +109,45 @@ test('an output contacts do not have (Simple) is refused at activation, naming t
 	const before = allSubscriptions(ctx.emu.core).length;
 	await expect(activateV2('contact-simple', { event: 'contactCreated', output: 'simple' })).rejects.toThrow(/Output "simple" cannot be used with contacts/);
 	expect(allSubscriptions(ctx.emu.core)).toHaveLength(before);
+});
+
+test('Any Contact Change in one contact folder with rich notifications: the folder\'s subscription, the contact from the notification, no fetch', async () => {
+	// The me/contacts triggers are done: deactivated, they fetch nothing below.
+	for (const trigger of [created, updated, deleted]) await ctx.n8n.deactivate(trigger.id);
+	const folder = await graph(ctx, 'POST', '/me/contactFolders', { body: { displayName: 'Customers' }, expectOk: true });
+	const trigger = await activateV2('contact-folder-rich', {
+		event: 'contactChanged',
+		changeTypes: ['created', 'updated'],
+		contactFolderScope: 'one',
+		contactFolderId: { __rl: true, mode: 'id', value: folder.id },
+		options: { richNotifications: true },
+	});
+	const subscription = subscriptionOf(trigger);
+	expect(subscription).toMatchObject({ changeType: 'created,updated', includeResourceData: true });
+	expect(String(subscription.resource)).toMatch(new RegExp(`^me/contactFolders\\('${folder.id}'\\)/contacts\\?\\$select=id,displayName,`));
+
+	// A contact of the default folder is not in the watched folder: Graph does not notify it.
+	await graph(ctx, 'POST', '/me/contacts', { body: { givenName: 'Outside' }, expectOk: true });
+	ctx.emu.clearRequests();
+	const inside = await graph(ctx, 'POST', `/me/contactFolders/${folder.id}/contacts`, { body: { givenName: 'Grace', surname: 'Hopper', jobTitle: 'Admiral' }, expectOk: true });
+	const [item] = await expectRuns(trigger, 1);
+	expect(item).toMatchObject({ id: inside.id, displayName: 'Grace Hopper', jobTitle: 'Admiral', parentFolderId: folder.id, changeType: 'created' });
+	expect(Object.keys(item).some((key) => key.includes('@odata'))).toBe(false);
+	// The item came in the notification: n8n asked Graph for nothing but the contact's creation above.
+	expect(ctx.emu.requests().filter((request) => request.area === 'graph' && request.method === 'GET' && /contacts/i.test(request.path))).toHaveLength(0);
+	await ctx.n8n.deactivate(trigger.id);
+});
+
+test('another mailbox (client credentials) with no contact at activation: users/{id}/contacts, and a lost change is still recovered by the resync', async () => {
+	const trigger = await activateV2('contact-megan', { event: 'contactCreated', mailbox: MEGAN.userPrincipalName }, 'clientCredentials');
+	expect(String(subscriptionOf(trigger).resource)).toBe(`users/${MEGAN.userPrincipalName}/contacts`);
+	// Megan's Contacts folder was empty: its ID could not be learnt, so tracking starts from the activation time.
+	configureSubscriptions(ctx.emu.core, { loseNextChangeNotifications: 1 });
+	const lost = await graph(ctx, 'POST', '/me/contacts', { userId: MEGAN.id, body: { givenName: 'Megan', surname: 'Lost' }, expectOk: true });
+	await until('the lost notification', () => configureSubscriptions(ctx.emu.core, {}).loseNextChangeNotifications === 0);
+	await lifecycle(trigger, 'missed');
+	const items = await expectRuns(trigger, 1);
+	expect(items).toEqual([expect.objectContaining({ id: lost.id, displayName: 'Megan Lost', changeType: 'created', source: 'resync' })]);
+	expect(ctx.n8n.logs()).toMatch(/no delta link was stored; full resync of what changed since/);
+	await ctx.n8n.deactivate(trigger.id);
 });
