@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { searchCalendars, searchFolders } from './methods/listSearch';
+import { searchCalendars, searchContactFolders, searchFolders } from './methods/listSearch';
 import { authenticationProperty, nodeCredentials } from './shared/transport/credentials';
 import { triggerProperties } from './trigger/config/description';
 import { createSubscription, deleteSubscriptions, subscriptionExists } from './trigger/hooks/webhookMethods';
@@ -26,9 +26,9 @@ export class MicrosoftOutlookExtTrigger implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle:
-			'={{$parameter["event"] ? {"newMail":"New mail","newMailShared":"New mail in shared mailbox","mailFlagged":"Mail flagged","mailMentioningMe":"Mail mentioning me","mailChanged":"Mail changes","eventCreated":"Event created","eventUpdated":"Event updated","eventDeleted":"Event deleted","eventChanged":"Calendar changes"}[$parameter["event"]] : ($parameter["watch"] === "events" ? "Calendar events" : "Mail folder messages")}}',
+			'={{$parameter["event"] ? {"newMail":"New mail","newMailShared":"New mail in shared mailbox","mailFlagged":"Mail flagged","mailMentioningMe":"Mail mentioning me","mailChanged":"Mail changes","eventCreated":"Event created","eventUpdated":"Event updated","eventDeleted":"Event deleted","eventChanged":"Calendar changes","contactCreated":"Contact created","contactUpdated":"Contact updated","contactDeleted":"Contact deleted","contactChanged":"Contact changes"}[$parameter["event"]] : ($parameter["watch"] === "events" ? "Calendar events" : "Mail folder messages")}}',
 		description:
-			'Starts the workflow at once when mail or calendar events change in Microsoft Outlook (Microsoft Graph push notifications, renewed automatically)',
+			'Starts the workflow at once when mail, calendar events or contacts change in Microsoft Outlook (Microsoft Graph push notifications, renewed automatically)',
 		defaults: { name: 'Microsoft Outlook Ext Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -47,7 +47,7 @@ export class MicrosoftOutlookExtTrigger implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchCalendars, searchFolders },
+		listSearch: { searchCalendars, searchContactFolders, searchFolders },
 	};
 
 	webhookMethods = {

@@ -194,7 +194,13 @@ function contactsContext(req: GraphRequest, folderId?: string): string {
 	return folderId ? `${GRAPH_V1}/$metadata#${owner}/contactFolders('${folderId}')/contacts` : `${GRAPH_V1}/$metadata#${owner}/contacts`;
 }
 
+/**
+ * The default Contacts folder is addressable by its ID (GET /contactFolders/{id}, its contacts, its child folders),
+ * though GET /contactFolders does not list it. The docs do not say what its parentFolderId is (in Outlook it is the
+ * mailbox's root folder); we give a fixed ID of that root.
+ */
 function findFolder(state: ContactsState, id: string): ContactFolderRecord {
+	if (id === state.rootFolderId) return { id, displayName: 'Contacts', parentFolderId: `${id}-MsgFolderRoot` };
 	const folder = state.folders.find((candidate) => candidate.id === id);
 	if (!folder) throw itemNotFound();
 	return folder;

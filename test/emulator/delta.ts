@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { MailboxState } from './mail-store';
 import type { EmulatorCore, GraphRequest, Reply } from './types';
 
-export type DeltaKind = 'message' | 'event';
+export type DeltaKind = 'message' | 'event' | 'contact';
 /** `in`: the item entered the container (created, moved in); `out`: it left (deleted, moved out); `touch`: edited in place. */
 export type ChangeOp = 'in' | 'out' | 'touch';
 
@@ -83,7 +83,7 @@ export function deltaBox(core: EmulatorCore, userId: string): DeltaMailbox {
 }
 
 /** Appends to the log, but only while some token could ask for it (an idle mailbox keeps no history). */
-function record(box: DeltaMailbox, kind: DeltaKind, id: string, container: string, op: ChangeOp): void {
+export function record(box: DeltaMailbox, kind: DeltaKind, id: string, container: string, op: ChangeOp): void {
 	if (box.tokens.size === 0) return;
 	box.seq += 1;
 	box.log.push({ seq: box.seq, kind, id, container, op });

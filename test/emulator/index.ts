@@ -14,6 +14,7 @@ import { register as registerIdentity } from './identity';
 import { register as registerCalendar } from './calendar';
 import { register as registerCategories } from './categories';
 import { register as registerContacts } from './contacts';
+import { register as registerContactDelta } from './delta-contacts';
 import { register as registerMailboxSettings } from './mailbox-settings';
 import { register as registerMail } from './mail';
 import { register as registerPlaces } from './places';
@@ -63,6 +64,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
 		registerCategories(core);
 		registerSubscriptions(core);
 		registerContacts(core);
+		registerContactDelta(core);
 		registerMailboxSettings(core);
 	} catch (error) {
 		await http.close();

@@ -124,6 +124,19 @@ describe('contact folders', () => {
 		expect(children.body.value.map((f: any) => f.displayName)).toEqual(['Local']);
 		expect((await call('POST', '/me/contactFolders', { displayName: 'suppliers' })).status).toBe(409);
 	});
+
+	it('the default Contacts folder is addressable by its ID (the top folders\' parent), though the list omits it', async () => {
+		const top = await call('POST', '/me/contactFolders', { displayName: 'Suppliers' });
+		const defaultId = top.body.parentFolderId;
+		await call('POST', '/me/contacts', { givenName: 'InDefault' });
+		const folder = await call('GET', `/me/contactFolders/${defaultId}`);
+		expect(folder.status).toBe(200);
+		expect(folder.body).toMatchObject({ id: defaultId, displayName: 'Contacts' });
+		const contacts = await call('GET', `/me/contactFolders/${defaultId}/contacts`);
+		expect(contacts.body.value.map((c: any) => c.givenName)).toEqual(['InDefault']);
+		const children = await call('GET', `/me/contactFolders/${defaultId}/childFolders`);
+		expect(children.body.value.map((f: any) => f.displayName)).toEqual(['Suppliers']);
+	});
 });
 
 describe('mailbox settings', () => {

@@ -13,7 +13,7 @@ export type TriggerContext = IHookFunctions | IWebhookFunctions | ITriggerFuncti
 /** Where subscriptions are managed: n8n's webhook hooks and the webhook itself (both know the webhook URL). */
 export type SubscriberContext = IHookFunctions | IWebhookFunctions;
 
-export type Watch = 'messages' | 'events';
+export type Watch = 'messages' | 'events' | 'contacts';
 
 /** A parameter that cannot be used: what is wrong (message) and how to fix it (description). */
 export function settingsError(ctx: TriggerContext, message: string, description: string): NodeOperationError {

@@ -30,7 +30,10 @@ const V2 = { '@version': [2] };
 
 export const MAIL_EVENTS = ['newMail', 'newMailShared', 'mailFlagged', 'mailMentioningMe', 'mailChanged'] as const;
 export const CALENDAR_EVENTS = ['eventCreated', 'eventUpdated', 'eventDeleted', 'eventChanged', 'eventStartingSoon'] as const;
-export type TriggerEvent = (typeof MAIL_EVENTS)[number] | (typeof CALENDAR_EVENTS)[number];
+/** Version 2 only (version 1's Watch offers messages and events). */
+export const CONTACT_EVENTS = ['contactCreated', 'contactUpdated', 'contactDeleted', 'contactChanged'] as const;
+export type TriggerEvent = (typeof MAIL_EVENTS)[number] | (typeof CALENDAR_EVENTS)[number] | (typeof CONTACT_EVENTS)[number];
+const FOR_CONTACTS = { ...V2, event: [...CONTACT_EVENTS] };
 
 /** The same property shown for mail (v1: Watch = messages; v2: a mail event) or for calendar events. */
 function forEach(kind: 'mail' | 'calendar', property: INodeProperties, extra: IDisplayOptions['show'] = {}): INodeProperties[] {
@@ -56,6 +59,10 @@ const TRIGGER_EVENT_OPTIONS = [
 		action: 'On upcoming event starting soon',
 		description: 'An event starts within the chosen number of minutes (the calendar is read every 30 seconds; moved and cancelled events are followed)',
 	},
+	{ name: 'Contact Created', value: 'contactCreated', action: 'On contact created', description: 'A contact is added to the Contacts folder (or the contact folder chosen)' },
+	{ name: 'Contact Updated', value: 'contactUpdated', action: 'On contact updated', description: 'A contact in the Contacts folder (or the contact folder chosen) is changed' },
+	{ name: 'Contact Deleted', value: 'contactDeleted', action: 'On contact deleted', description: 'A contact is deleted from the Contacts folder (or the contact folder chosen)' },
+	{ name: 'Any Contact Change', value: 'contactChanged', action: 'On any contact change', description: 'Contacts created, updated or deleted (choose which)' },
 ];
 
 const ANY = { name: 'Any', value: '' };
@@ -222,6 +229,26 @@ export const triggerProperties: INodeProperties[] = [
 	{ ...CHANGE_TYPES_PROPERTY, displayOptions: { show: V1 } },
 	{ ...CHANGE_TYPES_PROPERTY, displayOptions: { show: { ...V2, event: ['mailChanged', 'eventChanged'] } } },
 	{
+		displayName: 'Contact Folder',
+		name: 'contactFolderScope',
+		type: 'options',
+		options: [
+			{ name: 'Contacts (Default Folder)', value: 'default', description: "Contacts of the mailbox's default Contacts folder" },
+			{ name: 'One Contact Folder', value: 'one', description: 'Contacts of the contact folder chosen below' },
+		],
+		default: 'default',
+		description: 'Which contacts are watched',
+		displayOptions: { show: FOR_CONTACTS },
+	},
+	resourceLocator({
+		name: 'contactFolderId',
+		displayName: 'Folder',
+		searchListMethod: 'searchContactFolders',
+		show: { ...FOR_CONTACTS, contactFolderScope: ['one'] },
+		description: 'The contact folder whose contacts are watched, for example one named "Customers"',
+	}),
+	{ ...CHANGE_TYPES_PROPERTY, displayOptions: { show: { ...V2, event: ['contactChanged'] } } },
+	{
 		displayName: 'Minutes Before Start',
 		name: 'minutesBefore',
 		type: 'number',
@@ -270,6 +297,15 @@ export const triggerProperties: INodeProperties[] = [
 		default: 'resource',
 	}),
 	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		options: [FULL_ITEM_OUTPUT, NOTIFICATION_OUTPUT],
+		default: 'resource',
+		description: 'Full Item outputs the contact as Microsoft Graph gives it (names, email addresses, phone numbers, addresses, company); a deleted contact is output as its notification',
+		displayOptions: { show: FOR_CONTACTS },
+	},
+	{
 		...mailboxProperty,
 		description:
 			"Watch another mailbox (a shared mailbox or another user): user principal name, email address or object ID. Leave empty for the signed-in user, or for client credentials the credential's User ID. Microsoft Graph only allows subscriptions on other mailboxes with application permissions (client credentials).",
@@ -295,7 +331,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'string',
 				default: DEFAULT_BINARY_PROPERTY_PREFIX,
 				description: 'Attachments are output as binary properties named with this prefix and a number: attachment_0, attachment_1, …',
-				displayOptions: { show: { '/output': ['mime', 'resource', 'simple', 'fields'] } },
+				displayOptions: { show: { '/output': ['mime', 'resource', 'simple', 'fields'] }, hide: { '/event': [...CONTACT_EVENTS] } },
 			},
 			{
 				displayName: 'Duplicate Window (Seconds)',
@@ -313,7 +349,7 @@ export const triggerProperties: INodeProperties[] = [
 				default: false,
 				description:
 					"Whether to output the message's file attachments as binary data (one request for the list and one per attachment; Parsed Email always includes them)",
-				displayOptions: { show: { '/output': ['resource', 'simple', 'fields'] } },
+				displayOptions: { show: { '/output': ['resource', 'simple', 'fields'] }, hide: { '/event': [...CONTACT_EVENTS] } },
 			},
 			{
 				displayName: 'Include Raw Email',
@@ -330,7 +366,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 25,
 				description: 'With Include Attachments: larger attachments are not downloaded but listed in attachmentsSkipped',
-				displayOptions: { show: { '/output': ['resource', 'simple', 'fields'] } },
+				displayOptions: { show: { '/output': ['resource', 'simple', 'fields'] }, hide: { '/event': [...CONTACT_EVENTS] } },
 			},
 			{
 				displayName: 'Max Resync Items',

@@ -109,9 +109,12 @@ function eventFilters(ctx: TriggerContext, raw: IDataObject): Filters {
 	return { graph, values, client: { subjectContains: subjectContains(raw.subjectContains) } };
 }
 
-/** The filters of a version 2 node (version 1 has none). */
+/**
+ * The filters of a version 2 node (version 1 has none). Contacts have none: Microsoft documents
+ * subscription `$filter` examples for messages and events only, none for contacts (the emulator refuses one).
+ */
 export function readFilters(ctx: TriggerContext, event: TriggerEvent | 'v1', watch: Watch): Filters {
-	if (event === 'v1') return { graph: [], values: {}, client: {} };
+	if (event === 'v1' || watch === 'contacts') return { graph: [], values: {}, client: {} };
 	const raw = (ctx.getNodeParameter(watch === 'messages' ? 'mailFilters' : 'eventFilters', {}) ?? {}) as IDataObject;
 	return watch === 'messages' ? mailFilters(ctx, raw) : eventFilters(ctx, raw);
 }

@@ -5,7 +5,7 @@ import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../../shared/mime';
 import { DEFAULT_SUBSCRIPTION_MINUTES, checkedChangeTypeList, graphIdProblem, subscriptionResource, type ChangeType } from '../../shared/subscriptions';
 import { resolveTarget, type GraphTarget } from '../../shared/transport/request';
 import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from '../delivery/dedupe';
-import { CALENDAR_EVENTS, MAIL_EVENTS, type TriggerEvent } from './description';
+import { CALENDAR_EVENTS, CONTACT_EVENTS, MAIL_EVENTS, type TriggerEvent } from './description';
 import { redisFromUrl, type RedisSettings } from '../delivery/sharedClaims';
 import { graphFilterOf, readFilters, type ClientFilter, type GraphFilterValues } from './filters';
 
@@ -36,7 +36,10 @@ export interface TriggerSettings {
 	graphFilter: GraphFilterValues;
 	/** Recover changes no notification delivered with delta query (resync/deltaResync.ts). */
 	resync: boolean;
-	/** `/me/mailFolders/{id}/messages/delta` or a calendarView delta path. */
+	/**
+	 * `/me/mailFolders/{id}/messages/delta`, a calendarView delta path or `/me/contactFolders/{id}/contacts/delta`;
+	 * empty for the default Contacts folder, whose ID the resync looks up (resync/deltaResync.ts).
+	 */
 	deltaPath: string;
 	maxResyncItems: number;
 	/** Graph sends the item itself, encrypted (includeResourceData): no fetch per notification. */
@@ -62,6 +65,8 @@ const RICH_SELECT: Record<Watch, string> = {
 		'id,subject,bodyPreview,from,sender,toRecipients,ccRecipients,replyTo,receivedDateTime,sentDateTime,createdDateTime,lastModifiedDateTime,hasAttachments,importance,isRead,isDraft,flag,categories,conversationId,internetMessageId,parentFolderId,webLink',
 	events:
 		'id,subject,bodyPreview,start,end,isAllDay,location,locations,organizer,attendees,showAs,isCancelled,isOnlineMeeting,onlineMeeting,importance,sensitivity,categories,type,seriesMasterId,createdDateTime,lastModifiedDateTime,webLink',
+	contacts:
+		'id,displayName,givenName,middleName,surname,nickName,title,emailAddresses,imAddresses,businessPhones,homePhones,mobilePhone,companyName,department,jobTitle,officeLocation,businessAddress,homeAddress,otherAddress,birthday,categories,parentFolderId,createdDateTime,lastModifiedDateTime',
 };
 
 export const DEFAULT_MAX_RESYNC_ITEMS = 500;
@@ -113,8 +118,28 @@ export function calendarEventsResource(mailboxPrefix: string, calendarId: string
 	return eventsOfMailbox.replace(/\/events$/, `/calendars(${odataKey(calendarId)})/events`);
 }
 
+/**
+ * `me/contacts` or `me/contactFolders('{id}')/contacts` (subscription.md lists both forms for contacts),
+ * with the delta query path of the same folder. Delta query exists per contact folder only
+ * (contact-delta.md); the default folder's ID is looked up by the resync, so its path is left empty.
+ */
+export function contactsWatched(mailboxPrefix: string, folderId: string | undefined): { resource: string; deltaPath: string } {
+	const contactsOfMailbox = subscriptionResource(mailboxPrefix, { kind: 'events' }).replace(/\/events$/, '/contacts');
+	if (folderId === undefined) return { resource: contactsOfMailbox, deltaPath: '' };
+	return {
+		resource: contactsOfMailbox.replace(/\/contacts$/, `/contactFolders(${odataKey(folderId)})/contacts`),
+		deltaPath: `/me/contactFolders/${encodeURIComponent(folderId)}/contacts/delta`,
+	};
+}
+
+function watchedContacts(ctx: TriggerContext, target: GraphTarget): { resource: string; deltaPath: string } {
+	if (ctx.getNodeParameter('contactFolderScope', 'default') !== 'one') return contactsWatched(target.mailboxPrefix, undefined);
+	return contactsWatched(target.mailboxPrefix, checkedLocatorId(ctx, 'contactFolderId', 'Folder', 'Pick a contact folder from the list or give its ID.'));
+}
+
 /** The subscription resource and the delta query path (resync/deltaResync.ts) of what is watched. */
 function watched(ctx: TriggerContext, watch: Watch, target: GraphTarget): { resource: string; deltaPath: string } {
+	if (watch === 'contacts') return watchedContacts(ctx, target);
 	if (watch === 'messages') {
 		const folderId = checkedLocatorId(ctx, 'folderId', 'Mail Folder', 'Pick a folder from the list, or give its ID or a well-known name such as "inbox".');
 		return {
@@ -136,6 +161,9 @@ function watched(ctx: TriggerContext, watch: Watch, target: GraphTarget): { reso
 function checkedOutput(ctx: TriggerContext, watch: Watch): OutputMode {
 	const output = String(ctx.getNodeParameter('output', 'resource'));
 	if (output === 'notification') return 'notification';
+	if (watch === 'contacts' && output !== 'resource') {
+		throw settingsError(ctx, `Output "${output.slice(0, 40)}" cannot be used with contacts`, 'Choose Full Item (the contact as Microsoft Graph gives it) or Notification Only.');
+	}
 	// Parsed MIME, Simple and Selected Fields exist for messages only; an events trigger falls back to the full item.
 	if ((output === 'mime' || output === 'simple' || output === 'fields') && watch === 'messages') return output;
 	return 'resource';
@@ -166,12 +194,15 @@ const PRESET_CHANGE_TYPES: Partial<Record<TriggerEvent, ChangeType[]>> = {
 	eventDeleted: ['deleted'],
 	// Needs no subscription (polling/upcomingEvents.ts); kept for a complete settings object.
 	eventStartingSoon: ['updated'],
+	contactCreated: ['created'],
+	contactUpdated: ['updated'],
+	contactDeleted: ['deleted'],
 };
 
 function triggerEventOf(ctx: TriggerContext): TriggerEvent | 'v1' {
 	if (ctx.getNode().typeVersion < 2) return 'v1';
 	const event = String(ctx.getNodeParameter('event', 'newMail')) as TriggerEvent;
-	if (![...MAIL_EVENTS, ...CALENDAR_EVENTS].includes(event as never)) {
+	if (![...MAIL_EVENTS, ...CALENDAR_EVENTS, ...CONTACT_EVENTS].includes(event as never)) {
 		throw settingsError(ctx, `Trigger On "${String(event).slice(0, 40)}" is not known`, 'Choose one of the Trigger On options.');
 	}
 	return event;
@@ -179,6 +210,7 @@ function triggerEventOf(ctx: TriggerContext): TriggerEvent | 'v1' {
 
 function watchOf(ctx: TriggerContext, event: TriggerEvent | 'v1'): Watch {
 	if (event === 'v1') return ctx.getNodeParameter('watch', 'messages') === 'events' ? 'events' : 'messages';
+	if ((CONTACT_EVENTS as readonly string[]).includes(event)) return 'contacts';
 	return (MAIL_EVENTS as readonly string[]).includes(event) ? 'messages' : 'events';
 }
 

@@ -2,7 +2,7 @@
  * The one item pipeline: changes → filter → flag memory → shape → attachments → items. Live
  * deliveries, rich notifications and resyncs all feed it, so the same change gives the same item
  * whichever way it arrived (a resync's item only adds `source: "resync"`). An item is the
- * notification itself, the changed message or event as Graph gives it (Graph's `@odata.*` and
+ * notification itself, the changed message, event or contact as Graph gives it (Graph's `@odata.*` and
  * `prop@odata.type` annotations left out, one rule for all), or the message's parsed MIME with
  * attachments as binary data.
  */
@@ -38,9 +38,13 @@ function bytesOf(body: unknown): Buffer {
 	return Buffer.alloc(0);
 }
 
-/** `/me/messages/{id}` or `/me/events/{id}` (the transport scopes `/me` to the watched mailbox). */
+/**
+ * `/me/messages/{id}`, `/me/events/{id}` or `/me/contacts/{id}`: each watch kind is named after its
+ * collection (the transport scopes `/me` to the watched mailbox). A contact in any contact folder is
+ * found under `/me/contacts/{id}`, as an event of any calendar is under `/me/events/{id}`.
+ */
 function itemPath(settings: TriggerSettings, id: string): string {
-	return `/me/${settings.watch === 'messages' ? 'messages' : 'events'}/${encodeURIComponent(id)}`;
+	return `/me/${settings.watch}/${encodeURIComponent(id)}`;
 }
 
 /**

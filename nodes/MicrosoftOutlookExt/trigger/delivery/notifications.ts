@@ -50,7 +50,7 @@ export function notificationsOf(body: unknown): GraphNotification[] {
 	});
 }
 
-/** The changed item's ID: `resourceData.id`, else the last segment of `resource` (`Users/{u}/Messages/{id}`). */
+/** The changed item's ID: `resourceData.id`, else the last segment of `resource` (`Users/{u}/Messages/{id}`, `Users/{u}/Contacts/{id}`). */
 export function resourceIdOf(notification: GraphNotification): string | undefined {
 	const id = optionalString(notification.resourceData?.id);
 	if (id) return id;
@@ -59,7 +59,7 @@ export function resourceIdOf(notification: GraphNotification): string | undefine
 	const keyed = /\('([^']+)'\)\s*$/.exec(resource);
 	if (keyed) return keyed[1];
 	const last = resource.split('/').filter(Boolean).pop();
-	return last && /messages|events/i.test(resource) ? last : undefined;
+	return last && /messages|events|contacts/i.test(resource) ? last : undefined;
 }
 
 /** Output of a change notification, clientState left out. */

@@ -11,9 +11,11 @@
  *   50,000 messages costs one request, not 500. Its consequence: a resync sees changes to messages
  *   received after the activation, not to older ones. Calendars use a window of 30 days back and
  *   365 days ahead (calendarView delta needs one); primary calendar only when "All Calendars".
+ *   Contacts: delta exists per contact folder only (contact-delta.md: no `/me/contacts/delta` in v1.0)
+ *   and takes no filter, so the baseline reads the whole folder once (100 contacts a request).
  * - At most `maxResyncItems` items per resync; the rest are counted in a final `resync` summary item.
  * - An expired link (410 SyncStateNotFound / resyncRequired) falls back to a full read of what
- *   changed since the last sync (mail received since then; events modified since then), logged.
+ *   changed since the last sync (mail received since then; events and contacts modified since then), logged.
  * - "Delivered" = the item and change key of every change a notification started a run for since the
  *   last sync (bounded); anything else the delta shows is new to the workflow.
  */
@@ -23,7 +25,7 @@ import { describeFailure, graphCall, graphNow, httpStatusOf, settle } from '../.
 import type { GraphContext } from '../../shared/transport/request';
 import { assertNewPage } from '../../shared/transport/request';
 import { changeKey, checkDuplicates, duplicateScope, memoryMs } from '../delivery/dedupe';
-import { LOG_PREFIX } from '../common';
+import { LOG_PREFIX, LruMap } from '../common';
 import { duplicateMemory, storeDuplicateMemory } from '../staticData';
 import { matchesGraphFilter } from '../config/filters';
 import { itemsOf, type Change, type ItemContext } from '../delivery/items';
@@ -66,8 +68,10 @@ function stateFor(data: IDataObject, settings: TriggerSettings): DeltaState | un
 	return Number.isFinite(syncedAt) ? { syncedAt } : undefined;
 }
 
-function store(data: IDataObject, settings: TriggerSettings, link: string, syncedAt: number): void {
-	data[LINK] = link;
+/** `link` undefined: nothing could be tracked yet (an empty default Contacts folder); the next resync reads from `syncedAt`. */
+function store(data: IDataObject, settings: TriggerSettings, link: string | undefined, syncedAt: number): void {
+	if (link === undefined) delete data[LINK];
+	else data[LINK] = link;
 	data[LINK_RESOURCE] = settings.resource;
 	data[SYNCED_AT] = new Date(syncedAt).toISOString();
 	data[DELIVERED] = [];
@@ -90,18 +94,56 @@ export function rememberDelivered(data: IDataObject, changes: Array<{ id: string
 	data[DELIVERED] = [...known, ...added].slice(-MAX_DELIVERED);
 }
 
-/** The first request of a delta round: messages received since `since`, or the calendar window around it. */
-function startRequest(settings: TriggerSettings, since: number, now: number): { url: string; qs: IDataObject } {
-	if (settings.watch === 'messages') return { url: settings.deltaPath, qs: { $filter: `receivedDateTime ge ${new Date(since).toISOString()}` } };
+/** The default Contacts folder's ID per mailbox, per process: it never changes. Bounded: one per watched mailbox. */
+const defaultContactFolders = new LruMap<string, string>(100);
+
+/**
+ * The default Contacts folder's ID, or undefined while it holds no contact. The v1.0 docs name no
+ * well-known name for contact folders (mail folders have "inbox"; `contactFolders/contacts` is not
+ * documented), and List contactFolders is ambiguous (its text says the folders *in* the default folder,
+ * its example lists the "Contacts" folder itself). What is documented: `/me/contacts` lists the default
+ * folder's contacts, and each contact's `parentFolderId` is its folder.
+ */
+async function defaultContactFolderId(ctx: GraphContext, settings: TriggerSettings): Promise<string | undefined> {
+	const key = `${settings.target.root}|${settings.target.mailboxPrefix}`;
+	const known = defaultContactFolders.get(key);
+	if (known) return known;
+	const { body } = await graphCall<IDataObject>(ctx, settings.target, { method: 'GET', url: '/me/contacts', qs: { $top: 1, $select: 'parentFolderId' } });
+	const first = ((body.value as IDataObject[] | undefined) ?? [])[0];
+	const id = typeof first?.parentFolderId === 'string' && first.parentFolderId !== '' ? first.parentFolderId : undefined;
+	if (id) defaultContactFolders.set(key, id);
+	return id;
+}
+
+/** Where delta query reads what is watched; undefined = nothing to read yet (an empty default Contacts folder). */
+async function deltaPathOf(ctx: GraphContext, settings: TriggerSettings): Promise<string | undefined> {
+	if (settings.deltaPath) return settings.deltaPath;
+	const folderId = await defaultContactFolderId(ctx, settings);
+	return folderId === undefined ? undefined : `/me/contactFolders/${encodeURIComponent(folderId)}/contacts/delta`;
+}
+
+/** The first request of a delta round: messages received since `since`, the calendar window around it, or the whole contact folder. */
+function startRequest(settings: TriggerSettings, path: string, since: number, now: number): { url: string; qs?: IDataObject } {
+	if (settings.watch === 'messages') return { url: path, qs: { $filter: `receivedDateTime ge ${new Date(since).toISOString()}` } };
+	// contact-delta.md documents $select only: no filter can narrow the first read.
+	if (settings.watch === 'contacts') return { url: path };
 	return {
-		url: settings.deltaPath,
+		url: path,
 		qs: { startDateTime: new Date(Math.min(since, now) - WINDOW_BACK_MS).toISOString(), endDateTime: new Date(now + WINDOW_AHEAD_MS).toISOString() },
 	};
 }
 
 interface DeltaRound {
 	items: IDataObject[];
-	deltaLink: string;
+	/** Undefined only for a folder that cannot be read yet (see deltaPathOf). */
+	deltaLink: string | undefined;
+}
+
+/** A first round from `since`: nothing to read when the watched folder cannot be found yet. */
+async function readFrom(ctx: GraphContext, settings: TriggerSettings, since: number, now: number): Promise<DeltaRound> {
+	const path = await deltaPathOf(ctx, settings);
+	if (path === undefined) return { items: [], deltaLink: undefined };
+	return await readRound(ctx, settings, startRequest(settings, path, since, now));
 }
 
 /** Follows nextLinks to the deltaLink; a link seen twice ends with the transport's error. */
@@ -135,7 +177,7 @@ export async function ensureBaseline(ctx: GraphContext, settings: TriggerSetting
 	const now = syncTime(settings);
 	data[LINK_RESOURCE] = settings.resource;
 	data[SYNCED_AT] = new Date(now).toISOString();
-	const round = await settle(readRound(ctx, settings, startRequest(settings, now, now)));
+	const round = await settle(readFrom(ctx, settings, now, now));
 	if (!round.ok) {
 		ctx.logger.warn(`${LOG_PREFIX} could not start change tracking (delta query); the next resync reads everything since ${new Date(now).toISOString()}: ${describeFailure(round.error)}`);
 		return;
@@ -182,9 +224,9 @@ export async function resync(ctx: ItemContext, settings: TriggerSettings, data: 
 	if (!round || (!round.ok && isExpiredLink(round.error))) {
 		const why = round ? `the delta link expired (${describeFailure(round.error)})` : 'no delta link was stored';
 		ctx.logger.warn(`${LOG_PREFIX} ${why}; full resync of what changed since ${new Date(state.syncedAt).toISOString()}`);
-		round = await settle(readRound(ctx, settings, startRequest(settings, state.syncedAt, now)));
-		if (round.ok && settings.watch === 'events') {
-			// A full calendar window: only events modified since the last sync are changes.
+		round = await settle(readFrom(ctx, settings, state.syncedAt, now));
+		if (round.ok && settings.watch !== 'messages') {
+			// A full calendar window or contact folder: only items modified since the last sync are changes.
 			const changed = round.value.items.filter((item) => Date.parse(String(item.lastModifiedDateTime ?? '')) >= state.syncedAt || item['@removed']);
 			round = { ok: true, value: { ...round.value, items: changed } };
 		}
