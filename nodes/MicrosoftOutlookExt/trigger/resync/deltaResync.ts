@@ -68,13 +68,23 @@ function stateFor(data: IDataObject, settings: TriggerSettings): DeltaState | un
 	return Number.isFinite(syncedAt) ? { syncedAt } : undefined;
 }
 
-/** `link` undefined: nothing could be tracked yet (an empty default Contacts folder); the next resync reads from `syncedAt`. */
-function store(data: IDataObject, settings: TriggerSettings, link: string | undefined, syncedAt: number): void {
+/**
+ * `link` undefined: nothing could be tracked yet (an empty default Contacts folder); the next resync reads from `syncedAt`.
+ * `seenAtSync`: the changes this round read that carry the sync's own second. A full read after an expired link
+ * asks for everything from that second on, so it reads them again; kept here (not in the duplicate memory, which a
+ * re-created subscription clears), they are not output twice.
+ */
+function store(data: IDataObject, settings: TriggerSettings, link: string | undefined, syncedAt: number, seenAtSync: string[] = []): void {
 	if (link === undefined) delete data[LINK];
 	else data[LINK] = link;
 	data[LINK_RESOURCE] = settings.resource;
 	data[SYNCED_AT] = new Date(syncedAt).toISOString();
-	data[DELIVERED] = [];
+	data[DELIVERED] = seenAtSync.slice(-MAX_DELIVERED);
+}
+
+/** When a change happened, as far as a full read's lower bound sees it: mail by its arrival, the rest by their last change. */
+function changedAt(settings: TriggerSettings, item: IDataObject): number {
+	return Date.parse(String((settings.watch === 'messages' ? item.receivedDateTime : item.lastModifiedDateTime) ?? ''));
 }
 
 export function clearResyncState(data: IDataObject): void {
@@ -227,7 +237,7 @@ export async function resync(ctx: ItemContext, settings: TriggerSettings, data: 
 		round = await settle(readFrom(ctx, settings, state.syncedAt, now));
 		if (round.ok && settings.watch !== 'messages') {
 			// A full calendar window or contact folder: only items modified since the last sync are changes.
-			const changed = round.value.items.filter((item) => Date.parse(String(item.lastModifiedDateTime ?? '')) >= state.syncedAt || item['@removed']);
+			const changed = round.value.items.filter((item) => changedAt(settings, item) >= state.syncedAt || item['@removed']);
 			round = { ok: true, value: { ...round.value, items: changed } };
 		}
 	}
@@ -259,7 +269,10 @@ export async function resync(ctx: ItemContext, settings: TriggerSettings, data: 
 		built += chunk.length;
 		for (const item of await itemsOf(ctx, settings, data, chunk)) if (item) items.push(item);
 	}
-	store(data, settings, round.value.deltaLink, now);
+	const seenAtSync = round.value.items
+		.filter((item) => item['@removed'] === undefined && changedAt(settings, item) >= now)
+		.map((item) => deliveredKey(String(item.id), item['@odata.etag']));
+	store(data, settings, round.value.deltaLink, now, seenAtSync);
 	const skipped = changes.length - built;
 	if (skipped > 0) {
 		items.push({
