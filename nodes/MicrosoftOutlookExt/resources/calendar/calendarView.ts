@@ -1,6 +1,7 @@
 import type { IDisplayOptions, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { listFields, resourceLocator, timeZoneField } from '../../shared/descriptions';
+import { listFields, timeZoneField } from '../../shared/descriptions';
+import { calendarLocator } from './locator';
 import { inputError } from '../../shared/validation';
 import { applyOutputTimeZone, outputTimeZoneOption } from '../event/fields';
 import { assertEndAfterStart, checkedTimeZone, zonedDateTime } from './timeZones';
@@ -74,14 +75,7 @@ export async function prepareCalendarView(
 }
 
 export const calendarViewDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'calendarId',
-		displayName: 'Calendar',
-		searchListMethod: 'searchCalendars',
-		show: showOnlyForCalendarView,
-		required: false,
-		description: 'Calendar to read. Leave empty for the default calendar.',
-	}),
+	calendarLocator(showOnlyForCalendarView, 'Calendar to read. Leave empty for the default calendar.', { required: false }),
 	...viewWindowFields(showOnlyForCalendarView, 'events'),
 	...listFields(showOnlyForCalendarView),
 	{

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { confirmation, unwrapList } from '../../shared/descriptions';
+import { operationSelector } from '../../shared/fields';
 import { calendarViewDescription, prepareCalendarView } from './calendarView';
 import { calendarCreateDescription, prepareCalendarCreate } from './create';
 import { calendarDeleteDescription } from './delete';
@@ -10,15 +11,10 @@ import { calendarGetAllDescription } from './getAll';
 import { addReadableAvailability, calendarGetScheduleDescription, prepareGetSchedule } from './getSchedule';
 import { calendarUpdateDescription, prepareCalendarUpdate } from './update';
 
-const showOnlyForCalendar = { resource: ['calendar'] };
-
 export const calendarDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForCalendar },
+	operationSelector({
+		resource: 'calendar',
+		default: 'getAll',
 		options: [
 			{
 				name: 'Calendar View',
@@ -104,8 +100,7 @@ export const calendarDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'getAll',
-	},
+	}),
 	...calendarCreateDescription,
 	...calendarDeleteDescription,
 	...calendarGetAllDescription,

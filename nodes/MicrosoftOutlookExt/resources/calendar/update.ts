@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { calendarLocator } from './locator';
 import { inputError } from '../../shared/validation';
 import { calendarColorOptions, checkedCalendarName } from './create';
 
@@ -25,13 +25,7 @@ export async function prepareCalendarUpdate(
 }
 
 export const calendarUpdateDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'calendarId',
-		displayName: 'Calendar',
-		searchListMethod: 'searchCalendars',
-		show: showOnlyForCalendarUpdate,
-		description: 'The calendar to change',
-	}),
+	calendarLocator(showOnlyForCalendarUpdate, 'The calendar to change'),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',

@@ -1,21 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { confirmation, unwrapList } from '../../shared/descriptions';
+import { operationSelector } from '../../shared/fields';
 import { categoryCreateDescription, prepareCategoryCreate } from './create';
 import { categoryDeleteDescription } from './delete';
 import { categoryGetAllDescription } from './getAll';
 
 /** The mailbox's master list of categories (/me/outlook/masterCategories), which messages and events use by name. */
 
-const showOnlyForCategories = { resource: ['category'] };
-
 export const categoryDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForCategories },
+	operationSelector({
+		resource: 'category',
+		default: 'getAll',
 		options: [
 			{
 				name: 'Create Category',
@@ -48,8 +44,7 @@ export const categoryDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'getAll',
-	},
+	}),
 	...categoryCreateDescription,
 	...categoryDeleteDescription,
 	...categoryGetAllDescription,

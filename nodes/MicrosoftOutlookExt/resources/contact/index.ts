@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { confirmation, unwrapList } from '../../shared/descriptions';
+import { operationSelector } from '../../shared/fields';
 import { contactCreateDescription, prepareContactCreate } from './create';
 import { contactLocator } from './fields';
 import { contactGetAllDescription, prepareContactList } from './getAll';
@@ -9,12 +10,9 @@ import { contactUpdateDescription, prepareContactUpdate } from './update';
 const showOnlyForContact = { resource: ['contact'] };
 
 export const contactDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForContact },
+	operationSelector({
+		resource: 'contact',
+		default: 'getAll',
 		options: [
 			{
 				name: 'Create Contact',
@@ -65,8 +63,7 @@ export const contactDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'getAll',
-	},
+	}),
 	...contactCreateDescription,
 	contactLocator({ ...showOnlyForContact, operation: ['delete'] }, 'The contact to delete'),
 	contactLocator({ ...showOnlyForContact, operation: ['get'] }, 'The contact to get'),

@@ -2,6 +2,7 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } fr
 
 import { listFields, resourceLocator, unwrapList } from '../../shared/descriptions';
 import { inputError } from '../../shared/validation';
+import { operationSelector } from '../../shared/fields';
 
 const showOnlyForContactFolder = { resource: ['contactFolder'] };
 const showOnlyForCreate = { ...showOnlyForContactFolder, operation: ['create'] };
@@ -41,12 +42,9 @@ export async function prepareContactFolderList(
 }
 
 export const contactFolderDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForContactFolder },
+	operationSelector({
+		resource: 'contactFolder',
+		default: 'getAll',
 		options: [
 			{
 				name: 'Create Contact Folder',
@@ -70,8 +68,7 @@ export const contactFolderDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'getAll',
-	},
+	}),
 	{
 		displayName: 'Name',
 		name: 'contactFolderName',
@@ -82,7 +79,13 @@ export const contactFolderDescription: INodeProperties[] = [
 		description: 'Name of the new contact folder',
 		displayOptions: { show: showOnlyForCreate },
 	},
-	parentFolderLocator(showOnlyForCreate, 'Contact folder to create the new folder in. Leave empty to create it under the default Contacts folder.'),
-	parentFolderLocator(showOnlyForGetAll, 'List the child folders of this contact folder. Leave empty for the folders under the default Contacts folder.'),
+	parentFolderLocator(
+		showOnlyForCreate,
+		'Contact folder to create the new folder in. Leave empty to create it under the default Contacts folder.',
+	),
+	parentFolderLocator(
+		showOnlyForGetAll,
+		'List the child folders of this contact folder. Leave empty for the folders under the default Contacts folder.',
+	),
 	...listFields(showOnlyForGetAll),
 ];

@@ -2,21 +2,17 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { confirmation, unwrapList } from '../../shared/descriptions';
 import { itemRequestLoop } from '../../shared/routing';
+import { operationSelector } from '../../shared/fields';
 import { createDraftFlow, draftCreateDescription, prepareDraftCreate } from './create';
 import { draftGetAllDescription } from './getAll';
 import { draftLocator } from './locator';
 import { draftUpdateDescription, prepareDraftUpdate } from './update';
 
-const showOnlyForDrafts = { resource: ['draft'] };
-
 /** Drafts are messages in the Drafts folder (`isDraft: true`): the message endpoints act on them. */
 export const draftDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForDrafts },
+	operationSelector({
+		resource: 'draft',
+		default: 'create',
 		options: [
 			{
 				name: 'Create Draft',
@@ -78,8 +74,7 @@ export const draftDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'create',
-	},
+	}),
 	...draftCreateDescription,
 	draftLocator({ resource: ['draft'], operation: ['delete'] }, 'The draft to delete'),
 	draftLocator({ resource: ['draft'], operation: ['get'] }, 'The draft to get'),

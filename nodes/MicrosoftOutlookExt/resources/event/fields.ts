@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
+import { calendarLocator } from '../calendar/locator';
 import { inputError } from '../../shared/validation';
 import {
 	assertEndAfterStart,
@@ -311,14 +312,11 @@ export const outputTimeZoneOption: INodeProperties = {
  */
 export function eventLocatorFields(show: { resource: string[]; operation: string[] }): INodeProperties[] {
 	return [
-		resourceLocator({
-			name: 'calendarId',
-			displayName: 'Calendar',
-			searchListMethod: 'searchCalendars',
+		calendarLocator(
 			show,
-			required: false,
-			description: 'Only narrows the Event list to one calendar; leave empty to list events of all calendars',
-		}),
+			'Only narrows the Event list to one calendar; leave empty to list events of all calendars',
+			{ required: false },
+		),
 		{
 			...resourceLocator({
 				name: 'eventId',

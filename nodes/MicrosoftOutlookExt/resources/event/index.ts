@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { itemRequestLoop } from '../../shared/routing';
 
 import { confirmation, unwrapList } from '../../shared/descriptions';
+import { operationSelector } from '../../shared/fields';
 import { cancelThroughGraph, eventCancelDescription } from './cancel';
 import { eventCreateDescription, prepareEventCreate } from './create';
 import { eventDeleteDescription } from './delete';
@@ -15,15 +16,10 @@ import { eventDismissReminderDescription, eventSnoozeReminderDescription, prepar
 import { eventRespondDescription, prepareEventResponse } from './respond';
 import { eventUpdateDescription, prepareEventUpdate } from './update';
 
-const showOnlyForEvent = { resource: ['event'] };
-
 export const eventDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForEvent },
+	operationSelector({
+		resource: 'event',
+		default: 'getAll',
 		options: [
 			{
 				name: 'Accept Event',
@@ -165,8 +161,7 @@ export const eventDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'getAll',
-	},
+	}),
 	...eventCancelDescription,
 	...eventCreateDescription,
 	...eventDeleteDescription,

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { parentFolderLocator } from './locators';
 import { inputError } from '../../shared/validation';
 
 const showOnlyForFolderCreate = { resource: ['folder'], operation: ['create'] };
@@ -16,16 +16,10 @@ export const folderCreateDescription: INodeProperties[] = [
 		description: 'Name of the new folder (unique among its sibling folders)',
 		displayOptions: { show: showOnlyForFolderCreate },
 	},
-	resourceLocator({
-		name: 'parentFolderId',
-		displayName: 'Parent Folder',
-		searchListMethod: 'searchFolders',
-		show: showOnlyForFolderCreate,
-		required: false,
-		description:
-			'Folder to create the new folder in. Leave empty for a top-level folder. By ID also takes well-known names such as inbox.',
-		idPlaceholder: 'inbox',
-	}),
+	parentFolderLocator(
+		showOnlyForFolderCreate,
+		'Folder to create the new folder in. Leave empty for a top-level folder. By ID also takes well-known names such as inbox.',
+	),
 	{
 		displayName: 'Options',
 		name: 'options',

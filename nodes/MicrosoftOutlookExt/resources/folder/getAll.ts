@@ -1,20 +1,15 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { listFields, resourceLocator } from '../../shared/descriptions';
+import { listFields } from '../../shared/descriptions';
+import { parentFolderLocator } from './locators';
 
 const showOnlyForFolderGetAll = { resource: ['folder'], operation: ['getAll'] };
 
 export const folderGetAllDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'parentFolderId',
-		displayName: 'Parent Folder',
-		searchListMethod: 'searchFolders',
-		show: showOnlyForFolderGetAll,
-		required: false,
-		description:
-			'List the subfolders of this folder. Leave empty for the top-level folders. By ID also takes well-known names such as inbox.',
-		idPlaceholder: 'inbox',
-	}),
+	parentFolderLocator(
+		showOnlyForFolderGetAll,
+		'List the subfolders of this folder. Leave empty for the top-level folders. By ID also takes well-known names such as inbox.',
+	),
 	...listFields(showOnlyForFolderGetAll),
 	{
 		displayName: 'Options',

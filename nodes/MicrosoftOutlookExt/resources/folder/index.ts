@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { confirmation, unwrapList } from '../../shared/descriptions';
+import { operationSelector } from '../../shared/fields';
 import { folderCreateDescription, prepareFolderCreate } from './create';
 import { folderDeleteDescription } from './delete';
 import { folderGetDescription } from './get';
@@ -8,15 +9,10 @@ import { folderGetAllDescription, prepareFolderList } from './getAll';
 import { folderRelocateDescription, prepareFolderRelocate } from './relocate';
 import { folderUpdateDescription, prepareFolderRename } from './update';
 
-const showOnlyForFolders = { resource: ['folder'] };
-
 export const folderDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForFolders },
+	operationSelector({
+		resource: 'folder',
+		default: 'getAll',
 		options: [
 			{
 				name: 'Copy Mail Folder',
@@ -87,8 +83,7 @@ export const folderDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'getAll',
-	},
+	}),
 	...folderCreateDescription,
 	...folderDeleteDescription,
 	...folderGetAllDescription,

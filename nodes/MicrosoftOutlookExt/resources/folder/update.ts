@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { inputError } from '../../shared/validation';
-import { folderLocator } from './get';
+import { folderLocator } from './locators';
 
 const showOnlyForFolderUpdate = { resource: ['folder'], operation: ['update'] };
 

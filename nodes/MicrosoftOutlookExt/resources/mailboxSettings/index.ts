@@ -1,18 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { unwrapList } from '../../shared/descriptions';
+import { operationSelector } from '../../shared/fields';
 import { outputAutomaticReplies, prepareSetAutomaticReplies, setAutomaticRepliesDescription } from './automaticReplies';
 import { getMailTipsDescription, prepareGetMailTips } from './mailTips';
 
-const showOnlyForMailboxSettings = { resource: ['mailboxSettings'] };
-
 export const mailboxSettingsDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForMailboxSettings },
+	operationSelector({
+		resource: 'mailboxSettings',
+		default: 'get',
 		options: [
 			{
 				name: 'Get Automatic Replies',
@@ -51,8 +47,7 @@ export const mailboxSettingsDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'get',
-	},
+	}),
 	...setAutomaticRepliesDescription,
 	...getMailTipsDescription,
 ];

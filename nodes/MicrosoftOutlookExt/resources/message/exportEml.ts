@@ -1,20 +1,14 @@
 import type { IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { messageLocator } from './locator';
 
 /** Export as .eml: GET /messages/{id}/$value, the MIME bytes as they are (Get Message parses them instead). */
 
 const showForExport = { resource: ['message'], operation: ['exportEml'] };
 
 export const messageExportDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'messageId',
-		displayName: 'Message',
-		searchListMethod: 'searchMessages',
-		show: showForExport,
-		description: 'The message to export, e.g. the "id" of a message from a trigger or from List Mail Messages',
-	}),
+	messageLocator(showForExport, 'The message to export, e.g. the "id" of a message from a trigger or from List Mail Messages'),
 	{
 		displayName: 'Put Output File in Field',
 		name: 'binaryPropertyName',

@@ -7,19 +7,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { messageLocator } from './locator';
 import { DEFAULT_BINARY_PROPERTY_PREFIX, mimeToExecutionData, NotMimeMessageError } from '../../shared/mime';
 
 const showOnlyForMessageGet = { resource: ['message'], operation: ['get'] };
 
 export const messageGetDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'messageId',
-		displayName: 'Message',
-		searchListMethod: 'searchMessages',
-		show: showOnlyForMessageGet,
-		description: 'The message to download and parse',
-	}),
+	messageLocator(showOnlyForMessageGet, 'The message to download and parse'),
 	{
 		displayName: 'Options',
 		name: 'options',

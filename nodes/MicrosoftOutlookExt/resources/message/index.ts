@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { itemRequestLoop } from '../../shared/routing';
 
 import { confirmation, unwrapList } from '../../shared/descriptions';
+import { operationSelector } from '../../shared/fields';
 import { messageDeleteDescription } from './delete';
 import { messageGetDescription, parseMimeResponse } from './get';
 import { messageGetAllDescription, prepareMessageList } from './getAll';
@@ -13,15 +14,10 @@ import { answerMessage, answerOutput, messageReplyDescription, prepareAnswer } f
 import { messageUpdateDescription, prepareMessageUpdate } from './update';
 import { messageSendAndWaitDescription, SEND_AND_WAIT } from './sendAndWait';
 
-const showOnlyForMessages = { resource: ['message'] };
-
 export const messageDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForMessages },
+	operationSelector({
+		resource: 'message',
+		default: 'send',
 		options: [
 			{
 				name: 'Delete Message',
@@ -174,8 +170,7 @@ export const messageDescription: INodeProperties[] = [
 				// No routing: a custom operation (MicrosoftOutlookExt.node.ts customOperations) with the node's webhook().
 			},
 		],
-		default: 'send',
-	},
+	}),
 	...messageDeleteDescription,
 	...messageGetDescription,
 	...messageGetAllDescription,

@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { messageLocator } from './locator';
 import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
@@ -35,13 +35,10 @@ const attachmentFields = messageSendDescription
 	.map((property) => ({ ...property, displayOptions: { show: showForAnswers } }));
 
 export const messageReplyDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'messageId',
-		displayName: 'Message',
-		searchListMethod: 'searchMessages',
-		show: showForAnswers,
-		description: 'The message to answer or forward, e.g. the "id" of a message from a trigger or from List Mail Messages',
-	}),
+	messageLocator(
+		showForAnswers,
+		'The message to answer or forward, e.g. the "id" of a message from a trigger or from List Mail Messages',
+	),
 	{
 		displayName: 'Send Mode',
 		name: 'answerMode',

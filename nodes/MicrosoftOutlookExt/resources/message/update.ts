@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { messageLocator } from './locator';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
@@ -15,13 +15,10 @@ import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpe
 const showForUpdate = { resource: ['message'], operation: ['update'] };
 
 export const messageUpdateDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'messageId',
-		displayName: 'Message',
-		searchListMethod: 'searchMessages',
-		show: { resource: ['message'], operation: ['update', 'markAsRead', 'markAsUnread'] },
-		description: 'The message to change, e.g. the "id" of a message from a trigger or from List Mail Messages',
-	}),
+	messageLocator(
+		{ resource: ['message'], operation: ['update', 'markAsRead', 'markAsUnread'] },
+		'The message to change, e.g. the "id" of a message from a trigger or from List Mail Messages',
+	),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',

@@ -15,13 +15,14 @@ import { graphApiRequest } from '../../shared/transport/request';
 import { idSegment } from '../../shared/transport/url';
 import { inputError } from '../../shared/validation';
 import { ATTACHMENT_SUMMARY_FIELDS } from './getAll';
-import { attachmentLocator, messageLocator } from './locators';
+import { messageLocator } from '../message/locator';
+import { attachmentLocator, showForAttachmentOperation } from './locators';
 
 const showOnlyForAttachmentDownload = { resource: ['messageAttachment'], operation: ['download'] };
 const ITEM_ATTACHMENT = '#microsoft.graph.itemAttachment';
 
 export const attachmentDownloadDescription: INodeProperties[] = [
-	messageLocator('download', 'The message or draft the attachment belongs to'),
+	messageLocator(showForAttachmentOperation('download'), 'The message or draft the attachment belongs to'),
 	attachmentLocator('download', 'The attachment to download. A file comes as it is; an attached mail as a .eml file, a contact as .vcf, an event as .ics.'),
 	{
 		displayName: 'Put Output File in Field',

@@ -2,20 +2,16 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { confirmation, unwrapList } from '../../shared/descriptions';
 import { itemRequestLoop } from '../../shared/routing';
+import { operationSelector } from '../../shared/fields';
 import { addAttachments, attachmentAddDescription, prepareAttachmentAdd } from './add';
 import { attachmentDeleteDescription } from './delete';
 import { attachmentDownloadDescription, attachmentToBinary, downloadAttachment } from './download';
 import { ATTACHMENT_SUMMARY_FIELDS, attachmentGetAllDescription } from './getAll';
 
-const showOnlyForAttachments = { resource: ['messageAttachment'] };
-
 export const messageAttachmentDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForAttachments },
+	operationSelector({
+		resource: 'messageAttachment',
+		default: 'getAll',
 		options: [
 			{
 				name: 'Add Attachment',
@@ -61,8 +57,7 @@ export const messageAttachmentDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'getAll',
-	},
+	}),
 	...attachmentAddDescription,
 	...attachmentDeleteDescription,
 	...attachmentDownloadDescription,

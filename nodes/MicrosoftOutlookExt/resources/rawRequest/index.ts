@@ -1,20 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { formatRawResponse, prepareRawRequest, rawRequestSendDescription } from './send';
-
-const showOnlyForRawRequest = { resource: ['rawRequest'] };
+import { operationSelector } from '../../shared/fields';
 
 /*
  * Any Graph request through the shared transport (mailbox scoping of /me, token refresh, throttling
  * gate). The retry knobs in `options` are read by the transport's retryPolicyFor (shared/routing.ts).
  */
 export const rawRequestDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForRawRequest },
+	operationSelector({
+		resource: 'rawRequest',
+		default: 'send',
 		options: [
 			{
 				name: 'Raw Request',
@@ -29,7 +25,6 @@ export const rawRequestDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'send',
-	},
+	}),
 	...rawRequestSendDescription,
 ];

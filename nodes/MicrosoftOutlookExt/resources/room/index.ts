@@ -1,9 +1,9 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields, unwrapList } from '../../shared/descriptions';
+import { operationSelector } from '../../shared/fields';
 import { roomLocator, selectedRoom } from './picker';
 
-const showOnlyForRoom = { resource: ['room'] };
 const showOnlyForRoomGetAll = { resource: ['room'], operation: ['getAll'] };
 const showOnlyForRoomLists = { resource: ['room'], operation: ['getRoomLists'] };
 const showOnlyForRoomsInList = { resource: ['room'], operation: ['getRoomsInList'] };
@@ -18,12 +18,9 @@ export async function checkRoomList(
 }
 
 export const roomDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForRoom },
+	operationSelector({
+		resource: 'room',
+		default: 'getAll',
 		options: [
 			{
 				name: 'Get Many Rooms',
@@ -57,8 +54,7 @@ export const roomDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'getAll',
-	},
+	}),
 	...listFields(showOnlyForRoomGetAll, 100),
 	...listFields(showOnlyForRoomLists, 100),
 	{

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { itemRequestLoop } from '../../shared/routing';
 
 import { unwrapList } from '../../shared/descriptions';
+import { operationSelector } from '../../shared/fields';
 import { checkSubscriptionId, hideClientState, keepInstanceSubscriptions } from './common';
 import {
 	createOrReuseSubscription,
@@ -15,8 +16,6 @@ import { deleteInstanceSubscriptions, subscriptionDeleteAllForInstanceDescriptio
 import { subscriptionGetAllDescription } from './getAll';
 import { prepareExpirationUpdate, renewWithRetry, subscriptionUpdateExpirationDescription } from './updateExpiration';
 
-const showOnlyForSubscription = { resource: ['subscription'] };
-
 /*
  * Subscriptions are app-wide in Graph: requests go to /subscriptions (never mailbox-scoped); only the
  * `resource` in a create body names the mailbox. Operations whose request loop needs more than one
@@ -24,12 +23,9 @@ const showOnlyForSubscription = { resource: ['subscription'] };
  * shared transport with their own `operations.pagination`.
  */
 export const subscriptionDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForSubscription },
+	operationSelector({
+		resource: 'subscription',
+		default: 'create',
 		options: [
 			{
 				name: 'Create Subscription',
@@ -88,8 +84,7 @@ export const subscriptionDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'create',
-	},
+	}),
 	...subscriptionCreateDescription,
 	...subscriptionDeleteDescription,
 	...subscriptionDeleteAllForInstanceDescription,

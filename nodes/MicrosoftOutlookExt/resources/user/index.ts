@@ -1,14 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../shared/fields';
+
 const showOnlyForUser = { resource: ['user'] };
 
 export const userDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: showOnlyForUser },
+	operationSelector({
+		resource: 'user',
+		default: 'getCurrent',
 		options: [
 			{
 				name: 'Get Current User',
@@ -41,8 +40,7 @@ export const userDescription: INodeProperties[] = [
 				},
 			},
 		],
-		default: 'getCurrent',
-	},
+	}),
 	{
 		displayName: 'Time Zone Format',
 		name: 'timeZoneStandard',
