@@ -1,4 +1,6 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { timeZoneField } from './descriptions';
 
 /**
  * Builders for description parts that several resources share, so each operation file writes only what is
@@ -24,5 +26,57 @@ export function operationSelector({
 		displayOptions: { show: { resource: [resource] } },
 		options,
 		default: defaultOperation,
+	};
+}
+
+/** What differs between two wall-clock time fields: an example value and what the time means. */
+interface WallClockTime {
+	name: string;
+	displayName: string;
+	placeholder: string;
+	description: string;
+}
+
+/** A required date and time without offset (e.g. 2026-05-01T09:30:00), read in the Time Zone field after it. */
+export function wallClockTimeField(show: IDisplayOptions['show'], time: WallClockTime): INodeProperties {
+	return {
+		displayName: time.displayName,
+		name: time.name,
+		type: 'dateTime',
+		required: true,
+		default: '',
+		placeholder: time.placeholder,
+		description: time.description,
+		displayOptions: { show },
+	};
+}
+
+type PeriodEnd = Omit<WallClockTime, 'name' | 'displayName'> & { name?: string };
+
+/**
+ * Start At, End At and the Time Zone both are read in (a period sent as Graph dateTimeTimeZone values).
+ * The fields are named startDateTime and endDateTime unless a period end names its own.
+ */
+export function periodFields(show: IDisplayOptions['show'], period: { start: PeriodEnd; end: PeriodEnd }): INodeProperties[] {
+	return [
+		wallClockTimeField(show, { name: 'startDateTime', displayName: 'Start At', ...period.start }),
+		wallClockTimeField(show, { name: 'endDateTime', displayName: 'End At', ...period.end }),
+		timeZoneField('timeZone', 'Time Zone', show),
+	];
+}
+
+/** A message's importance (Low, Normal, High; Graph's default is normal). */
+export function messageImportanceField(description?: string): INodeProperties {
+	return {
+		displayName: 'Importance',
+		name: 'importance',
+		type: 'options',
+		options: [
+			{ name: 'Low', value: 'low' },
+			{ name: 'Normal', value: 'normal' },
+			{ name: 'High', value: 'high' },
+		],
+		default: 'normal',
+		description,
 	};
 }

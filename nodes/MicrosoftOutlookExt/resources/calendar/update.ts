@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { calendarLocator } from './locator';
 import { inputError } from '../../shared/validation';
+import { calendarLocator } from './locator';
 import { calendarColorOptions, checkedCalendarName } from './create';
 
 const showOnlyForCalendarUpdate = { resource: ['calendar'], operation: ['update'] };

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
+import { messageImportanceField } from '../../shared/fields';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { messageSendDescription } from '../message/send';
 import { recipientFields } from './create';
@@ -42,18 +43,7 @@ export const draftUpdateDescription: INodeProperties[] = [
 				placeholder: 'carla@contoso.com',
 				description: 'Comma-separated email addresses that receive a copy (replaces the current list; empty clears it)',
 			},
-			{
-				displayName: 'Importance',
-				name: 'importance',
-				type: 'options',
-				options: [
-					{ name: 'Low', value: 'low' },
-					{ name: 'Normal', value: 'normal' },
-					{ name: 'High', value: 'high' },
-				],
-				default: 'normal',
-				description: 'How important the message is to the recipients',
-			},
+			messageImportanceField('How important the message is to the recipients'),
 			{
 				displayName: 'Read Receipt Requested',
 				name: 'isReadReceiptRequested',

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { parentFolderLocator } from './locators';
 import { inputError } from '../../shared/validation';
+import { parentFolderLocator } from './locators';
 
 const showOnlyForFolderCreate = { resource: ['folder'], operation: ['create'] };
 

@@ -1,14 +1,8 @@
-import type {
-	IDataObject,
-	IExecuteSingleFunctions,
-	IN8nHttpFullResponse,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { messageLocator } from './locator';
 import { DEFAULT_BINARY_PROPERTY_PREFIX, mimeToExecutionData, NotMimeMessageError } from '../../shared/mime';
+import { messageLocator } from './locator';
 
 const showOnlyForMessageGet = { resource: ['message'], operation: ['get'] };
 

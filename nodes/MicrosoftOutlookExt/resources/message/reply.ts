@@ -1,18 +1,10 @@
-import type {
-	DeclarativeRestApiSettings,
-	IDataObject,
-	IExecutePaginationFunctions,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { messageLocator } from './locator';
 import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+import { messageLocator } from './locator';
 import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpers';
 import { messageSendDescription } from './send';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';

@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { messageLocator } from './locator';
+import { messageImportanceField } from '../../shared/fields';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
+import { messageLocator } from './locator';
 import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpers';
 
 /**
@@ -116,17 +117,7 @@ export const messageUpdateDescription: INodeProperties[] = [
 				default: 'focused',
 				description: 'Whether the message belongs in the Focused or the Other tab of the inbox',
 			},
-			{
-				displayName: 'Importance',
-				name: 'importance',
-				type: 'options',
-				options: [
-					{ name: 'Low', value: 'low' },
-					{ name: 'Normal', value: 'normal' },
-					{ name: 'High', value: 'high' },
-				],
-				default: 'normal',
-			},
+			messageImportanceField(),
 			{
 				displayName: 'Is Read',
 				name: 'isRead',

@@ -1,12 +1,4 @@
-import type {
-	DeclarativeRestApiSettings,
-	IDataObject,
-	IExecutePaginationFunctions,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
@@ -63,8 +55,7 @@ export async function addAttachments(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const files = filesToAdd.get(this) ?? [];
-	filesToAdd.delete(this);
+	const files = filesToAdd.take(this) ?? [];
 	const output: INodeExecutionData[] = [];
 	for (const file of files) {
 		if (file.content.length < UPLOAD_SESSION_MIN_BYTES) {

@@ -1,21 +1,12 @@
-import type {
-	DeclarativeRestApiSettings,
-	IDataObject,
-	IExecutePaginationFunctions,
-	IExecuteSingleFunctions,
-	IN8nHttpFullResponse,
-	INodeExecutionData,
-	INodeProperties,
-	JsonObject,
-} from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { idSegment } from '../../shared/transport/url';
 import { inputError } from '../../shared/validation';
-import { ATTACHMENT_SUMMARY_FIELDS } from './getAll';
 import { messageLocator } from '../message/locator';
+import { ATTACHMENT_SUMMARY_FIELDS } from './getAll';
 import { attachmentLocator, showForAttachmentOperation } from './locators';
 
 const showOnlyForAttachmentDownload = { resource: ['messageAttachment'], operation: ['download'] };

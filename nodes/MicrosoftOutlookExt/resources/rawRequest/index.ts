@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { formatRawResponse, prepareRawRequest, rawRequestSendDescription } from './send';
 import { operationSelector } from '../../shared/fields';
+import { formatRawResponse, prepareRawRequest, rawRequestSendDescription } from './send';
 
 /*
  * Any Graph request through the shared transport (mailbox scoping of /me, token refresh, throttling
