@@ -1,4 +1,4 @@
-import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { timeZoneField } from './descriptions';
 
@@ -7,27 +7,6 @@ import { timeZoneField } from './descriptions';
  * its own. They return plain n8n properties: the node's description is the same as if written out by hand
  * (test/unit/description-snapshot.test.ts holds it to that).
  */
-
-/** A resource's Operation dropdown: shown for that resource, one option (with its routing) per operation. */
-export function operationSelector({
-	resource,
-	default: defaultOperation,
-	options,
-}: {
-	resource: string;
-	default: string;
-	options: INodePropertyOptions[];
-}): INodeProperties {
-	return {
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: [resource] } },
-		options,
-		default: defaultOperation,
-	};
-}
 
 /** What differs between two wall-clock time fields: an example value and what the time means. */
 interface WallClockTime {

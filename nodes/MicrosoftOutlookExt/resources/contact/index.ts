@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { confirmation, unwrapList } from '../../shared/descriptions';
-import { operationSelector } from '../../shared/fields';
+import { deleteRouting, listRouting, operationSelector } from '../../shared/operations';
 import { contactCreateDescription, prepareContactCreate } from './create';
 import { contactLocator } from './fields';
 import { contactGetAllDescription, prepareContactList } from './getAll';
@@ -29,10 +28,7 @@ export const contactDescription: INodeProperties[] = [
 				value: 'delete',
 				action: 'Delete a contact',
 				description: 'Delete a contact',
-				routing: {
-					request: { method: 'DELETE', url: '/me/contacts/{contactId}' },
-					output: { postReceive: [confirmation({ deleted: true })] },
-				},
+				routing: deleteRouting('/me/contacts/{contactId}'),
 			},
 			{
 				name: 'Get Contact',
@@ -46,11 +42,7 @@ export const contactDescription: INodeProperties[] = [
 				value: 'getAll',
 				action: 'List contacts',
 				description: 'List the contacts of a contact folder, optionally only those with a given email address',
-				routing: {
-					request: { method: 'GET', url: '/me/contacts' },
-					send: { preSend: [prepareContactList] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/contacts', [prepareContactList]),
 			},
 			{
 				name: 'Update Contact',

@@ -1,8 +1,8 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { listFields, resourceLocator, unwrapList } from '../../shared/descriptions';
+import { listFields, resourceLocator } from '../../shared/descriptions';
 import { inputError } from '../../shared/validation';
-import { operationSelector } from '../../shared/fields';
+import { listRouting, operationSelector } from '../../shared/operations';
 
 const showOnlyForContactFolder = { resource: ['contactFolder'] };
 const showOnlyForCreate = { ...showOnlyForContactFolder, operation: ['create'] };
@@ -61,11 +61,7 @@ export const contactFolderDescription: INodeProperties[] = [
 				value: 'getAll',
 				action: 'List contact folders',
 				description: 'List the contact folders under the default Contacts folder, or the child folders of one',
-				routing: {
-					request: { method: 'GET', url: '/me/contactFolders' },
-					send: { preSend: [prepareContactFolderList] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/contactFolders', [prepareContactFolderList]),
 			},
 		],
 	}),

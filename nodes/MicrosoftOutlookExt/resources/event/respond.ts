@@ -1,5 +1,6 @@
-import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties, INodePropertyRouting } from 'n8n-workflow';
 
+import { confirmation } from '../../shared/descriptions';
 import { inputError } from '../../shared/validation';
 import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../calendar/timeZones';
 import { eventLocatorFields } from './fields';
@@ -112,3 +113,12 @@ export const eventRespondDescription: INodeProperties[] = [
 		],
 	},
 ];
+
+/** Accept, Tentatively Accept and Decline: POST /events/{id}/{action} answers 202 without a body, so the item says which response was sent. */
+export function eventResponseRouting(action: 'accept' | 'tentativelyAccept' | 'decline', response: string): INodePropertyRouting {
+	return {
+		request: { method: 'POST', url: `/me/events/{eventId}/${action}` },
+		send: { preSend: [prepareEventResponse] },
+		output: { postReceive: [confirmation({ responded: true, response })] },
+	};
+}

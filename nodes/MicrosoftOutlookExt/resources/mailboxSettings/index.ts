@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { unwrapList } from '../../shared/descriptions';
-import { operationSelector } from '../../shared/fields';
+import { operationSelector } from '../../shared/operations';
 import { outputAutomaticReplies, prepareSetAutomaticReplies, setAutomaticRepliesDescription } from './automaticReplies';
 import { getMailTipsDescription, prepareGetMailTips } from './mailTips';
 

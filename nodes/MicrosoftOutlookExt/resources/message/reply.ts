@@ -1,7 +1,7 @@
-import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties, INodePropertyRouting } from 'n8n-workflow';
 
 import { ItemChannel } from '../../shared/n8nAdapter';
-import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
+import { itemRequestLoop, itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { messageLocator } from './locator';
@@ -199,4 +199,14 @@ export async function answerOutput(this: IExecuteSingleFunctions, items: INodeEx
 	const state = answerStates.get(this);
 	if (state?.mode === 'draft' || (!state && this.getNodeParameter('answerMode', 'send') === 'draft')) return items;
 	return [{ json: state ? { ...state.summary } : { sent: true } }];
+}
+
+/** Reply, Reply All and Forward: POST /messages/{id}/{action}, one flow per item (the one POST, or createReply… → attachments → send for big files). */
+export function answerRouting(action: 'reply' | 'replyAll' | 'forward'): INodePropertyRouting {
+	return {
+		request: { method: 'POST', url: `/me/messages/{messageId}/${action}` },
+		send: { preSend: [prepareAnswer] },
+		output: { postReceive: [answerOutput] },
+		operations: { pagination: itemRequestLoop(answerMessage) },
+	};
 }

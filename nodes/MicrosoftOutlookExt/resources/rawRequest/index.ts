@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { operationSelector } from '../../shared/fields';
+import { operationSelector } from '../../shared/operations';
 import { formatRawResponse, prepareRawRequest, rawRequestSendDescription } from './send';
 
 /*

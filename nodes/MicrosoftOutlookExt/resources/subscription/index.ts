@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { itemRequestLoop } from '../../shared/routing';
 
 import { unwrapList } from '../../shared/descriptions';
-import { operationSelector } from '../../shared/fields';
+import { operationSelector } from '../../shared/operations';
 import { checkSubscriptionId, hideClientState, keepInstanceSubscriptions } from './common';
 import {
 	createOrReuseSubscription,

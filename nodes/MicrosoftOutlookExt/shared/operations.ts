@@ -1,0 +1,51 @@
+import type { INodeProperties, INodePropertyOptions, INodePropertyRouting, PreSendAction } from 'n8n-workflow';
+
+import { confirmation, unwrapList } from './descriptions';
+
+/**
+ * Builders for the resources' Operation dropdowns and for the routing that many operations share. They return
+ * plain n8n descriptions, the same as written out (test/unit/description-snapshot.test.ts holds them to that).
+ */
+
+/** A resource's Operation dropdown: shown for that resource, one option (with its routing) per operation. */
+export function operationSelector({
+	resource,
+	default: defaultOperation,
+	options,
+}: {
+	resource: string;
+	default: string;
+	options: INodePropertyOptions[];
+}): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		options,
+		default: defaultOperation,
+	};
+}
+
+/** GET a Graph collection and output one item per entry of its `value` (preSend may pick the URL or add a query). */
+export function listRouting(url: string, preSend?: PreSendAction[]): INodePropertyRouting {
+	return {
+		request: { method: 'GET', url },
+		...(preSend ? { send: { preSend } } : {}),
+		output: { postReceive: [unwrapList] },
+	};
+}
+
+/** DELETE answers 204 without a body: the item becomes `{ deleted: true }`. */
+export function deleteRouting(url: string): INodePropertyRouting {
+	return {
+		request: { method: 'DELETE', url },
+		output: { postReceive: [confirmation({ deleted: true })] },
+	};
+}
+
+/** GET raw bytes (a message's MIME, an attachment's file): JSON parsing would mangle them. */
+export function rawBytesRequest(url: string): INodePropertyRouting['request'] {
+	return { method: 'GET', url, encoding: 'arraybuffer', json: false };
+}
