@@ -1,6 +1,7 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, IExecuteSingleFunctions, INodeProperties, NodeOperationError } from 'n8n-workflow';
 
 import { timeZoneField } from './descriptions';
+import { inputError } from './validation';
 
 /**
  * Builders for description parts that several resources share, so each operation file writes only what is
@@ -58,4 +59,27 @@ export function messageImportanceField(description?: string): INodeProperties {
 		default: 'normal',
 		description,
 	};
+}
+
+/** Update Fields of an update operation: only the fields added are sent (PATCH), the others keep their values. */
+export function updateFieldsCollection(collection: {
+	show: IDisplayOptions['show'];
+	description?: string;
+	options: INodeProperties[];
+}): INodeProperties {
+	return {
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		description: collection.description,
+		displayOptions: { show: collection.show },
+		options: collection.options,
+	};
+}
+
+/** Refuses an update with nothing to change, before any request; `description` says which fields to add. */
+export function updateFieldsEmptyError(ctx: IExecuteSingleFunctions, description: string): NodeOperationError {
+	return inputError(ctx, 'Update Fields is empty', description);
 }

@@ -49,3 +49,11 @@ export function deleteRouting(url: string): INodePropertyRouting {
 export function rawBytesRequest(url: string): INodePropertyRouting['request'] {
 	return { method: 'GET', url, encoding: 'arraybuffer', json: false };
 }
+
+/** The body of a rawBytesRequest answer as bytes (a string body is Latin-1: one byte per character). */
+export function responseBytes(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	if (typeof body === 'string') return Buffer.from(body, 'latin1');
+	return Buffer.alloc(0);
+}

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { inputError } from '../../shared/validation';
+import { updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { calendarLocator } from './locator';
 import { calendarColorOptions, checkedCalendarName } from './create';
 
@@ -13,11 +13,7 @@ export async function prepareCalendarUpdate(
 ): Promise<IHttpRequestOptions> {
 	const fields = this.getNodeParameter('updateFields', {}) as IDataObject;
 	if (Object.keys(fields).length === 0) {
-		throw inputError(
-			this,
-			'Update Fields is empty',
-			'Add at least one field to change: Name, Color or Is Default Calendar.',
-		);
+		throw updateFieldsEmptyError(this, 'Add at least one field to change: Name, Color or Is Default Calendar.');
 	}
 	const body = { ...((requestOptions.body ?? {}) as IDataObject) };
 	if (fields.name !== undefined) body.name = checkedCalendarName(this, fields.name);
@@ -26,13 +22,8 @@ export async function prepareCalendarUpdate(
 
 export const calendarUpdateDescription: INodeProperties[] = [
 	calendarLocator(showOnlyForCalendarUpdate, 'The calendar to change'),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show: showOnlyForCalendarUpdate },
+	updateFieldsCollection({
+		show: showOnlyForCalendarUpdate,
 		options: [
 			{
 				displayName: 'Color',
@@ -60,5 +51,5 @@ export const calendarUpdateDescription: INodeProperties[] = [
 				routing: { send: { type: 'body', property: 'name' } },
 			},
 		],
-	},
+	}),
 ];

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeE
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_BINARY_PROPERTY_PREFIX, mimeToExecutionData, NotMimeMessageError } from '../../shared/mime';
+import { responseBytes } from '../../shared/operations';
 import { messageLocator } from './locator';
 
 const showOnlyForMessageGet = { resource: ['message'], operation: ['get'] };
@@ -35,13 +36,6 @@ export const messageGetDescription: INodeProperties[] = [
 	},
 ];
 
-function bytesOf(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	if (typeof body === 'string') return Buffer.from(body, 'latin1');
-	return Buffer.alloc(0);
-}
-
 /**
  * The downloaded `$value` → one item: parsed JSON (with `warnings` for repaired or unusual MIME),
  * attachments (attached messages as .eml files) and (optionally) the raw .eml as binaries.
@@ -51,7 +45,7 @@ export async function parseMimeResponse(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	const raw = bytesOf(response.body);
+	const raw = responseBytes(response.body);
 	const messageId = String(this.getNodeParameter('messageId', '', { extractValue: true }));
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	let item: INodeExecutionData;

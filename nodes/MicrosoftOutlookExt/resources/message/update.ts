@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { messageImportanceField } from '../../shared/fields';
+import { messageImportanceField, updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
@@ -20,13 +20,8 @@ export const messageUpdateDescription: INodeProperties[] = [
 		{ resource: ['message'], operation: ['update', 'markAsRead', 'markAsUnread'] },
 		'The message to change, e.g. the "id" of a message from a trigger or from List Mail Messages',
 	),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show: showForUpdate },
+	updateFieldsCollection({
+		show: showForUpdate,
 		options: [
 			{
 				displayName: 'Add Category Names or IDs',
@@ -141,7 +136,7 @@ export const messageUpdateDescription: INodeProperties[] = [
 				description: 'Comma-separated email addresses replacing the To line. Only while the message is a draft.',
 			},
 		],
-	},
+	}),
 ];
 
 /** The master category names per execution and node: one read for all items of a run. */
@@ -225,7 +220,7 @@ export async function prepareMessageUpdate(this: IExecuteSingleFunctions, reques
 		throw inputError(this, 'Category Names and Add Category Names cannot be used together', 'Category Names replaces the categories, Add Category Names adds to them: keep one of the two.');
 	}
 	if (Object.keys(body).length === 0 && added.length === 0) {
-		throw inputError(this, 'Update Fields is empty', 'Add at least one field to change, e.g. Is Read or Flag.');
+		throw updateFieldsEmptyError(this, 'Add at least one field to change, e.g. Is Read or Flag.');
 	}
 	const named = [...(categories ?? []), ...added];
 	if (named.length) {

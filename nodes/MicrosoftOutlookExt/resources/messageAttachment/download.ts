@@ -1,6 +1,7 @@
 import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { responseBytes } from '../../shared/operations';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { idSegment } from '../../shared/transport/url';
@@ -25,13 +26,6 @@ export const attachmentDownloadDescription: INodeProperties[] = [
 		displayOptions: { show: showOnlyForAttachmentDownload },
 	},
 ];
-
-function bytesOf(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	if (typeof body === 'string') return Buffer.from(body, 'latin1');
-	return Buffer.alloc(0);
-}
 
 /**
  * GET …/attachments/{id}/$value. Graph answers 405 for a reference attachment (a link to a file in
@@ -87,7 +81,7 @@ export async function attachmentToBinary(
 		url: `/me/messages/${messageId}/attachments/${attachmentId}`,
 		qs: { $select: ATTACHMENT_SUMMARY_FIELDS },
 	});
-	const content = bytesOf(response.body);
+	const content = responseBytes(response.body);
 	const name = String(meta.name || 'attachment');
 	const { fileName, mimeType } =
 		meta['@odata.type'] === ITEM_ATTACHMENT ? itemFile(name, content) : { fileName: name, mimeType: String(meta.contentType || 'application/octet-stream') };
