@@ -83,3 +83,16 @@ export function updateFieldsCollection(collection: {
 export function updateFieldsEmptyError(ctx: IExecuteSingleFunctions, description: string): NodeOperationError {
 	return inputError(ctx, 'Update Fields is empty', description);
 }
+
+/** The Options collection of an operation: optional settings, none sent unless added. */
+export function optionsCollection(collection: { show: IDisplayOptions['show']; options: INodeProperties[] }): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: collection.show },
+		options: collection.options,
+	};
+}

@@ -1,7 +1,7 @@
 import type { IDisplayOptions, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
-import { periodFields } from '../../shared/fields';
+import { optionsCollection, periodFields } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
 import { applyOutputTimeZone, outputTimeZoneOption } from '../event/fields';
 import { calendarLocator } from './locator';
@@ -66,13 +66,5 @@ export const calendarViewDescription: INodeProperties[] = [
 	calendarLocator(showOnlyForCalendarView, 'Calendar to read. Leave empty for the default calendar.', { required: false }),
 	...viewWindowFields(showOnlyForCalendarView, 'events'),
 	...listFields(showOnlyForCalendarView),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForCalendarView },
-		options: [outputTimeZoneOption],
-	},
+	optionsCollection({ show: showOnlyForCalendarView, options: [outputTimeZoneOption] }),
 ];

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { requestNeeds } from '../../shared/descriptions';
-import { periodFields } from '../../shared/fields';
+import { optionsCollection, periodFields } from '../../shared/fields';
 import { isAppOnly, credentialTypeFor } from '../../shared/transport/credentials';
 import { inputError, parseAddressList } from '../../shared/validation';
 import { outputTimeZoneOption, withTimeZonePreference } from '../event/fields';
@@ -182,13 +182,8 @@ export const calendarFindMeetingTimesDescription: INodeProperties[] = [
 		default: 10,
 		description: 'Max number of suggestions to return (best first)',
 	}),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForFindMeetingTimes },
+	optionsCollection({
+		show: showOnlyForFindMeetingTimes,
 		options: [
 			{
 				displayName: 'Is Organizer Optional',
@@ -226,5 +221,5 @@ export const calendarFindMeetingTimesDescription: INodeProperties[] = [
 					'Time zone of the suggested times. Without this option: the Time Zone above. Choose from the list, or specify a Windows or IANA time zone name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 		],
-	},
+	}),
 ];

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
+import { calendarColorField, checkedCalendarName } from './create';
 import { calendarLocator } from './locator';
-import { calendarColorOptions, checkedCalendarName } from './create';
 
 const showOnlyForCalendarUpdate = { resource: ['calendar'], operation: ['update'] };
 
@@ -25,15 +25,7 @@ export const calendarUpdateDescription: INodeProperties[] = [
 	updateFieldsCollection({
 		show: showOnlyForCalendarUpdate,
 		options: [
-			{
-				displayName: 'Color',
-				name: 'color',
-				type: 'options',
-				options: calendarColorOptions,
-				default: 'auto',
-				description: 'Color Outlook shows the calendar in',
-				routing: { send: { type: 'body', property: 'color' } },
-			},
+			calendarColorField,
 			{
 				displayName: 'Is Default Calendar',
 				name: 'isDefaultCalendar',

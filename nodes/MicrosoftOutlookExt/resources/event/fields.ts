@@ -1,8 +1,8 @@
-import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
-import { calendarLocator } from '../calendar/locator';
 import { inputError } from '../../shared/validation';
+import { calendarLocator } from '../calendar/locator';
 import {
 	assertEndAfterStart,
 	checkedTimeZone,
@@ -328,4 +328,17 @@ export function eventLocatorFields(show: { resource: string[]; operation: string
 			typeOptions: { loadOptionsDependsOn: ['calendarId.value'] },
 		},
 	];
+}
+
+/** Comment of Cancel, Forward and Accept / Tentative / Decline: free text sent along with the action. */
+export function eventCommentField(show: IDisplayOptions['show'], description: string): INodeProperties {
+	return {
+		displayName: 'Comment',
+		name: 'comment',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		description,
+		displayOptions: { show },
+	};
 }

@@ -1,6 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
 import { calendarLocator } from '../calendar/locator';
 import { outputTimeZoneOption, withCalendarCollection } from './fields';
 
@@ -20,13 +21,8 @@ export const eventGetAllDescription: INodeProperties[] = [
 		{ required: false },
 	),
 	...listFields(showOnlyForEventGetAll),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForEventGetAll },
+	optionsCollection({
+		show: showOnlyForEventGetAll,
 		options: [
 			{
 				displayName: 'Filter',
@@ -48,5 +44,5 @@ export const eventGetAllDescription: INodeProperties[] = [
 			},
 			outputTimeZoneOption,
 		],
-	},
+	}),
 ];

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
+import { optionsCollection } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
 import { parentFolderLocator } from './locators';
 
@@ -20,13 +21,8 @@ export const folderCreateDescription: INodeProperties[] = [
 		showOnlyForFolderCreate,
 		'Folder to create the new folder in. Leave empty for a top-level folder. By ID also takes well-known names such as inbox.',
 	),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForFolderCreate },
+	optionsCollection({
+		show: showOnlyForFolderCreate,
 		options: [
 			{
 				displayName: 'Is Hidden',
@@ -37,7 +33,7 @@ export const folderCreateDescription: INodeProperties[] = [
 					'Whether the folder is hidden from Outlook (it can only be set now, not changed later). List it with Include Hidden Folders.',
 			},
 		],
-	},
+	}),
 ];
 
 /** Root or child folder URL, and the body (display name checked before any request). */

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { optionsCollection } from '../../shared/fields';
 import { DEFAULT_BINARY_PROPERTY_PREFIX, mimeToExecutionData, NotMimeMessageError } from '../../shared/mime';
 import { responseBytes } from '../../shared/operations';
 import { messageLocator } from './locator';
@@ -9,13 +10,8 @@ const showOnlyForMessageGet = { resource: ['message'], operation: ['get'] };
 
 export const messageGetDescription: INodeProperties[] = [
 	messageLocator(showOnlyForMessageGet, 'The message to download and parse'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForMessageGet },
+	optionsCollection({
+		show: showOnlyForMessageGet,
 		options: [
 			{
 				displayName: 'Binary Property Prefix',
@@ -33,7 +29,7 @@ export const messageGetDescription: INodeProperties[] = [
 				description: 'Whether to also output the whole message as an .eml file in the binary property "raw"',
 			},
 		],
-	},
+	}),
 ];
 
 /**
