@@ -96,3 +96,10 @@ export function optionsCollection(collection: { show: IDisplayOptions['show']; o
 		options: collection.options,
 	};
 }
+
+/** A required text parameter, trimmed; an empty one is refused before any request ("<label> is empty", then `hint`). */
+export function requiredText(ctx: IExecuteSingleFunctions, parameter: string, label: string, hint: string): string {
+	const value = String(ctx.getNodeParameter(parameter, '') ?? '').trim();
+	if (!value) throw inputError(ctx, `${label} is empty`, hint);
+	return value;
+}

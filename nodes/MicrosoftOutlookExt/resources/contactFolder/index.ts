@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields, resourceLocator } from '../../shared/descriptions';
-import { inputError } from '../../shared/validation';
+import { requiredText } from '../../shared/fields';
 import { listRouting, operationSelector } from '../../shared/operations';
 
 const showOnlyForContactFolder = { resource: ['contactFolder'] };
@@ -29,8 +29,7 @@ export async function prepareContactFolderCreate(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const displayName = String(this.getNodeParameter('contactFolderName', '') ?? '').trim();
-	if (!displayName) throw inputError(this, 'Name is empty', 'Enter a name for the new contact folder, e.g. "Customers".');
+	const displayName = requiredText(this, 'contactFolderName', 'Name', 'Enter a name for the new contact folder, e.g. "Customers".');
 	return { ...withParentFolder(this, requestOptions), body: { displayName } };
 }
 

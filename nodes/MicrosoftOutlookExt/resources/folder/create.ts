@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection } from '../../shared/fields';
-import { inputError } from '../../shared/validation';
+import { optionsCollection, requiredText } from '../../shared/fields';
 import { parentFolderLocator } from './locators';
 
 const showOnlyForFolderCreate = { resource: ['folder'], operation: ['create'] };
@@ -41,8 +40,7 @@ export async function prepareFolderCreate(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const displayName = String(this.getNodeParameter('displayName', '') ?? '').trim();
-	if (!displayName) throw inputError(this, 'Display Name is empty', 'Enter a name for the new folder.');
+	const displayName = requiredText(this, 'displayName', 'Display Name', 'Enter a name for the new folder.');
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	const parent = String(this.getNodeParameter('parentFolderId', '', { extractValue: true }) ?? '').trim();
 	requestOptions.url = parent ? '/me/mailFolders/{parentFolderId}/childFolders' : '/me/mailFolders';
