@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { unwrapList } from '../../shared/descriptions';
-import { deleteRouting, listRouting, operationSelector } from '../../shared/operations';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { calendarViewDescription, prepareCalendarView } from './calendarView';
 import { calendarCreateDescription, prepareCalendarCreate } from './create';
 import { calendarDeleteDescription } from './delete';
@@ -11,10 +11,15 @@ import { calendarGetAllDescription } from './getAll';
 import { addReadableAvailability, calendarGetScheduleDescription, prepareGetSchedule } from './getSchedule';
 import { calendarUpdateDescription, prepareCalendarUpdate } from './update';
 
+const showOnlyForCalendar = { resource: ['calendar'] };
+
 export const calendarDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'calendar',
-		default: 'getAll',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForCalendar },
 		options: [
 			{
 				name: 'Calendar View',
@@ -90,7 +95,8 @@ export const calendarDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'getAll',
+	},
 	...calendarCreateDescription,
 	...calendarDeleteDescription,
 	...calendarGetAllDescription,

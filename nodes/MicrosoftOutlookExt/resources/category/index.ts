@@ -1,16 +1,21 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deleteRouting, listRouting, operationSelector } from '../../shared/operations';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { categoryCreateDescription, prepareCategoryCreate } from './create';
 import { categoryDeleteDescription } from './delete';
 import { categoryGetAllDescription } from './getAll';
 
 /** The mailbox's master list of categories (/me/outlook/masterCategories), which messages and events use by name. */
 
+const showOnlyForCategories = { resource: ['category'] };
+
 export const categoryDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'category',
-		default: 'getAll',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForCategories },
 		options: [
 			{
 				name: 'Create Category',
@@ -37,7 +42,8 @@ export const categoryDescription: INodeProperties[] = [
 				routing: listRouting('/me/outlook/masterCategories'),
 			},
 		],
-	}),
+		default: 'getAll',
+	},
 	...categoryCreateDescription,
 	...categoryDeleteDescription,
 	...categoryGetAllDescription,

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deleteRouting, listRouting, operationSelector } from '../../shared/operations';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { contactCreateDescription, prepareContactCreate } from './create';
 import { contactLocator } from './fields';
 import { contactGetAllDescription, prepareContactList } from './getAll';
@@ -9,9 +9,12 @@ import { contactUpdateDescription, prepareContactUpdate } from './update';
 const showOnlyForContact = { resource: ['contact'] };
 
 export const contactDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'contact',
-		default: 'getAll',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForContact },
 		options: [
 			{
 				name: 'Create Contact',
@@ -55,7 +58,8 @@ export const contactDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'getAll',
+	},
 	...contactCreateDescription,
 	contactLocator({ ...showOnlyForContact, operation: ['delete'] }, 'The contact to delete'),
 	contactLocator({ ...showOnlyForContact, operation: ['get'] }, 'The contact to get'),

@@ -2,7 +2,7 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } fr
 
 import { listFields, resourceLocator } from '../../shared/descriptions';
 import { requiredText } from '../../shared/fields';
-import { listRouting, operationSelector } from '../../shared/operations';
+import { listRouting } from '../../shared/operations';
 
 const showOnlyForContactFolder = { resource: ['contactFolder'] };
 const showOnlyForCreate = { ...showOnlyForContactFolder, operation: ['create'] };
@@ -41,9 +41,12 @@ export async function prepareContactFolderList(
 }
 
 export const contactFolderDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'contactFolder',
-		default: 'getAll',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForContactFolder },
 		options: [
 			{
 				name: 'Create Contact Folder',
@@ -63,7 +66,8 @@ export const contactFolderDescription: INodeProperties[] = [
 				routing: listRouting('/me/contactFolders', [prepareContactFolderList]),
 			},
 		],
-	}),
+		default: 'getAll',
+	},
 	{
 		displayName: 'Name',
 		name: 'contactFolderName',

@@ -2,17 +2,22 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { confirmation } from '../../shared/descriptions';
 import { itemRequestLoop } from '../../shared/routing';
-import { deleteRouting, listRouting, operationSelector } from '../../shared/operations';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { createDraftFlow, draftCreateDescription, prepareDraftCreate } from './create';
 import { draftGetAllDescription } from './getAll';
 import { draftLocator } from './locator';
 import { draftUpdateDescription, prepareDraftUpdate } from './update';
 
+const showOnlyForDrafts = { resource: ['draft'] };
+
 /** Drafts are messages in the Drafts folder (`isDraft: true`): the message endpoints act on them. */
 export const draftDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'draft',
-		default: 'create',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForDrafts },
 		options: [
 			{
 				name: 'Create Draft',
@@ -68,7 +73,8 @@ export const draftDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'create',
+	},
 	...draftCreateDescription,
 	draftLocator({ resource: ['draft'], operation: ['delete'] }, 'The draft to delete'),
 	draftLocator({ resource: ['draft'], operation: ['get'] }, 'The draft to get'),

@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { itemRequestLoop } from '../../shared/routing';
 
 import { confirmation } from '../../shared/descriptions';
-import { deleteRouting, listRouting, operationSelector } from '../../shared/operations';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { cancelThroughGraph, eventCancelDescription } from './cancel';
 import { eventCreateDescription, prepareEventCreate } from './create';
 import { eventDeleteDescription } from './delete';
@@ -16,10 +16,15 @@ import { eventDismissReminderDescription, eventSnoozeReminderDescription, prepar
 import { eventRespondDescription, eventResponseRouting } from './respond';
 import { eventUpdateDescription, prepareEventUpdate } from './update';
 
+const showOnlyForEvent = { resource: ['event'] };
+
 export const eventDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'event',
-		default: 'getAll',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForEvent },
 		options: [
 			{
 				name: 'Accept Event',
@@ -138,7 +143,8 @@ export const eventDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'getAll',
+	},
 	...eventCancelDescription,
 	...eventCreateDescription,
 	...eventDeleteDescription,

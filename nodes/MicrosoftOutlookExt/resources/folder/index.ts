@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deleteRouting, listRouting, operationSelector } from '../../shared/operations';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { folderCreateDescription, prepareFolderCreate } from './create';
 import { folderDeleteDescription } from './delete';
 import { folderGetDescription } from './get';
@@ -8,10 +8,15 @@ import { folderGetAllDescription, prepareFolderList } from './getAll';
 import { folderRelocateDescription, prepareFolderRelocate } from './relocate';
 import { folderUpdateDescription, prepareFolderRename } from './update';
 
+const showOnlyForFolders = { resource: ['folder'] };
+
 export const folderDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'folder',
-		default: 'getAll',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForFolders },
 		options: [
 			{
 				name: 'Copy Mail Folder',
@@ -75,7 +80,8 @@ export const folderDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'getAll',
+	},
 	...folderCreateDescription,
 	...folderDeleteDescription,
 	...folderGetAllDescription,

@@ -1,14 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { unwrapList } from '../../shared/descriptions';
-import { operationSelector } from '../../shared/operations';
 import { outputAutomaticReplies, prepareSetAutomaticReplies, setAutomaticRepliesDescription } from './automaticReplies';
 import { getMailTipsDescription, prepareGetMailTips } from './mailTips';
 
+const showOnlyForMailboxSettings = { resource: ['mailboxSettings'] };
+
 export const mailboxSettingsDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'mailboxSettings',
-		default: 'get',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForMailboxSettings },
 		options: [
 			{
 				name: 'Get Automatic Replies',
@@ -47,7 +51,8 @@ export const mailboxSettingsDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'get',
+	},
 	...setAutomaticRepliesDescription,
 	...getMailTipsDescription,
 ];

@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { itemRequestLoop } from '../../shared/routing';
 
-import { deleteRouting, listRouting, operationSelector, rawBytesRequest } from '../../shared/operations';
+import { deleteRouting, listRouting, rawBytesRequest } from '../../shared/operations';
 import { messageDeleteDescription } from './delete';
 import { messageGetDescription, parseMimeResponse } from './get';
 import { messageGetAllDescription, prepareMessageList } from './getAll';
@@ -13,10 +13,15 @@ import { answerRouting, messageReplyDescription } from './reply';
 import { messageUpdateDescription, prepareMessageUpdate } from './update';
 import { messageSendAndWaitDescription, SEND_AND_WAIT } from './sendAndWait';
 
+const showOnlyForMessages = { resource: ['message'] };
+
 export const messageDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'message',
-		default: 'send',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForMessages },
 		options: [
 			{
 				name: 'Delete Message',
@@ -143,7 +148,8 @@ export const messageDescription: INodeProperties[] = [
 				// No routing: a custom operation (MicrosoftOutlookExt.node.ts customOperations) with the node's webhook().
 			},
 		],
-	}),
+		default: 'send',
+	},
 	...messageDeleteDescription,
 	...messageGetDescription,
 	...messageGetAllDescription,

@@ -2,16 +2,21 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { unwrapList } from '../../shared/descriptions';
 import { itemRequestLoop } from '../../shared/routing';
-import { deleteRouting, operationSelector, rawBytesRequest } from '../../shared/operations';
+import { deleteRouting, rawBytesRequest } from '../../shared/operations';
 import { addAttachments, attachmentAddDescription, prepareAttachmentAdd } from './add';
 import { attachmentDeleteDescription } from './delete';
 import { attachmentDownloadDescription, attachmentToBinary, downloadAttachment } from './download';
 import { ATTACHMENT_SUMMARY_FIELDS, attachmentGetAllDescription } from './getAll';
 
+const showOnlyForAttachments = { resource: ['messageAttachment'] };
+
 export const messageAttachmentDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'messageAttachment',
-		default: 'getAll',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForAttachments },
 		options: [
 			{
 				name: 'Add Attachment',
@@ -53,7 +58,8 @@ export const messageAttachmentDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'getAll',
+	},
 	...attachmentAddDescription,
 	...attachmentDeleteDescription,
 	...attachmentDownloadDescription,

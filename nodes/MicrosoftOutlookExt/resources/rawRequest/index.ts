@@ -1,16 +1,20 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { operationSelector } from '../../shared/operations';
 import { formatRawResponse, prepareRawRequest, rawRequestSendDescription } from './send';
+
+const showOnlyForRawRequest = { resource: ['rawRequest'] };
 
 /*
  * Any Graph request through the shared transport (mailbox scoping of /me, token refresh, throttling
  * gate). The retry knobs in `options` are read by the transport's retryPolicyFor (shared/routing.ts).
  */
 export const rawRequestDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'rawRequest',
-		default: 'send',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForRawRequest },
 		options: [
 			{
 				name: 'Raw Request',
@@ -25,6 +29,7 @@ export const rawRequestDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'send',
+	},
 	...rawRequestSendDescription,
 ];

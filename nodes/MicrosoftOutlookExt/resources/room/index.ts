@@ -1,8 +1,10 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
-import { listRouting, operationSelector } from '../../shared/operations';
+import { listRouting } from '../../shared/operations';
 import { roomLocator, selectedRoom } from './picker';
+
+const showOnlyForRoom = { resource: ['room'] };
 
 const showOnlyForRoomGetAll = { resource: ['room'], operation: ['getAll'] };
 const showOnlyForRoomLists = { resource: ['room'], operation: ['getRoomLists'] };
@@ -18,9 +20,12 @@ export async function checkRoomList(
 }
 
 export const roomDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'room',
-		default: 'getAll',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForRoom },
 		options: [
 			{
 				name: 'Get Many Rooms',
@@ -44,7 +49,8 @@ export const roomDescription: INodeProperties[] = [
 				routing: listRouting('/places/{roomListEmail}/microsoft.graph.roomlist/rooms', [checkRoomList]),
 			},
 		],
-	}),
+		default: 'getAll',
+	},
 	...listFields(showOnlyForRoomGetAll, 100),
 	...listFields(showOnlyForRoomLists, 100),
 	{

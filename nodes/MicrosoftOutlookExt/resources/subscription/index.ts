@@ -3,7 +3,6 @@ import type { INodeProperties } from 'n8n-workflow';
 import { itemRequestLoop } from '../../shared/routing';
 
 import { unwrapList } from '../../shared/descriptions';
-import { operationSelector } from '../../shared/operations';
 import { checkSubscriptionId, hideClientState, keepInstanceSubscriptions } from './common';
 import {
 	createOrReuseSubscription,
@@ -16,6 +15,8 @@ import { deleteInstanceSubscriptions, subscriptionDeleteAllForInstanceDescriptio
 import { subscriptionGetAllDescription } from './getAll';
 import { prepareExpirationUpdate, renewWithRetry, subscriptionUpdateExpirationDescription } from './updateExpiration';
 
+const showOnlyForSubscription = { resource: ['subscription'] };
+
 /*
  * Subscriptions are app-wide in Graph: requests go to /subscriptions (never mailbox-scoped); only the
  * `resource` in a create body names the mailbox. Operations whose request loop needs more than one
@@ -23,9 +24,12 @@ import { prepareExpirationUpdate, renewWithRetry, subscriptionUpdateExpirationDe
  * shared transport with their own `operations.pagination`.
  */
 export const subscriptionDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'subscription',
-		default: 'create',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForSubscription },
 		options: [
 			{
 				name: 'Create Subscription',
@@ -84,7 +88,8 @@ export const subscriptionDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'create',
+	},
 	...subscriptionCreateDescription,
 	...subscriptionDeleteDescription,
 	...subscriptionDeleteAllForInstanceDescription,

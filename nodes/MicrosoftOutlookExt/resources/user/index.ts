@@ -1,13 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { operationSelector } from '../../shared/operations';
-
 const showOnlyForUser = { resource: ['user'] };
 
 export const userDescription: INodeProperties[] = [
-	operationSelector({
-		resource: 'user',
-		default: 'getCurrent',
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForUser },
 		options: [
 			{
 				name: 'Get Current User',
@@ -40,7 +41,8 @@ export const userDescription: INodeProperties[] = [
 				},
 			},
 		],
-	}),
+		default: 'getCurrent',
+	},
 	{
 		displayName: 'Time Zone Format',
 		name: 'timeZoneStandard',
