@@ -1,4 +1,4 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { graphApiRequest } from '../shared/transport/request';
 import { matches, targetForEditor } from './context';
@@ -8,16 +8,22 @@ interface Page {
 	'@odata.nextLink'?: string;
 }
 
-/** One page of a Graph list for a resource locator; the nextLink is the pagination token. */
-async function searchPage(
+/** One page of a Graph list as resource-locator results (`toResults` filters and names the entries); the nextLink is the pagination token. */
+async function searchList(
 	ctx: ILoadOptionsFunctions,
-	url: string,
-	qs: IDataObject,
+	request: { url: string; qs: IDataObject },
 	paginationToken: string | undefined,
-): Promise<Page> {
+	toResults: (entries: IDataObject[]) => INodeListSearchItems[],
+): Promise<INodeListSearchResult> {
 	const target = await targetForEditor(ctx);
-	const { body } = await graphApiRequest<Page>(ctx, target, paginationToken ? { method: 'GET', url: paginationToken } : { method: 'GET', url, qs });
-	return body;
+	const { body } = await graphApiRequest<Page>(ctx, target, paginationToken ? { method: 'GET', url: paginationToken } : { method: 'GET', ...request });
+	return { results: toResults(body.value ?? []), paginationToken: body['@odata.nextLink'] };
+}
+
+/** The entries whose `field` matches the filter, shown by that field; the value is the entry's ID. */
+function namedBy(field: string, filter: string | undefined) {
+	return (entries: IDataObject[]): INodeListSearchItems[] =>
+		entries.filter((entry) => matches(entry[field], filter)).map((entry) => ({ name: String(entry[field]), value: String(entry.id) }));
 }
 
 export async function searchCalendars(
@@ -25,13 +31,7 @@ export async function searchCalendars(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await searchPage(this, '/me/calendars', { $top: 100, $select: 'id,name' }, paginationToken);
-	return {
-		results: (page.value ?? [])
-			.filter((c) => matches(c.name, filter))
-			.map((c) => ({ name: String(c.name), value: String(c.id) })),
-		paginationToken: page['@odata.nextLink'],
-	};
+	return await searchList(this, { url: '/me/calendars', qs: { $top: 100, $select: 'id,name' } }, paginationToken, namedBy('name', filter));
 }
 
 export async function searchFolders(
@@ -39,18 +39,8 @@ export async function searchFolders(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await searchPage(
-		this,
-		'/me/mailFolders',
-		{ $top: 100, $select: 'id,displayName,childFolderCount' },
-		paginationToken,
-	);
-	return {
-		results: (page.value ?? [])
-			.filter((f) => matches(f.displayName, filter))
-			.map((f) => ({ name: String(f.displayName), value: String(f.id) })),
-		paginationToken: page['@odata.nextLink'],
-	};
+	const request = { url: '/me/mailFolders', qs: { $top: 100, $select: 'id,displayName,childFolderCount' } };
+	return await searchList(this, request, paginationToken, namedBy('displayName', filter));
 }
 
 export async function searchMessages(
@@ -61,14 +51,12 @@ export async function searchMessages(
 	const qs: IDataObject = { $top: 50, $select: 'id,subject,from,receivedDateTime' };
 	// Graph's $search wants the term in double quotes; inner quotes would end it early.
 	if (filter) qs.$search = `"${filter.replace(/"/g, '')}"`;
-	const page = await searchPage(this, '/me/messages', qs, paginationToken);
-	return {
-		results: (page.value ?? []).map((m) => {
+	return await searchList(this, { url: '/me/messages', qs }, paginationToken, (messages) =>
+		messages.map((m) => {
 			const from = (m.from as { emailAddress?: { address?: string } } | undefined)?.emailAddress?.address;
 			return { name: `${m.subject || '(no subject)'}${from ? ` — ${from}` : ''}`, value: String(m.id) };
 		}),
-		paginationToken: page['@odata.nextLink'],
-	};
+	);
 }
 
 export async function searchEvents(
@@ -78,16 +66,14 @@ export async function searchEvents(
 ): Promise<INodeListSearchResult> {
 	const calendar = this.getCurrentNodeParameter('calendarId', { extractValue: true }) as string | undefined;
 	const url = calendar ? `/me/calendars/${encodeURIComponent(calendar)}/events` : '/me/events';
-	const page = await searchPage(this, url, { $top: 100, $select: 'id,subject,start' }, paginationToken);
-	return {
-		results: (page.value ?? [])
+	return await searchList(this, { url, qs: { $top: 100, $select: 'id,subject,start' } }, paginationToken, (events) =>
+		events
 			.filter((e) => matches(e.subject, filter))
 			.map((e) => {
 				const start = (e.start as { dateTime?: string } | undefined)?.dateTime?.slice(0, 16).replace('T', ' ');
 				return { name: `${e.subject || '(no subject)'}${start ? ` (${start} UTC)` : ''}`, value: String(e.id) };
 			}),
-		paginationToken: page['@odata.nextLink'],
-	};
+	);
 }
 
 /** Rooms for the room picker; the value is the room's email address (how events and findMeetingTimes name a room). */
@@ -96,9 +82,8 @@ export async function searchRooms(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await searchPage(this, '/places/microsoft.graph.room', { $top: 100 }, paginationToken);
-	return {
-		results: (page.value ?? [])
+	return await searchList(this, { url: '/places/microsoft.graph.room', qs: { $top: 100 } }, paginationToken, (rooms) =>
+		rooms
 			.filter((r) => matches(r.displayName, filter) || matches(r.emailAddress, filter))
 			// The name alone: the node uses the picked name as the event's location.
 			.map((r) => ({
@@ -106,8 +91,7 @@ export async function searchRooms(
 				value: String(r.emailAddress),
 				description: `${r.capacity ? `${String(r.capacity)} seats, ` : ''}${String(r.emailAddress)}`,
 			})),
-		paginationToken: page['@odata.nextLink'],
-	};
+	);
 }
 
 /** Room lists, addressed by their email address. */
@@ -116,13 +100,11 @@ export async function searchRoomLists(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await searchPage(this, '/places/microsoft.graph.roomlist', { $top: 100 }, paginationToken);
-	return {
-		results: (page.value ?? [])
+	return await searchList(this, { url: '/places/microsoft.graph.roomlist', qs: { $top: 100 } }, paginationToken, (lists) =>
+		lists
 			.filter((l) => matches(l.displayName, filter) || matches(l.emailAddress, filter))
 			.map((l) => ({ name: String(l.displayName), value: String(l.emailAddress) })),
-		paginationToken: page['@odata.nextLink'],
-	};
+	);
 }
 
 export async function searchDrafts(
@@ -130,16 +112,15 @@ export async function searchDrafts(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await searchPage(this, '/me/mailFolders/drafts/messages', { $top: 100, $select: 'id,subject,toRecipients' }, paginationToken);
-	return {
-		results: (page.value ?? [])
+	const request = { url: '/me/mailFolders/drafts/messages', qs: { $top: 100, $select: 'id,subject,toRecipients' } };
+	return await searchList(this, request, paginationToken, (drafts) =>
+		drafts
 			.filter((d) => matches(d.subject, filter))
 			.map((d) => {
 				const to = (d.toRecipients as Array<{ emailAddress?: { address?: string } }> | undefined)?.[0]?.emailAddress?.address;
 				return { name: `${d.subject || '(no subject)'}${to ? ` — to ${to}` : ''}`, value: String(d.id) };
 			}),
-		paginationToken: page['@odata.nextLink'],
-	};
+	);
 }
 
 /** The attachments of the message chosen in the same node (none until a message is chosen). */
@@ -151,13 +132,11 @@ export async function searchAttachments(
 	const message = this.getCurrentNodeParameter('messageId', { extractValue: true }) as string | undefined;
 	if (!message || message.startsWith('=')) return { results: [] };
 	const url = `/me/messages/${encodeURIComponent(message)}/attachments`;
-	const page = await searchPage(this, url, { $select: 'id,name,size' }, paginationToken);
-	return {
-		results: (page.value ?? [])
+	return await searchList(this, { url, qs: { $select: 'id,name,size' } }, paginationToken, (attachments) =>
+		attachments
 			.filter((a) => matches(a.name, filter))
 			.map((a) => ({ name: `${a.name} (${Math.ceil(Number(a.size ?? 0) / 1024)} KB)`, value: String(a.id) })),
-		paginationToken: page['@odata.nextLink'],
-	};
+	);
 }
 
 /** Contacts of the chosen Contact Folder (or the default one), matched by name or email address. */
@@ -170,16 +149,14 @@ export async function searchContacts(
 	const chosen = this.getCurrentNodeParameter('contactFolderId') as { value?: unknown } | string | undefined;
 	const folder = String((typeof chosen === 'object' ? chosen?.value : chosen) ?? '').trim();
 	const url = folder && !folder.startsWith('=') ? `/me/contactFolders/${encodeURIComponent(folder)}/contacts` : '/me/contacts';
-	const page = await searchPage(this, url, { $top: 100, $select: 'id,displayName,emailAddresses' }, paginationToken);
-	return {
-		results: (page.value ?? [])
+	return await searchList(this, { url, qs: { $top: 100, $select: 'id,displayName,emailAddresses' } }, paginationToken, (contacts) =>
+		contacts
 			.map((c) => {
 				const email = ((c.emailAddresses as Array<{ address?: string }> | undefined) ?? [])[0]?.address;
 				return { name: `${c.displayName || '(no name)'}${email ? ` — ${email}` : ''}`, value: String(c.id) };
 			})
 			.filter((c) => matches(c.name, filter)),
-		paginationToken: page['@odata.nextLink'],
-	};
+	);
 }
 
 export async function searchContactFolders(
@@ -187,11 +164,6 @@ export async function searchContactFolders(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await searchPage(this, '/me/contactFolders', { $top: 100, $select: 'id,displayName' }, paginationToken);
-	return {
-		results: (page.value ?? [])
-			.filter((f) => matches(f.displayName, filter))
-			.map((f) => ({ name: String(f.displayName), value: String(f.id) })),
-		paginationToken: page['@odata.nextLink'],
-	};
+	const request = { url: '/me/contactFolders', qs: { $top: 100, $select: 'id,displayName' } };
+	return await searchList(this, request, paginationToken, namedBy('displayName', filter));
 }

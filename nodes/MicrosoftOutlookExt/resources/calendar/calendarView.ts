@@ -1,8 +1,10 @@
 import type { IDisplayOptions, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { listFields, resourceLocator, timeZoneField } from '../../shared/descriptions';
+import { listFields } from '../../shared/descriptions';
+import { optionsCollection, periodFields } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
 import { applyOutputTimeZone, outputTimeZoneOption } from '../event/fields';
+import { calendarLocator } from './locator';
 import { assertEndAfterStart, checkedTimeZone, zonedDateTime } from './timeZones';
 
 const showOnlyForCalendarView = { resource: ['calendar'], operation: ['calendarView'] };
@@ -37,29 +39,16 @@ export function viewWindowQuery(ctx: IExecuteSingleFunctions): { startDateTime: 
 
 /** Start At, End At and their Time Zone, for Calendar View and Get Instances. */
 export function viewWindowFields(show: IDisplayOptions['show'], what: string): INodeProperties[] {
-	return [
-		{
-			displayName: 'Start At',
-			name: 'startDateTime',
-			type: 'dateTime',
-			required: true,
-			default: '',
+	return periodFields(show, {
+		start: {
 			placeholder: '2026-05-01T00:00:00',
 			description: `Start of the period to list ${what} for, without offset (e.g. 2026-05-01T00:00:00), in the Time Zone below`,
-			displayOptions: { show },
 		},
-		{
-			displayName: 'End At',
-			name: 'endDateTime',
-			type: 'dateTime',
-			required: true,
-			default: '',
+		end: {
 			placeholder: '2026-06-01T00:00:00',
 			description: `End of the period, without offset, in the Time Zone below (at most ${MAX_VIEW_WINDOW_DAYS} days after Start At)`,
-			displayOptions: { show },
 		},
-		timeZoneField('timeZone', 'Time Zone', show),
-	];
+	});
 }
 
 /** Query + Prefer for calendarView; a chosen calendar narrows it (else the default calendar, as Graph does). */
@@ -74,23 +63,8 @@ export async function prepareCalendarView(
 }
 
 export const calendarViewDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'calendarId',
-		displayName: 'Calendar',
-		searchListMethod: 'searchCalendars',
-		show: showOnlyForCalendarView,
-		required: false,
-		description: 'Calendar to read. Leave empty for the default calendar.',
-	}),
+	calendarLocator(showOnlyForCalendarView, 'Calendar to read. Leave empty for the default calendar.', { required: false }),
 	...viewWindowFields(showOnlyForCalendarView, 'events'),
 	...listFields(showOnlyForCalendarView),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForCalendarView },
-		options: [outputTimeZoneOption],
-	},
+	optionsCollection({ show: showOnlyForCalendarView, options: [outputTimeZoneOption] }),
 ];

@@ -5,7 +5,7 @@ import { inputError } from '../../shared/validation';
 const showOnlyForCalendarCreate = { resource: ['calendar'], operation: ['create'] };
 
 /** Graph's calendarColor enum (`auto` lets Outlook pick). */
-export const calendarColorOptions = [
+const calendarColorOptions = [
 	{ name: 'Auto', value: 'auto' },
 	{ name: 'Light Blue', value: 'lightBlue' },
 	{ name: 'Light Brown', value: 'lightBrown' },
@@ -18,6 +18,17 @@ export const calendarColorOptions = [
 	{ name: 'Light Yellow', value: 'lightYellow' },
 	{ name: 'Max Color', value: 'maxColor' },
 ];
+
+/** Color of Create Calendar and of Update Calendar's Update Fields, sent as the body's `color`. */
+export const calendarColorField: INodeProperties = {
+	displayName: 'Color',
+	name: 'color',
+	type: 'options',
+	options: calendarColorOptions,
+	default: 'auto',
+	description: 'Color Outlook shows the calendar in',
+	routing: { send: { type: 'body', property: 'color' } },
+};
 
 /** A calendar name must say something: Graph would answer a blank one with a less helpful 400. */
 export function checkedCalendarName(ctx: IExecuteSingleFunctions, value: unknown): string {
@@ -47,14 +58,5 @@ export const calendarCreateDescription: INodeProperties[] = [
 		displayOptions: { show: showOnlyForCalendarCreate },
 		routing: { send: { type: 'body', property: 'name' } },
 	},
-	{
-		displayName: 'Color',
-		name: 'color',
-		type: 'options',
-		options: calendarColorOptions,
-		default: 'auto',
-		description: 'Color Outlook shows the calendar in',
-		displayOptions: { show: showOnlyForCalendarCreate },
-		routing: { send: { type: 'body', property: 'color' } },
-	},
+	{ ...calendarColorField, displayOptions: { show: showOnlyForCalendarCreate } },
 ];

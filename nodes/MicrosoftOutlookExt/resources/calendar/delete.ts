@@ -1,15 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { calendarLocator } from './locator';
 
 const showOnlyForCalendarDelete = { resource: ['calendar'], operation: ['delete'] };
 
 export const calendarDeleteDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'calendarId',
-		displayName: 'Calendar',
-		searchListMethod: 'searchCalendars',
-		show: showOnlyForCalendarDelete,
-		description: 'The calendar to delete (the default calendar cannot be deleted)',
-	}),
+	calendarLocator(showOnlyForCalendarDelete, 'The calendar to delete (the default calendar cannot be deleted)'),
 ];

@@ -1,12 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { requestNeeds, timeZoneField } from '../../shared/descriptions';
+import { requestNeeds } from '../../shared/descriptions';
+import { optionsCollection, periodFields } from '../../shared/fields';
 import { isAppOnly, credentialTypeFor } from '../../shared/transport/credentials';
 import { inputError, parseAddressList } from '../../shared/validation';
 import { outputTimeZoneOption, withTimeZonePreference } from '../event/fields';
@@ -160,25 +155,13 @@ export const calendarFindMeetingTimesDescription: INodeProperties[] = [
 		default: 30,
 		description: 'Length of the meeting in minutes, e.g. 60',
 	}),
-	shown({
-		displayName: 'Start At',
-		name: 'startDateTime',
-		type: 'dateTime',
-		required: true,
-		default: '',
-		placeholder: '2026-05-04T08:00:00',
-		description: 'Earliest start of the meeting, without offset (e.g. 2026-05-04T08:00:00), in the Time Zone below',
+	...periodFields(showOnlyForFindMeetingTimes, {
+		start: {
+			placeholder: '2026-05-04T08:00:00',
+			description: 'Earliest start of the meeting, without offset (e.g. 2026-05-04T08:00:00), in the Time Zone below',
+		},
+		end: { placeholder: '2026-05-08T18:00:00', description: 'Latest end of the meeting, without offset, in the Time Zone below' },
 	}),
-	shown({
-		displayName: 'End At',
-		name: 'endDateTime',
-		type: 'dateTime',
-		required: true,
-		default: '',
-		placeholder: '2026-05-08T18:00:00',
-		description: 'Latest end of the meeting, without offset, in the Time Zone below',
-	}),
-	timeZoneField('timeZone', 'Time Zone', showOnlyForFindMeetingTimes),
 	shown({
 		displayName: 'Hours',
 		name: 'activityDomain',
@@ -199,13 +182,8 @@ export const calendarFindMeetingTimesDescription: INodeProperties[] = [
 		default: 10,
 		description: 'Max number of suggestions to return (best first)',
 	}),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForFindMeetingTimes },
+	optionsCollection({
+		show: showOnlyForFindMeetingTimes,
 		options: [
 			{
 				displayName: 'Is Organizer Optional',
@@ -243,5 +221,5 @@ export const calendarFindMeetingTimesDescription: INodeProperties[] = [
 					'Time zone of the suggested times. Without this option: the Time Zone above. Choose from the list, or specify a Windows or IANA time zone name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 		],
-	},
+	}),
 ];

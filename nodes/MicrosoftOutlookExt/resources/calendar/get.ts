@@ -1,6 +1,6 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { calendarLocator } from './locator';
 
 const showOnlyForCalendarGet = { resource: ['calendar'], operation: ['get'] };
 
@@ -15,12 +15,9 @@ export async function routeCalendarGet(
 }
 
 export const calendarGetDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'calendarId',
-		displayName: 'Calendar',
-		searchListMethod: 'searchCalendars',
-		show: showOnlyForCalendarGet,
-		required: false,
-		description: 'The calendar to get (from the list, or its ID). Leave empty for the default calendar.',
-	}),
+	calendarLocator(
+		showOnlyForCalendarGet,
+		'The calendar to get (from the list, or its ID). Leave empty for the default calendar.',
+		{ required: false },
+	),
 ];

@@ -1,13 +1,8 @@
-import type {
-	IDataObject,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { DateTime } from 'luxon';
 
-import { requestNeeds, timeZoneField } from '../../shared/descriptions';
+import { requestNeeds } from '../../shared/descriptions';
+import { periodFields } from '../../shared/fields';
 import { inputError, parseAddressList } from '../../shared/validation';
 import {
 	assertEndAfterStart,
@@ -182,27 +177,16 @@ export const calendarGetScheduleDescription: INodeProperties[] = [
 		description: 'SMTP addresses of the users, distribution lists or resources to get availability for (1 to 20, separated by commas)',
 		displayOptions: { show: showOnlyForCalendarGetSchedule },
 	},
-	{
-		displayName: 'Start At',
-		name: 'startDateTime',
-		type: 'dateTime',
-		required: true,
-		default: '',
-		placeholder: '2026-05-01T08:00:00',
-		description: 'Start of the period, without offset (e.g. 2026-05-01T08:00:00), in the Time Zone below',
-		displayOptions: { show: showOnlyForCalendarGetSchedule },
-	},
-	{
-		displayName: 'End At',
-		name: 'endDateTime',
-		type: 'dateTime',
-		required: true,
-		default: '',
-		placeholder: '2026-05-01T18:00:00',
-		description: 'End of the period, without offset, in the Time Zone below (less than 62 days after Start At)',
-		displayOptions: { show: showOnlyForCalendarGetSchedule },
-	},
-	timeZoneField('timeZone', 'Time Zone', showOnlyForCalendarGetSchedule),
+	...periodFields(showOnlyForCalendarGetSchedule, {
+		start: {
+			placeholder: '2026-05-01T08:00:00',
+			description: 'Start of the period, without offset (e.g. 2026-05-01T08:00:00), in the Time Zone below',
+		},
+		end: {
+			placeholder: '2026-05-01T18:00:00',
+			description: 'End of the period, without offset, in the Time Zone below (less than 62 days after Start At)',
+		},
+	}),
 	{
 		displayName: 'Interval',
 		name: 'availabilityViewInterval',

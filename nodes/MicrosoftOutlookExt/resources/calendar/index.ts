@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { confirmation, unwrapList } from '../../shared/descriptions';
+import { unwrapList } from '../../shared/descriptions';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { calendarViewDescription, prepareCalendarView } from './calendarView';
 import { calendarCreateDescription, prepareCalendarCreate } from './create';
 import { calendarDeleteDescription } from './delete';
@@ -25,11 +26,7 @@ export const calendarDescription: INodeProperties[] = [
 				value: 'calendarView',
 				action: 'Get the events between two times',
 				description: 'List the events between a start and an end, with recurring events expanded into their occurrences',
-				routing: {
-					request: { method: 'GET', url: '/me/calendarView' },
-					send: { preSend: [prepareCalendarView] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/calendarView', [prepareCalendarView]),
 			},
 			{
 				name: 'Create Calendar',
@@ -46,10 +43,7 @@ export const calendarDescription: INodeProperties[] = [
 				value: 'delete',
 				action: 'Delete a calendar',
 				description: 'Delete a calendar and its events',
-				routing: {
-					request: { method: 'DELETE', url: '/me/calendars/{calendarId}' },
-					output: { postReceive: [confirmation({ deleted: true })] },
-				},
+				routing: deleteRouting('/me/calendars/{calendarId}'),
 			},
 			{
 				name: 'Find Meeting Times',
@@ -88,10 +82,7 @@ export const calendarDescription: INodeProperties[] = [
 				value: 'getAll',
 				action: 'List calendars',
 				description: 'List the calendars of the mailbox',
-				routing: {
-					request: { method: 'GET', url: '/me/calendars' },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/calendars'),
 			},
 			{
 				name: 'Update Calendar',

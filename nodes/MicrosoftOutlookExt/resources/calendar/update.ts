@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
-import { inputError } from '../../shared/validation';
-import { calendarColorOptions, checkedCalendarName } from './create';
+import { updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
+import { calendarColorField, checkedCalendarName } from './create';
+import { calendarLocator } from './locator';
 
 const showOnlyForCalendarUpdate = { resource: ['calendar'], operation: ['update'] };
 
@@ -13,11 +13,7 @@ export async function prepareCalendarUpdate(
 ): Promise<IHttpRequestOptions> {
 	const fields = this.getNodeParameter('updateFields', {}) as IDataObject;
 	if (Object.keys(fields).length === 0) {
-		throw inputError(
-			this,
-			'Update Fields is empty',
-			'Add at least one field to change: Name, Color or Is Default Calendar.',
-		);
+		throw updateFieldsEmptyError(this, 'Add at least one field to change: Name, Color or Is Default Calendar.');
 	}
 	const body = { ...((requestOptions.body ?? {}) as IDataObject) };
 	if (fields.name !== undefined) body.name = checkedCalendarName(this, fields.name);
@@ -25,30 +21,11 @@ export async function prepareCalendarUpdate(
 }
 
 export const calendarUpdateDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'calendarId',
-		displayName: 'Calendar',
-		searchListMethod: 'searchCalendars',
+	calendarLocator(showOnlyForCalendarUpdate, 'The calendar to change'),
+	updateFieldsCollection({
 		show: showOnlyForCalendarUpdate,
-		description: 'The calendar to change',
-	}),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show: showOnlyForCalendarUpdate },
 		options: [
-			{
-				displayName: 'Color',
-				name: 'color',
-				type: 'options',
-				options: calendarColorOptions,
-				default: 'auto',
-				description: 'Color Outlook shows the calendar in',
-				routing: { send: { type: 'body', property: 'color' } },
-			},
+			calendarColorField,
 			{
 				displayName: 'Is Default Calendar',
 				name: 'isDefaultCalendar',
@@ -66,5 +43,5 @@ export const calendarUpdateDescription: INodeProperties[] = [
 				routing: { send: { type: 'body', property: 'name' } },
 			},
 		],
-	},
+	}),
 ];

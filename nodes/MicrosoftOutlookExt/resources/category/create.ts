@@ -1,5 +1,6 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
+import { requiredText } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
 
 const showForCreate = { resource: ['category'], operation: ['create'] };
@@ -37,8 +38,7 @@ export const categoryCreateDescription: INodeProperties[] = [
 ];
 
 export async function prepareCategoryCreate(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	const displayName = String(this.getNodeParameter('displayName', '') ?? '').trim();
-	if (!displayName) throw inputError(this, 'Name is empty', 'Enter the category name, e.g. Invoices.');
+	const displayName = requiredText(this, 'displayName', 'Name', 'Enter the category name, e.g. Invoices.');
 	const color = String(this.getNodeParameter('color', 'none') ?? '').trim();
 	if (!/^(none|preset([0-9]|1[0-9]|2[0-4]))$/.test(color)) {
 		throw inputError(this, `Color "${color}" is not a preset color`, 'Use none or preset0 … preset24, e.g. preset0 (red).');

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { confirmation, unwrapList } from '../../shared/descriptions';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { categoryCreateDescription, prepareCategoryCreate } from './create';
 import { categoryDeleteDescription } from './delete';
 import { categoryGetAllDescription } from './getAll';
@@ -32,20 +32,14 @@ export const categoryDescription: INodeProperties[] = [
 				value: 'delete',
 				action: 'Delete a category',
 				description: "Remove a category from the mailbox's master list (messages keep the name)",
-				routing: {
-					request: { method: 'DELETE', url: '/me/outlook/masterCategories/{categoryId}' },
-					output: { postReceive: [confirmation({ deleted: true })] },
-				},
+				routing: deleteRouting('/me/outlook/masterCategories/{categoryId}'),
 			},
 			{
 				name: 'List Categories',
 				value: 'getAll',
 				action: 'List categories',
 				description: "List the categories of the mailbox's master list: name, color and ID",
-				routing: {
-					request: { method: 'GET', url: '/me/outlook/masterCategories' },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/outlook/masterCategories'),
 			},
 		],
 		default: 'getAll',

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
 import { inputError, isEmail } from '../../shared/validation';
 import { contactFolderLocator, withContactFolder } from './fields';
 
@@ -33,13 +34,8 @@ export async function prepareContactList(
 export const contactGetAllDescription: INodeProperties[] = [
 	contactFolderLocator(showOnlyForContactGetAll, 'Contact folder to list. Leave empty for the default Contacts folder.'),
 	...listFields(showOnlyForContactGetAll),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForContactGetAll },
+	optionsCollection({
+		show: showOnlyForContactGetAll,
 		options: [
 			{
 				displayName: 'Email Address',
@@ -67,5 +63,5 @@ export const contactGetAllDescription: INodeProperties[] = [
 					"OData filter ($filter) on other properties, e.g. <code>companyName eq 'Contoso'</code>. Email addresses can only be filtered with Email Address above.",
 			},
 		],
-	},
+	}),
 ];

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { confirmation, unwrapList } from '../../shared/descriptions';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { contactCreateDescription, prepareContactCreate } from './create';
 import { contactLocator } from './fields';
 import { contactGetAllDescription, prepareContactList } from './getAll';
@@ -31,10 +31,7 @@ export const contactDescription: INodeProperties[] = [
 				value: 'delete',
 				action: 'Delete a contact',
 				description: 'Delete a contact',
-				routing: {
-					request: { method: 'DELETE', url: '/me/contacts/{contactId}' },
-					output: { postReceive: [confirmation({ deleted: true })] },
-				},
+				routing: deleteRouting('/me/contacts/{contactId}'),
 			},
 			{
 				name: 'Get Contact',
@@ -48,11 +45,7 @@ export const contactDescription: INodeProperties[] = [
 				value: 'getAll',
 				action: 'List contacts',
 				description: 'List the contacts of a contact folder, optionally only those with a given email address',
-				routing: {
-					request: { method: 'GET', url: '/me/contacts' },
-					send: { preSend: [prepareContactList] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/contacts', [prepareContactList]),
 			},
 			{
 				name: 'Update Contact',

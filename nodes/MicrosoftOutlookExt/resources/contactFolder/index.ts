@@ -1,7 +1,8 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { listFields, resourceLocator, unwrapList } from '../../shared/descriptions';
-import { inputError } from '../../shared/validation';
+import { listFields, resourceLocator } from '../../shared/descriptions';
+import { requiredText } from '../../shared/fields';
+import { listRouting } from '../../shared/operations';
 
 const showOnlyForContactFolder = { resource: ['contactFolder'] };
 const showOnlyForCreate = { ...showOnlyForContactFolder, operation: ['create'] };
@@ -28,8 +29,7 @@ export async function prepareContactFolderCreate(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const displayName = String(this.getNodeParameter('contactFolderName', '') ?? '').trim();
-	if (!displayName) throw inputError(this, 'Name is empty', 'Enter a name for the new contact folder, e.g. "Customers".');
+	const displayName = requiredText(this, 'contactFolderName', 'Name', 'Enter a name for the new contact folder, e.g. "Customers".');
 	return { ...withParentFolder(this, requestOptions), body: { displayName } };
 }
 
@@ -63,11 +63,7 @@ export const contactFolderDescription: INodeProperties[] = [
 				value: 'getAll',
 				action: 'List contact folders',
 				description: 'List the contact folders under the default Contacts folder, or the child folders of one',
-				routing: {
-					request: { method: 'GET', url: '/me/contactFolders' },
-					send: { preSend: [prepareContactFolderList] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/contactFolders', [prepareContactFolderList]),
 			},
 		],
 		default: 'getAll',
@@ -82,7 +78,13 @@ export const contactFolderDescription: INodeProperties[] = [
 		description: 'Name of the new contact folder',
 		displayOptions: { show: showOnlyForCreate },
 	},
-	parentFolderLocator(showOnlyForCreate, 'Contact folder to create the new folder in. Leave empty to create it under the default Contacts folder.'),
-	parentFolderLocator(showOnlyForGetAll, 'List the child folders of this contact folder. Leave empty for the folders under the default Contacts folder.'),
+	parentFolderLocator(
+		showOnlyForCreate,
+		'Contact folder to create the new folder in. Leave empty to create it under the default Contacts folder.',
+	),
+	parentFolderLocator(
+		showOnlyForGetAll,
+		'List the child folders of this contact folder. Leave empty for the folders under the default Contacts folder.',
+	),
 	...listFields(showOnlyForGetAll),
 ];

@@ -1,12 +1,4 @@
-import type {
-	DeclarativeRestApiSettings,
-	IDataObject,
-	IExecutePaginationFunctions,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
@@ -81,8 +73,7 @@ export async function createDraftFlow(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const uploads = pendingUploads.get(this) ?? [];
-	pendingUploads.delete(this);
+	const uploads = pendingUploads.take(this) ?? [];
 	const created = await sendItemThroughGraph.call(this, requestData);
 	if (uploads.length === 0) return created;
 	await attachFiles(this, await itemTarget(this), String(created[0]?.json.id ?? ''), uploads);

@@ -1,18 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
 
 const showOnlyForDraftGetAll = { resource: ['draft'], operation: ['getAll'] };
 
 export const draftGetAllDescription: INodeProperties[] = [
 	...listFields(showOnlyForDraftGetAll),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForDraftGetAll },
+	optionsCollection({
+		show: showOnlyForDraftGetAll,
 		options: [
 			{
 				displayName: 'Select Fields',
@@ -24,5 +20,5 @@ export const draftGetAllDescription: INodeProperties[] = [
 				routing: { send: { type: 'query', property: '$select', value: '={{ $value || undefined }}' } },
 			},
 		],
-	},
+	}),
 ];

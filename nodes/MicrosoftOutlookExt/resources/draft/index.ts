@@ -1,7 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { confirmation, unwrapList } from '../../shared/descriptions';
+import { confirmation } from '../../shared/descriptions';
 import { itemRequestLoop } from '../../shared/routing';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { createDraftFlow, draftCreateDescription, prepareDraftCreate } from './create';
 import { draftGetAllDescription } from './getAll';
 import { draftLocator } from './locator';
@@ -34,10 +35,7 @@ export const draftDescription: INodeProperties[] = [
 				value: 'delete',
 				action: 'Delete a draft',
 				description: 'Delete a draft from the Drafts folder',
-				routing: {
-					request: { method: 'DELETE', url: '/me/messages/{draftId}' },
-					output: { postReceive: [confirmation({ deleted: true })] },
-				},
+				routing: deleteRouting('/me/messages/{draftId}'),
 			},
 			{
 				name: 'Get Draft',
@@ -51,10 +49,7 @@ export const draftDescription: INodeProperties[] = [
 				value: 'getAll',
 				action: 'List drafts',
 				description: 'List the drafts in the Drafts folder, newest first',
-				routing: {
-					request: { method: 'GET', url: '/me/mailFolders/drafts/messages' },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/mailFolders/drafts/messages'),
 			},
 			{
 				name: 'Send Draft',

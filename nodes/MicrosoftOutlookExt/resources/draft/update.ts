@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
+import { messageImportanceField, updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { messageSendDescription } from '../message/send';
 import { recipientFields } from './create';
@@ -15,14 +16,9 @@ const showOnlyForDraftUpdate = { resource: ['draft'], operation: ['update'] };
 
 export const draftUpdateDescription: INodeProperties[] = [
 	draftLocator(showOnlyForDraftUpdate, 'The draft to change. Only drafts (not sent messages) can change subject, body and recipients.'),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
+	updateFieldsCollection({
+		show: showOnlyForDraftUpdate,
 		description: 'The properties to change; the others keep their values. A recipient field replaces the whole list.',
-		displayOptions: { show: showOnlyForDraftUpdate },
 		options: [
 			{
 				displayName: 'BCC',
@@ -42,18 +38,7 @@ export const draftUpdateDescription: INodeProperties[] = [
 				placeholder: 'carla@contoso.com',
 				description: 'Comma-separated email addresses that receive a copy (replaces the current list; empty clears it)',
 			},
-			{
-				displayName: 'Importance',
-				name: 'importance',
-				type: 'options',
-				options: [
-					{ name: 'Low', value: 'low' },
-					{ name: 'Normal', value: 'normal' },
-					{ name: 'High', value: 'high' },
-				],
-				default: 'normal',
-				description: 'How important the message is to the recipients',
-			},
+			messageImportanceField('How important the message is to the recipients'),
 			{
 				displayName: 'Read Receipt Requested',
 				name: 'isReadReceiptRequested',
@@ -79,7 +64,7 @@ export const draftUpdateDescription: INodeProperties[] = [
 				description: 'Comma-separated email addresses (replaces the current list; empty clears it)',
 			},
 		],
-	},
+	}),
 ];
 
 /** PATCH body from Update Fields (checked before any request). */
@@ -96,7 +81,7 @@ export async function prepareDraftUpdate(this: IExecuteSingleFunctions, requestO
 	if (fields.importance !== undefined) body.importance = fields.importance;
 	if (fields.isReadReceiptRequested !== undefined) body.isReadReceiptRequested = fields.isReadReceiptRequested === true;
 	if (Object.keys(body).length === 0) {
-		throw inputError(this, 'Update Fields is empty', 'Add at least one field to change, e.g. Subject or To.');
+		throw updateFieldsEmptyError(this, 'Add at least one field to change, e.g. Subject or To.');
 	}
 	requestOptions.body = body;
 	return requestOptions;

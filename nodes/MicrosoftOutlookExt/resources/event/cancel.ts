@@ -1,14 +1,8 @@
-import type {
-	DeclarativeRestApiSettings,
-	IExecutePaginationFunctions,
-	INodeExecutionData,
-	INodeProperties,
-	JsonObject,
-} from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IExecutePaginationFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { sendItemThroughGraph } from '../../shared/routing';
-import { eventLocatorFields } from './fields';
+import { eventCommentField, eventLocatorFields } from './fields';
 
 const showOnlyForEventCancel = { resource: ['event'], operation: ['cancel'] };
 
@@ -52,13 +46,7 @@ export async function cancelThroughGraph(
 export const eventCancelDescription: INodeProperties[] = [
 	...eventLocatorFields(showOnlyForEventCancel),
 	{
-		displayName: 'Comment',
-		name: 'comment',
-		type: 'string',
-		typeOptions: { rows: 2 },
-		default: '',
-		description: 'Message sent to the attendees with the cancellation',
-		displayOptions: { show: showOnlyForEventCancel },
+		...eventCommentField(showOnlyForEventCancel, 'Message sent to the attendees with the cancellation'),
 		routing: { send: { type: 'body', property: 'comment', value: '={{ $value || undefined }}' } },
 	},
 ];

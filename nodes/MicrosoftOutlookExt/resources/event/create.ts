@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator, timeZoneField } from '../../shared/descriptions';
+import { timeZoneField } from '../../shared/descriptions';
+import { calendarLocator } from '../calendar/locator';
 import { roomLocator, selectedRoom } from '../room/picker';
 import { attendeeFields } from './attendees';
 import {
@@ -51,14 +52,11 @@ function showFor(field: INodeProperties): INodeProperties {
 }
 
 export const eventCreateDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'calendarId',
-		displayName: 'Calendar',
-		searchListMethod: 'searchCalendars',
-		show: showOnlyForEventCreate,
-		required: false,
-		description: 'Calendar to add the event to. Leave empty for the default calendar.',
-	}),
+	calendarLocator(
+		showOnlyForEventCreate,
+		'Calendar to add the event to. Leave empty for the default calendar.',
+		{ required: false },
+	),
 	showFor({ ...subjectField, required: true }),
 	showFor({ ...startField('When the event starts, without offset (e.g. 2026-05-01T09:30:00), in the Time Zone below'), required: true }),
 	showFor({ ...endField('When the event ends, without offset, in the Time Zone below'), required: true }),

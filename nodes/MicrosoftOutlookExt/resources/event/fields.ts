@@ -1,7 +1,8 @@
-import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
 import { inputError } from '../../shared/validation';
+import { calendarLocator } from '../calendar/locator';
 import {
 	assertEndAfterStart,
 	checkedTimeZone,
@@ -311,14 +312,11 @@ export const outputTimeZoneOption: INodeProperties = {
  */
 export function eventLocatorFields(show: { resource: string[]; operation: string[] }): INodeProperties[] {
 	return [
-		resourceLocator({
-			name: 'calendarId',
-			displayName: 'Calendar',
-			searchListMethod: 'searchCalendars',
+		calendarLocator(
 			show,
-			required: false,
-			description: 'Only narrows the Event list to one calendar; leave empty to list events of all calendars',
-		}),
+			'Only narrows the Event list to one calendar; leave empty to list events of all calendars',
+			{ required: false },
+		),
 		{
 			...resourceLocator({
 				name: 'eventId',
@@ -330,4 +328,17 @@ export function eventLocatorFields(show: { resource: string[]; operation: string
 			typeOptions: { loadOptionsDependsOn: ['calendarId.value'] },
 		},
 	];
+}
+
+/** Comment of Cancel, Forward and Accept / Tentative / Decline: free text sent along with the action. */
+export function eventCommentField(show: IDisplayOptions['show'], description: string): INodeProperties {
+	return {
+		displayName: 'Comment',
+		name: 'comment',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		description,
+		displayOptions: { show },
+	};
 }

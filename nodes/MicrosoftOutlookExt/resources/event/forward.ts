@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { inputError, parseAddressList } from '../../shared/validation';
-import { eventLocatorFields } from './fields';
+import { eventCommentField, eventLocatorFields } from './fields';
 
 const showOnlyForEventForward = { resource: ['event'], operation: ['forward'] };
 
@@ -35,13 +35,5 @@ export const eventForwardDescription: INodeProperties[] = [
 		description: 'Email addresses to forward the meeting invitation to, separated by commas',
 		displayOptions: { show: showOnlyForEventForward },
 	},
-	{
-		displayName: 'Comment',
-		name: 'comment',
-		type: 'string',
-		typeOptions: { rows: 2 },
-		default: '',
-		description: 'Text sent with the forwarded invitation',
-		displayOptions: { show: showOnlyForEventForward },
-	},
+	eventCommentField(showOnlyForEventForward, 'Text sent with the forwarded invitation'),
 ];

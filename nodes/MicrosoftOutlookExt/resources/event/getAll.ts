@@ -1,6 +1,8 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { listFields, resourceLocator } from '../../shared/descriptions';
+import { listFields } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
+import { calendarLocator } from '../calendar/locator';
 import { outputTimeZoneOption, withCalendarCollection } from './fields';
 
 const showOnlyForEventGetAll = { resource: ['event'], operation: ['getAll'] };
@@ -13,22 +15,14 @@ export async function routeEventList(
 }
 
 export const eventGetAllDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'calendarId',
-		displayName: 'Calendar',
-		searchListMethod: 'searchCalendars',
-		show: showOnlyForEventGetAll,
-		required: false,
-		description: 'Calendar to list. Leave empty to list the events of all calendars.',
-	}),
+	calendarLocator(
+		showOnlyForEventGetAll,
+		'Calendar to list. Leave empty to list the events of all calendars.',
+		{ required: false },
+	),
 	...listFields(showOnlyForEventGetAll),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForEventGetAll },
+	optionsCollection({
+		show: showOnlyForEventGetAll,
 		options: [
 			{
 				displayName: 'Filter',
@@ -50,5 +44,5 @@ export const eventGetAllDescription: INodeProperties[] = [
 			},
 			outputTimeZoneOption,
 		],
-	},
+	}),
 ];

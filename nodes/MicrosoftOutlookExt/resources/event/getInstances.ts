@@ -1,6 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
 import { viewWindowFields, viewWindowQuery } from '../calendar/calendarView';
 import { applyOutputTimeZone, eventLocatorFields, outputTimeZoneOption } from './fields';
 
@@ -19,13 +20,5 @@ export const eventGetInstancesDescription: INodeProperties[] = [
 	...eventLocatorFields(showOnlyForEventGetInstances),
 	...viewWindowFields(showOnlyForEventGetInstances, 'occurrences'),
 	...listFields(showOnlyForEventGetInstances),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForEventGetInstances },
-		options: [outputTimeZoneOption],
-	},
+	optionsCollection({ show: showOnlyForEventGetInstances, options: [outputTimeZoneOption] }),
 ];

@@ -2,7 +2,8 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { itemRequestLoop } from '../../shared/routing';
 
-import { confirmation, unwrapList } from '../../shared/descriptions';
+import { confirmation } from '../../shared/descriptions';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { cancelThroughGraph, eventCancelDescription } from './cancel';
 import { eventCreateDescription, prepareEventCreate } from './create';
 import { eventDeleteDescription } from './delete';
@@ -12,7 +13,7 @@ import { eventGetDescription } from './get';
 import { eventGetAllDescription, routeEventList } from './getAll';
 import { eventGetInstancesDescription, prepareGetInstances } from './getInstances';
 import { eventDismissReminderDescription, eventSnoozeReminderDescription, prepareSnoozeReminder } from './reminder';
-import { eventRespondDescription, prepareEventResponse } from './respond';
+import { eventRespondDescription, eventResponseRouting } from './respond';
 import { eventUpdateDescription, prepareEventUpdate } from './update';
 
 const showOnlyForEvent = { resource: ['event'] };
@@ -30,11 +31,7 @@ export const eventDescription: INodeProperties[] = [
 				value: 'accept',
 				action: 'Accept an event invitation',
 				description: 'Accept a meeting you are invited to, optionally with a comment to the organizer',
-				routing: {
-					request: { method: 'POST', url: '/me/events/{eventId}/accept' },
-					send: { preSend: [prepareEventResponse] },
-					output: { postReceive: [confirmation({ responded: true, response: 'accepted' })] },
-				},
+				routing: eventResponseRouting('accept', 'accepted'),
 			},
 			{
 				name: 'Cancel Event',
@@ -63,21 +60,14 @@ export const eventDescription: INodeProperties[] = [
 				value: 'decline',
 				action: 'Decline an event invitation',
 				description: 'Decline a meeting you are invited to, optionally proposing another time',
-				routing: {
-					request: { method: 'POST', url: '/me/events/{eventId}/decline' },
-					send: { preSend: [prepareEventResponse] },
-					output: { postReceive: [confirmation({ responded: true, response: 'declined' })] },
-				},
+				routing: eventResponseRouting('decline', 'declined'),
 			},
 			{
 				name: 'Delete Event',
 				value: 'delete',
 				action: 'Delete an event',
 				description: 'Delete an event (as organizer this cancels the meeting for everyone)',
-				routing: {
-					request: { method: 'DELETE', url: '/me/events/{eventId}' },
-					output: { postReceive: [confirmation({ deleted: true })] },
-				},
+				routing: deleteRouting('/me/events/{eventId}'),
 			},
 			{
 				name: 'Dismiss Event Reminder',
@@ -115,22 +105,14 @@ export const eventDescription: INodeProperties[] = [
 				value: 'getInstances',
 				action: 'Get the instances of a recurring event',
 				description: 'List the occurrences and exceptions of a recurring series between two times',
-				routing: {
-					request: { method: 'GET', url: '/me/events/{eventId}/instances' },
-					send: { preSend: [prepareGetInstances] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/events/{eventId}/instances', [prepareGetInstances]),
 			},
 			{
 				name: 'List Events',
 				value: 'getAll',
 				action: 'List events',
 				description: 'List the events of one calendar, or of every calendar',
-				routing: {
-					request: { method: 'GET', url: '/me/events' },
-					send: { preSend: [routeEventList, applyOutputTimeZone] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/events', [routeEventList, applyOutputTimeZone]),
 			},
 			{
 				name: 'Snooze Event Reminder',
@@ -148,11 +130,7 @@ export const eventDescription: INodeProperties[] = [
 				value: 'tentativelyAccept',
 				action: 'Tentatively accept an event invitation',
 				description: 'Tentatively accept a meeting you are invited to, optionally proposing another time',
-				routing: {
-					request: { method: 'POST', url: '/me/events/{eventId}/tentativelyAccept' },
-					send: { preSend: [prepareEventResponse] },
-					output: { postReceive: [confirmation({ responded: true, response: 'tentativelyAccepted' })] },
-				},
+				routing: eventResponseRouting('tentativelyAccept', 'tentativelyAccepted'),
 			},
 			{
 				name: 'Update Event',

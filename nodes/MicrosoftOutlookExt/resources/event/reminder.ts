@@ -1,6 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { timeZoneField } from '../../shared/descriptions';
+import { wallClockTimeField } from '../../shared/fields';
 import { checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../calendar/timeZones';
 import { eventLocatorFields } from './fields';
 
@@ -20,16 +21,12 @@ export async function prepareSnoozeReminder(
 
 export const eventSnoozeReminderDescription: INodeProperties[] = [
 	...eventLocatorFields(showOnlyForSnooze),
-	{
-		displayName: 'New Reminder Time',
+	wallClockTimeField(showOnlyForSnooze, {
 		name: 'newReminderTime',
-		type: 'dateTime',
-		required: true,
-		default: '',
+		displayName: 'New Reminder Time',
 		placeholder: '2026-05-01T09:25:00',
 		description: 'When the reminder shows again, without offset (e.g. 2026-05-01T09:25:00), in the Time Zone below',
-		displayOptions: { show: showOnlyForSnooze },
-	},
+	}),
 	timeZoneField('timeZone', 'Time Zone', showOnlyForSnooze),
 ];
 

@@ -1,8 +1,10 @@
-import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties, INodePropertyRouting } from 'n8n-workflow';
 
+import { confirmation } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
 import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../calendar/timeZones';
-import { eventLocatorFields } from './fields';
+import { eventCommentField, eventLocatorFields } from './fields';
 
 /**
  * Accept, Tentatively Accept and Decline (event-accept.md, event-tentativelyaccept.md, event-decline.md): the same
@@ -57,16 +59,7 @@ export async function prepareEventResponse(
 
 export const eventRespondDescription: INodeProperties[] = [
 	...eventLocatorFields(showOnlyForResponses),
-	{
-		displayName: 'Comment',
-		name: 'comment',
-		type: 'string',
-		typeOptions: { rows: 2 },
-		default: '',
-		placeholder: 'Thanks, see you there',
-		description: 'Text sent to the organizer with the response',
-		displayOptions: { show: showOnlyForResponses },
-	},
+	{ ...eventCommentField(showOnlyForResponses, 'Text sent to the organizer with the response'), placeholder: 'Thanks, see you there' },
 	{
 		displayName: 'Send Response',
 		name: 'sendResponse',
@@ -75,13 +68,8 @@ export const eventRespondDescription: INodeProperties[] = [
 		description: 'Whether the organizer gets the response; off: only your own calendar changes',
 		displayOptions: { show: showOnlyForResponses },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForResponses },
+	optionsCollection({
+		show: showOnlyForResponses,
 		options: [
 			{
 				displayName: 'Propose New Start',
@@ -110,5 +98,14 @@ export const eventRespondDescription: INodeProperties[] = [
 					'Time zone of Propose New Start and End. Choose from the list, or specify a Windows time zone name (e.g. "Pacific Standard Time") using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 		],
-	},
+	}),
 ];
+
+/** Accept, Tentatively Accept and Decline: POST /events/{id}/{action} answers 202 without a body, so the item says which response was sent. */
+export function eventResponseRouting(action: 'accept' | 'tentativelyAccept' | 'decline', response: string): INodePropertyRouting {
+	return {
+		request: { method: 'POST', url: `/me/events/{eventId}/${action}` },
+		send: { preSend: [prepareEventResponse] },
+		output: { postReceive: [confirmation({ responded: true, response })] },
+	};
+}

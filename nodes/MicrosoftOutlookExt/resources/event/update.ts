@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
+import { updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { idSegment } from '../../shared/transport/url';
@@ -32,11 +33,7 @@ export async function prepareEventUpdate(
 	const room = selectedRoom(this, 'room', 'Room');
 	const fieldsBody = eventBody(this, fields, false);
 	if (Object.keys(fieldsBody).length === 0 && !room) {
-		throw inputError(
-			this,
-			'Update Fields is empty',
-			'Add at least one field to change, e.g. Subject or Start At with Time Zone, or pick a Room.',
-		);
+		throw updateFieldsEmptyError(this, 'Add at least one field to change, e.g. Subject or Start At with Time Zone, or pick a Room.');
 	}
 	const body = room ? await bookRoom(this, fieldsBody, room) : fieldsBody;
 	return withTimeZonePreference({ ...requestOptions, body }, fields.timeZone);
@@ -88,13 +85,8 @@ const updateFieldOptions: INodeProperties[] = [
 export const eventUpdateDescription: INodeProperties[] = [
 	...eventLocatorFields(showOnlyForEventUpdate),
 	{ ...roomLocator('room', 'Room', ROOM_FIELD_DESCRIPTION), displayOptions: { show: showOnlyForEventUpdate } },
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show: showOnlyForEventUpdate },
+	updateFieldsCollection({
+		show: showOnlyForEventUpdate,
 		options: updateFieldOptions,
-	},
+	}),
 ];

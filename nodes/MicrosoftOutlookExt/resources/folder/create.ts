@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
-import { inputError } from '../../shared/validation';
+import { optionsCollection, requiredText } from '../../shared/fields';
+import { parentFolderLocator } from './locators';
 
 const showOnlyForFolderCreate = { resource: ['folder'], operation: ['create'] };
 
@@ -16,23 +16,12 @@ export const folderCreateDescription: INodeProperties[] = [
 		description: 'Name of the new folder (unique among its sibling folders)',
 		displayOptions: { show: showOnlyForFolderCreate },
 	},
-	resourceLocator({
-		name: 'parentFolderId',
-		displayName: 'Parent Folder',
-		searchListMethod: 'searchFolders',
+	parentFolderLocator(
+		showOnlyForFolderCreate,
+		'Folder to create the new folder in. Leave empty for a top-level folder. By ID also takes well-known names such as inbox.',
+	),
+	optionsCollection({
 		show: showOnlyForFolderCreate,
-		required: false,
-		description:
-			'Folder to create the new folder in. Leave empty for a top-level folder. By ID also takes well-known names such as inbox.',
-		idPlaceholder: 'inbox',
-	}),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForFolderCreate },
 		options: [
 			{
 				displayName: 'Is Hidden',
@@ -43,7 +32,7 @@ export const folderCreateDescription: INodeProperties[] = [
 					'Whether the folder is hidden from Outlook (it can only be set now, not changed later). List it with Include Hidden Folders.',
 			},
 		],
-	},
+	}),
 ];
 
 /** Root or child folder URL, and the body (display name checked before any request). */
@@ -51,8 +40,7 @@ export async function prepareFolderCreate(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const displayName = String(this.getNodeParameter('displayName', '') ?? '').trim();
-	if (!displayName) throw inputError(this, 'Display Name is empty', 'Enter a name for the new folder.');
+	const displayName = requiredText(this, 'displayName', 'Display Name', 'Enter a name for the new folder.');
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	const parent = String(this.getNodeParameter('parentFolderId', '', { extractValue: true }) ?? '').trim();
 	requestOptions.url = parent ? '/me/mailFolders/{parentFolderId}/childFolders' : '/me/mailFolders';

@@ -1,28 +1,19 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { listFields, resourceLocator } from '../../shared/descriptions';
+import { listFields } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
+import { parentFolderLocator } from './locators';
 
 const showOnlyForFolderGetAll = { resource: ['folder'], operation: ['getAll'] };
 
 export const folderGetAllDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'parentFolderId',
-		displayName: 'Parent Folder',
-		searchListMethod: 'searchFolders',
-		show: showOnlyForFolderGetAll,
-		required: false,
-		description:
-			'List the subfolders of this folder. Leave empty for the top-level folders. By ID also takes well-known names such as inbox.',
-		idPlaceholder: 'inbox',
-	}),
+	parentFolderLocator(
+		showOnlyForFolderGetAll,
+		'List the subfolders of this folder. Leave empty for the top-level folders. By ID also takes well-known names such as inbox.',
+	),
 	...listFields(showOnlyForFolderGetAll),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForFolderGetAll },
+	optionsCollection({
+		show: showOnlyForFolderGetAll,
 		options: [
 			{
 				displayName: 'Include Hidden Folders',
@@ -32,7 +23,7 @@ export const folderGetAllDescription: INodeProperties[] = [
 				description: 'Whether to include folders created with Is Hidden',
 			},
 		],
-	},
+	}),
 ];
 
 /** Top level or a parent's children; hidden folders only on request. */

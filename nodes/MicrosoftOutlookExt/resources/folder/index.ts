@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { confirmation, unwrapList } from '../../shared/descriptions';
+import { deleteRouting, listRouting } from '../../shared/operations';
 import { folderCreateDescription, prepareFolderCreate } from './create';
 import { folderDeleteDescription } from './delete';
 import { folderGetDescription } from './get';
@@ -43,10 +43,7 @@ export const folderDescription: INodeProperties[] = [
 				value: 'delete',
 				action: 'Delete a mail folder',
 				description: 'Delete a mail folder with its messages and subfolders',
-				routing: {
-					request: { method: 'DELETE', url: '/me/mailFolders/{folderId}' },
-					output: { postReceive: [confirmation({ deleted: true })] },
-				},
+				routing: deleteRouting('/me/mailFolders/{folderId}'),
 			},
 			{
 				name: 'Get Mail Folder',
@@ -60,11 +57,7 @@ export const folderDescription: INodeProperties[] = [
 				value: 'getAll',
 				action: 'List mail folders',
 				description: 'List the top-level mail folders, or the child folders of a folder (hidden folders on request)',
-				routing: {
-					request: { method: 'GET', url: '/me/mailFolders' },
-					send: { preSend: [prepareFolderList] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/mailFolders', [prepareFolderList]),
 			},
 			{
 				name: 'Move Mail Folder',

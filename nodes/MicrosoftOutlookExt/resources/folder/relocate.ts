@@ -3,7 +3,7 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } fr
 import { resourceLocator } from '../../shared/descriptions';
 import { idSegment, type InvalidInputError } from '../../shared/transport/url';
 import { inputError } from '../../shared/validation';
-import { folderLocator } from './get';
+import { folderLocator } from './locators';
 
 /** Move and Copy: the folder, and where it goes. */
 export function folderRelocateDescription(operation: 'move' | 'copy'): INodeProperties[] {

@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { inputError } from '../../shared/validation';
-import { folderLocator } from './get';
+import { requiredText } from '../../shared/fields';
+import { folderLocator } from './locators';
 
 const showOnlyForFolderUpdate = { resource: ['folder'], operation: ['update'] };
 
@@ -21,8 +21,7 @@ export const folderUpdateDescription: INodeProperties[] = [
 
 /** PATCH {displayName}: the only property Graph lets a folder change. */
 export async function prepareFolderRename(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	const displayName = String(this.getNodeParameter('newDisplayName', '') ?? '').trim();
-	if (!displayName) throw inputError(this, 'New Name is empty', 'Enter the new name of the folder, e.g. Invoices 2026.');
+	const displayName = requiredText(this, 'newDisplayName', 'New Name', 'Enter the new name of the folder, e.g. Invoices 2026.');
 	requestOptions.body = { displayName };
 	return requestOptions;
 }

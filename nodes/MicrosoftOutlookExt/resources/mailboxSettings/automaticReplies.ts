@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { timeZoneField } from '../../shared/descriptions';
+import { periodFields } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
 import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../calendar/timeZones';
 
@@ -68,27 +68,18 @@ export const setAutomaticRepliesDescription: INodeProperties[] = [
 		description: 'Whether automatic replies are off, always on, or on between two times',
 		displayOptions: { show: showOnlyForSet },
 	},
-	{
-		displayName: 'Start At',
-		name: 'scheduledStartDateTime',
-		type: 'dateTime',
-		required: true,
-		default: '',
-		placeholder: '2026-08-01T00:00:00',
-		description: 'When the automatic replies start, without offset (e.g. 2026-08-01T00:00:00), in the Time Zone below',
-		displayOptions: { show: showWhenScheduled },
-	},
-	{
-		displayName: 'End At',
-		name: 'scheduledEndDateTime',
-		type: 'dateTime',
-		required: true,
-		default: '',
-		placeholder: '2026-08-15T00:00:00',
-		description: 'When the automatic replies stop, without offset (e.g. 2026-08-15T00:00:00), in the Time Zone below',
-		displayOptions: { show: showWhenScheduled },
-	},
-	timeZoneField('timeZone', 'Time Zone', showWhenScheduled),
+	...periodFields(showWhenScheduled, {
+		start: {
+			name: 'scheduledStartDateTime',
+			placeholder: '2026-08-01T00:00:00',
+			description: 'When the automatic replies start, without offset (e.g. 2026-08-01T00:00:00), in the Time Zone below',
+		},
+		end: {
+			name: 'scheduledEndDateTime',
+			placeholder: '2026-08-15T00:00:00',
+			description: 'When the automatic replies stop, without offset (e.g. 2026-08-15T00:00:00), in the Time Zone below',
+		},
+	}),
 	{
 		displayName: 'Internal Reply Message',
 		name: 'internalReplyMessage',

@@ -1,20 +1,15 @@
 import type { IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { responseBytes } from '../../shared/operations';
+import { messageLocator } from './locator';
 
 /** Export as .eml: GET /messages/{id}/$value, the MIME bytes as they are (Get Message parses them instead). */
 
 const showForExport = { resource: ['message'], operation: ['exportEml'] };
 
 export const messageExportDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'messageId',
-		displayName: 'Message',
-		searchListMethod: 'searchMessages',
-		show: showForExport,
-		description: 'The message to export, e.g. the "id" of a message from a trigger or from List Mail Messages',
-	}),
+	messageLocator(showForExport, 'The message to export, e.g. the "id" of a message from a trigger or from List Mail Messages'),
 	{
 		displayName: 'Put Output File in Field',
 		name: 'binaryPropertyName',
@@ -26,15 +21,9 @@ export const messageExportDescription: INodeProperties[] = [
 	},
 ];
 
-function bytesOf(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	return Buffer.from(typeof body === 'string' ? body : '', 'latin1');
-}
-
 /** The raw MIME → one item: `{id, fileName, size}` and the .eml file (message/rfc822), unparsed. */
 export async function emlOutput(this: IExecuteSingleFunctions, _items: INodeExecutionData[], response: IN8nHttpFullResponse): Promise<INodeExecutionData[]> {
-	const raw = bytesOf(response.body);
+	const raw = responseBytes(response.body);
 	const messageId = String(this.getNodeParameter('messageId', '', { extractValue: true }));
 	// Graph serves MIME as text/plain; a JSON answer in its place is not the message, never saved as one.
 	const contentType = String((response.headers ?? {})['content-type'] ?? '');

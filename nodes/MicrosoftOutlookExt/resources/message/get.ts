@@ -1,32 +1,17 @@
-import type {
-	IDataObject,
-	IExecuteSingleFunctions,
-	IN8nHttpFullResponse,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
 import { DEFAULT_BINARY_PROPERTY_PREFIX, mimeToExecutionData, NotMimeMessageError } from '../../shared/mime';
+import { responseBytes } from '../../shared/operations';
+import { messageLocator } from './locator';
 
 const showOnlyForMessageGet = { resource: ['message'], operation: ['get'] };
 
 export const messageGetDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'messageId',
-		displayName: 'Message',
-		searchListMethod: 'searchMessages',
+	messageLocator(showOnlyForMessageGet, 'The message to download and parse'),
+	optionsCollection({
 		show: showOnlyForMessageGet,
-		description: 'The message to download and parse',
-	}),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForMessageGet },
 		options: [
 			{
 				displayName: 'Binary Property Prefix',
@@ -44,15 +29,8 @@ export const messageGetDescription: INodeProperties[] = [
 				description: 'Whether to also output the whole message as an .eml file in the binary property "raw"',
 			},
 		],
-	},
+	}),
 ];
-
-function bytesOf(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	if (typeof body === 'string') return Buffer.from(body, 'latin1');
-	return Buffer.alloc(0);
-}
 
 /**
  * The downloaded `$value` → one item: parsed JSON (with `warnings` for repaired or unusual MIME),
@@ -63,7 +41,7 @@ export async function parseMimeResponse(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	const raw = bytesOf(response.body);
+	const raw = responseBytes(response.body);
 	const messageId = String(this.getNodeParameter('messageId', '', { extractValue: true }));
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	let item: INodeExecutionData;

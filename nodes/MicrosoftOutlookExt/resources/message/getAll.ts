@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields, resourceLocator } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
 
 const showOnlyForMessageGetAll = { resource: ['message'], operation: ['getAll'] };
@@ -36,13 +37,8 @@ export const messageGetAllDescription: INodeProperties[] = [
 		description: 'OData filter ($filter), e.g. isRead eq false. Cannot be combined with Search.',
 		displayOptions: { show: showOnlyForMessageGetAll },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForMessageGetAll },
+	optionsCollection({
+		show: showOnlyForMessageGetAll,
 		options: [
 			{
 				displayName: 'Order By',
@@ -62,7 +58,7 @@ export const messageGetAllDescription: INodeProperties[] = [
 				description: 'Comma-separated properties to return ($select). Leave empty for the default set.',
 			},
 		],
-	},
+	}),
 ];
 
 /**

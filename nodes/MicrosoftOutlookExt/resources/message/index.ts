@@ -2,14 +2,14 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { itemRequestLoop } from '../../shared/routing';
 
-import { confirmation, unwrapList } from '../../shared/descriptions';
+import { deleteRouting, listRouting, rawBytesRequest } from '../../shared/operations';
 import { messageDeleteDescription } from './delete';
 import { messageGetDescription, parseMimeResponse } from './get';
 import { messageGetAllDescription, prepareMessageList } from './getAll';
 import { messageSendDescription, prepareSend, sendMessage, sendOutput } from './send';
 import { emlOutput, messageExportDescription } from './exportEml';
 import { messageMoveDescription, prepareMoveOrCopy } from './move';
-import { answerMessage, answerOutput, messageReplyDescription, prepareAnswer } from './reply';
+import { answerRouting, messageReplyDescription } from './reply';
 import { messageUpdateDescription, prepareMessageUpdate } from './update';
 import { messageSendAndWaitDescription, SEND_AND_WAIT } from './sendAndWait';
 
@@ -28,10 +28,7 @@ export const messageDescription: INodeProperties[] = [
 				value: 'delete',
 				action: 'Delete a message',
 				description: 'Delete a message from the mailbox',
-				routing: {
-					request: { method: 'DELETE', url: '/me/messages/{messageId}' },
-					output: { postReceive: [confirmation({ deleted: true })] },
-				},
+				routing: deleteRouting('/me/messages/{messageId}'),
 			},
 			{
 				name: 'Get Mail Message',
@@ -39,8 +36,7 @@ export const messageDescription: INodeProperties[] = [
 				action: 'Get a mail message',
 				description: 'Download a message as MIME and parse it: headers, bodies, and every attachment as binary data',
 				routing: {
-					// The raw MIME bytes; JSON parsing would mangle them.
-					request: { method: 'GET', url: '/me/messages/{messageId}/$value', encoding: 'arraybuffer', json: false },
+					request: rawBytesRequest('/me/messages/{messageId}/$value'),
 					output: { postReceive: [parseMimeResponse] },
 				},
 			},
@@ -49,11 +45,7 @@ export const messageDescription: INodeProperties[] = [
 				value: 'getAll',
 				action: 'List mail messages',
 				description: 'List the messages of the mailbox or of one folder, optionally searched or filtered',
-				routing: {
-					request: { method: 'GET', url: '/me/messages' },
-					send: { preSend: [prepareMessageList] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/me/messages', [prepareMessageList]),
 			},
 			{
 				name: 'Copy Message',
@@ -71,13 +63,7 @@ export const messageDescription: INodeProperties[] = [
 				action: 'Forward a message',
 				description:
 					'Forward a message with an optional comment, to the addresses in To; or save the forward as a draft',
-				routing: {
-					request: { method: 'POST', url: '/me/messages/{messageId}/forward' },
-					send: { preSend: [prepareAnswer] },
-					output: { postReceive: [answerOutput] },
-					// One flow per item: the one POST, or createReply… → attachments → send for big files.
-					operations: { pagination: itemRequestLoop(answerMessage) },
-				},
+				routing: answerRouting('forward'),
 			},
 			{
 				name: 'Export as EML',
@@ -85,7 +71,7 @@ export const messageDescription: INodeProperties[] = [
 				action: 'Export a message as an EML file',
 				description: 'Download a message as an .eml file (its MIME content, unparsed) into a binary property',
 				routing: {
-					request: { method: 'GET', url: '/me/messages/{messageId}/$value', encoding: 'arraybuffer', json: false },
+					request: rawBytesRequest('/me/messages/{messageId}/$value'),
 					output: { postReceive: [emlOutput] },
 				},
 			},
@@ -119,13 +105,7 @@ export const messageDescription: INodeProperties[] = [
 				action: 'Reply to a message',
 				description:
 					'Reply to the sender of a message with a comment or a new body, extra recipients and attachments; or save the reply as a draft',
-				routing: {
-					request: { method: 'POST', url: '/me/messages/{messageId}/reply' },
-					send: { preSend: [prepareAnswer] },
-					output: { postReceive: [answerOutput] },
-					// One flow per item: the one POST, or createReply… → attachments → send for big files.
-					operations: { pagination: itemRequestLoop(answerMessage) },
-				},
+				routing: answerRouting('reply'),
 			},
 			{
 				name: 'Reply All',
@@ -133,13 +113,7 @@ export const messageDescription: INodeProperties[] = [
 				action: 'Reply to all recipients of a message',
 				description:
 					'Reply to the sender and all recipients of a message; or save the reply as a draft',
-				routing: {
-					request: { method: 'POST', url: '/me/messages/{messageId}/replyAll' },
-					send: { preSend: [prepareAnswer] },
-					output: { postReceive: [answerOutput] },
-					// One flow per item: the one POST, or createReply… → attachments → send for big files.
-					operations: { pagination: itemRequestLoop(answerMessage) },
-				},
+				routing: answerRouting('replyAll'),
 			},
 			{
 				name: 'Send Message',

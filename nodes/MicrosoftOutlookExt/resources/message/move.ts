@@ -1,6 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
+import { messageLocator } from './locator';
 import { checkedIdParameter } from './fieldHelpers';
 
 /** Move and Copy: POST /messages/{id}/move|copy {destinationId}; Graph answers 201 with the message under a NEW id. */
@@ -8,13 +9,10 @@ import { checkedIdParameter } from './fieldHelpers';
 const showForMoveCopy = { resource: ['message'], operation: ['move', 'copy'] };
 
 export const messageMoveDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'messageId',
-		displayName: 'Message',
-		searchListMethod: 'searchMessages',
-		show: showForMoveCopy,
-		description: 'The message to move or copy, e.g. the "id" of a message from a trigger or from List Mail Messages',
-	}),
+	messageLocator(
+		showForMoveCopy,
+		'The message to move or copy, e.g. the "id" of a message from a trigger or from List Mail Messages',
+	),
 	resourceLocator({
 		name: 'destinationFolderId',
 			displayName: 'Destination Folder',

@@ -1,18 +1,10 @@
-import type {
-	DeclarativeRestApiSettings,
-	IDataObject,
-	IExecutePaginationFunctions,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties, INodePropertyRouting } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
 import { ItemChannel } from '../../shared/n8nAdapter';
-import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
+import { itemRequestLoop, itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+import { messageLocator } from './locator';
 import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpers';
 import { messageSendDescription } from './send';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
@@ -35,13 +27,10 @@ const attachmentFields = messageSendDescription
 	.map((property) => ({ ...property, displayOptions: { show: showForAnswers } }));
 
 export const messageReplyDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'messageId',
-		displayName: 'Message',
-		searchListMethod: 'searchMessages',
-		show: showForAnswers,
-		description: 'The message to answer or forward, e.g. the "id" of a message from a trigger or from List Mail Messages',
-	}),
+	messageLocator(
+		showForAnswers,
+		'The message to answer or forward, e.g. the "id" of a message from a trigger or from List Mail Messages',
+	),
 	{
 		displayName: 'Send Mode',
 		name: 'answerMode',
@@ -210,4 +199,14 @@ export async function answerOutput(this: IExecuteSingleFunctions, items: INodeEx
 	const state = answerStates.get(this);
 	if (state?.mode === 'draft' || (!state && this.getNodeParameter('answerMode', 'send') === 'draft')) return items;
 	return [{ json: state ? { ...state.summary } : { sent: true } }];
+}
+
+/** Reply, Reply All and Forward: POST /messages/{id}/{action}, one flow per item (the one POST, or createReply… → attachments → send for big files). */
+export function answerRouting(action: 'reply' | 'replyAll' | 'forward'): INodePropertyRouting {
+	return {
+		request: { method: 'POST', url: `/me/messages/{messageId}/${action}` },
+		send: { preSend: [prepareAnswer] },
+		output: { postReceive: [answerOutput] },
+		operations: { pagination: itemRequestLoop(answerMessage) },
+	};
 }

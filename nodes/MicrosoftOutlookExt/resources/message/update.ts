@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator } from '../../shared/descriptions';
+import { messageImportanceField, updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
+import { messageLocator } from './locator';
 import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpers';
 
 /**
@@ -15,20 +16,12 @@ import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpe
 const showForUpdate = { resource: ['message'], operation: ['update'] };
 
 export const messageUpdateDescription: INodeProperties[] = [
-	resourceLocator({
-		name: 'messageId',
-		displayName: 'Message',
-		searchListMethod: 'searchMessages',
-		show: { resource: ['message'], operation: ['update', 'markAsRead', 'markAsUnread'] },
-		description: 'The message to change, e.g. the "id" of a message from a trigger or from List Mail Messages',
-	}),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show: showForUpdate },
+	messageLocator(
+		{ resource: ['message'], operation: ['update', 'markAsRead', 'markAsUnread'] },
+		'The message to change, e.g. the "id" of a message from a trigger or from List Mail Messages',
+	),
+	updateFieldsCollection({
+		show: showForUpdate,
 		options: [
 			{
 				displayName: 'Add Category Names or IDs',
@@ -119,17 +112,7 @@ export const messageUpdateDescription: INodeProperties[] = [
 				default: 'focused',
 				description: 'Whether the message belongs in the Focused or the Other tab of the inbox',
 			},
-			{
-				displayName: 'Importance',
-				name: 'importance',
-				type: 'options',
-				options: [
-					{ name: 'Low', value: 'low' },
-					{ name: 'Normal', value: 'normal' },
-					{ name: 'High', value: 'high' },
-				],
-				default: 'normal',
-			},
+			messageImportanceField(),
 			{
 				displayName: 'Is Read',
 				name: 'isRead',
@@ -153,7 +136,7 @@ export const messageUpdateDescription: INodeProperties[] = [
 				description: 'Comma-separated email addresses replacing the To line. Only while the message is a draft.',
 			},
 		],
-	},
+	}),
 ];
 
 /** The master category names per execution and node: one read for all items of a run. */
@@ -237,7 +220,7 @@ export async function prepareMessageUpdate(this: IExecuteSingleFunctions, reques
 		throw inputError(this, 'Category Names and Add Category Names cannot be used together', 'Category Names replaces the categories, Add Category Names adds to them: keep one of the two.');
 	}
 	if (Object.keys(body).length === 0 && added.length === 0) {
-		throw inputError(this, 'Update Fields is empty', 'Add at least one field to change, e.g. Is Read or Flag.');
+		throw updateFieldsEmptyError(this, 'Add at least one field to change, e.g. Is Read or Flag.');
 	}
 	const named = [...(categories ?? []), ...added];
 	if (named.length) {

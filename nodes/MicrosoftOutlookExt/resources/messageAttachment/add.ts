@@ -1,12 +1,4 @@
-import type {
-	DeclarativeRestApiSettings,
-	IDataObject,
-	IExecutePaginationFunctions,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
@@ -15,13 +7,17 @@ import { inputError } from '../../shared/validation';
 import { messageSendDescription } from '../message/send';
 import { collectAttachments, type OutgoingAttachment } from '../message/sendAttachments';
 import { fileAttachmentJson, UPLOAD_SESSION_MIN_BYTES, uploadLargeFile } from '../message/sendDraft';
-import { messageLocator } from './locators';
+import { messageLocator } from '../message/locator';
+import { showForAttachmentOperation } from './locators';
 
 const showOnlyForAttachmentAdd = { resource: ['messageAttachment'], operation: ['add'] };
 
 /** Send's two attachment fields (binary properties, or a JSON list from an expression). */
 export const attachmentAddDescription: INodeProperties[] = [
-	messageLocator('add', 'The draft or message to attach the files to. A sent message can take attachments too, but its recipients never see them.'),
+	messageLocator(
+		showForAttachmentOperation('add'),
+		'The draft or message to attach the files to. A sent message can take attachments too, but its recipients never see them.',
+	),
 	...messageSendDescription
 		.filter((field) => field.name === 'attachments' || field.name === 'dynamicAttachments')
 		.map((field) => ({ ...field, displayOptions: { show: showOnlyForAttachmentAdd } })),
@@ -59,8 +55,7 @@ export async function addAttachments(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const files = filesToAdd.get(this) ?? [];
-	filesToAdd.delete(this);
+	const files = filesToAdd.take(this) ?? [];
 	const output: INodeExecutionData[] = [];
 	for (const file of files) {
 		if (file.content.length < UPLOAD_SESSION_MIN_BYTES) {

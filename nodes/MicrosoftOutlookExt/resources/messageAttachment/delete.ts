@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { attachmentLocator, messageLocator } from './locators';
+import { messageLocator } from '../message/locator';
+import { attachmentLocator, showForAttachmentOperation } from './locators';
 
 export const attachmentDeleteDescription: INodeProperties[] = [
-	messageLocator('delete', 'The message or draft the attachment belongs to'),
+	messageLocator(showForAttachmentOperation('delete'), 'The message or draft the attachment belongs to'),
 	attachmentLocator('delete', 'The attachment to remove from the message'),
 ];

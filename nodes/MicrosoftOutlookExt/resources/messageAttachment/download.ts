@@ -1,27 +1,20 @@
-import type {
-	DeclarativeRestApiSettings,
-	IDataObject,
-	IExecutePaginationFunctions,
-	IExecuteSingleFunctions,
-	IN8nHttpFullResponse,
-	INodeExecutionData,
-	INodeProperties,
-	JsonObject,
-} from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { responseBytes } from '../../shared/operations';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
 import { idSegment } from '../../shared/transport/url';
 import { inputError } from '../../shared/validation';
+import { messageLocator } from '../message/locator';
 import { ATTACHMENT_SUMMARY_FIELDS } from './getAll';
-import { attachmentLocator, messageLocator } from './locators';
+import { attachmentLocator, showForAttachmentOperation } from './locators';
 
 const showOnlyForAttachmentDownload = { resource: ['messageAttachment'], operation: ['download'] };
 const ITEM_ATTACHMENT = '#microsoft.graph.itemAttachment';
 
 export const attachmentDownloadDescription: INodeProperties[] = [
-	messageLocator('download', 'The message or draft the attachment belongs to'),
+	messageLocator(showForAttachmentOperation('download'), 'The message or draft the attachment belongs to'),
 	attachmentLocator('download', 'The attachment to download. A file comes as it is; an attached mail as a .eml file, a contact as .vcf, an event as .ics.'),
 	{
 		displayName: 'Put Output File in Field',
@@ -33,13 +26,6 @@ export const attachmentDownloadDescription: INodeProperties[] = [
 		displayOptions: { show: showOnlyForAttachmentDownload },
 	},
 ];
-
-function bytesOf(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	if (typeof body === 'string') return Buffer.from(body, 'latin1');
-	return Buffer.alloc(0);
-}
 
 /**
  * GET …/attachments/{id}/$value. Graph answers 405 for a reference attachment (a link to a file in
@@ -95,7 +81,7 @@ export async function attachmentToBinary(
 		url: `/me/messages/${messageId}/attachments/${attachmentId}`,
 		qs: { $select: ATTACHMENT_SUMMARY_FIELDS },
 	});
-	const content = bytesOf(response.body);
+	const content = responseBytes(response.body);
 	const name = String(meta.name || 'attachment');
 	const { fileName, mimeType } =
 		meta['@odata.type'] === ITEM_ATTACHMENT ? itemFile(name, content) : { fileName: name, mimeType: String(meta.contentType || 'application/octet-stream') };

@@ -1,7 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
-import { messageLocator } from './locators';
+import { messageLocator } from '../message/locator';
+import { showForAttachmentOperation } from './locators';
 
 const showOnlyForAttachmentGetAll = { resource: ['messageAttachment'], operation: ['getAll'] };
 
@@ -9,6 +10,9 @@ const showOnlyForAttachmentGetAll = { resource: ['messageAttachment'], operation
 export const ATTACHMENT_SUMMARY_FIELDS = 'id,name,size,contentType,isInline,lastModifiedDateTime';
 
 export const attachmentGetAllDescription: INodeProperties[] = [
-	messageLocator('getAll', 'The message or draft whose attachments to list (name, size, type, inline; no content)'),
+	messageLocator(
+		showForAttachmentOperation('getAll'),
+		'The message or draft whose attachments to list (name, size, type, inline; no content)',
+	),
 	...listFields(showOnlyForAttachmentGetAll, 50),
 ];

@@ -1,7 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { confirmation, unwrapList } from '../../shared/descriptions';
+import { unwrapList } from '../../shared/descriptions';
 import { itemRequestLoop } from '../../shared/routing';
+import { deleteRouting, rawBytesRequest } from '../../shared/operations';
 import { addAttachments, attachmentAddDescription, prepareAttachmentAdd } from './add';
 import { attachmentDeleteDescription } from './delete';
 import { attachmentDownloadDescription, attachmentToBinary, downloadAttachment } from './download';
@@ -33,10 +34,7 @@ export const messageAttachmentDescription: INodeProperties[] = [
 				value: 'delete',
 				action: 'Delete an attachment',
 				description: 'Remove an attachment from a draft or message',
-				routing: {
-					request: { method: 'DELETE', url: '/me/messages/{messageId}/attachments/{attachmentId}' },
-					output: { postReceive: [confirmation({ deleted: true })] },
-				},
+				routing: deleteRouting('/me/messages/{messageId}/attachments/{attachmentId}'),
 			},
 			{
 				name: 'Download Attachment',
@@ -44,8 +42,7 @@ export const messageAttachmentDescription: INodeProperties[] = [
 				action: 'Download an attachment',
 				description: 'Download an attachment as binary data: a file as it is, an attached mail as a .eml file (contact .vcf, event .ics)',
 				routing: {
-					// The raw bytes; JSON parsing would mangle them.
-					request: { method: 'GET', url: '/me/messages/{messageId}/attachments/{attachmentId}/$value', encoding: 'arraybuffer', json: false },
+					request: rawBytesRequest('/me/messages/{messageId}/attachments/{attachmentId}/$value'),
 					output: { postReceive: [attachmentToBinary] },
 					operations: { pagination: itemRequestLoop(downloadAttachment) },
 				},

@@ -1,15 +1,7 @@
-import type {
-	IDataObject,
-	IDisplayOptions,
-	IExecuteSingleFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	IN8nHttpFullResponse,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { requestNeeds } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/fields';
 import { itemTarget } from '../../shared/routing';
 import { MAX_DELAY_SECONDS } from '../../shared/transport/retry';
 import { headerValue } from '../../shared/transport/headers';
@@ -381,13 +373,8 @@ export const rawRequestSendDescription: INodeProperties[] = [
 		default: 'json',
 		displayOptions: { show: showOnlyForRawRequest },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: showOnlyForRawRequest },
+	optionsCollection({
+		show: showOnlyForRawRequest,
 		options: [
 			{
 				displayName: 'Max Retry Count',
@@ -430,5 +417,5 @@ export const rawRequestSendDescription: INodeProperties[] = [
 				description: 'Whether to double the Retry Delay after each retry (off: the same delay every time)',
 			},
 		],
-	},
+	}),
 ];

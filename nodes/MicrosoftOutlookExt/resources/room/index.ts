@@ -1,9 +1,11 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { listFields, unwrapList } from '../../shared/descriptions';
+import { listFields } from '../../shared/descriptions';
+import { listRouting } from '../../shared/operations';
 import { roomLocator, selectedRoom } from './picker';
 
 const showOnlyForRoom = { resource: ['room'] };
+
 const showOnlyForRoomGetAll = { resource: ['room'], operation: ['getAll'] };
 const showOnlyForRoomLists = { resource: ['room'], operation: ['getRoomLists'] };
 const showOnlyForRoomsInList = { resource: ['room'], operation: ['getRoomsInList'] };
@@ -30,31 +32,21 @@ export const roomDescription: INodeProperties[] = [
 				value: 'getAll',
 				action: 'Get many rooms',
 				description: "List the organization's meeting rooms (name, email address, capacity, building, floor)",
-				routing: {
-					request: { method: 'GET', url: '/places/microsoft.graph.room' },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/places/microsoft.graph.room'),
 			},
 			{
 				name: 'Get Many Room Lists',
 				value: 'getRoomLists',
 				action: 'Get many room lists',
 				description: "List the organization's room lists (groups of rooms, e.g. per building)",
-				routing: {
-					request: { method: 'GET', url: '/places/microsoft.graph.roomlist' },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/places/microsoft.graph.roomlist'),
 			},
 			{
 				name: 'Get Rooms in Room List',
 				value: 'getRoomsInList',
 				action: 'Get the rooms of a room list',
 				description: 'List the rooms that belong to one room list',
-				routing: {
-					request: { method: 'GET', url: '/places/{roomListEmail}/microsoft.graph.roomlist/rooms' },
-					send: { preSend: [checkRoomList] },
-					output: { postReceive: [unwrapList] },
-				},
+				routing: listRouting('/places/{roomListEmail}/microsoft.graph.roomlist/rooms', [checkRoomList]),
 			},
 		],
 		default: 'getAll',
