@@ -17,10 +17,11 @@ import { DEFAULT_CLIENT, DEFAULT_USERS } from './index';
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'outlook-ext-engine-'));
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ExecuteContext, RoutingNode } = require('n8n-core') as typeof import('n8n-core');
+const { ExecuteContext, RoutingNode, TriggerContext } = require('n8n-core') as typeof import('n8n-core');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Workflow, createRunExecutionData } = require('n8n-workflow') as typeof import('n8n-workflow');
 import { MicrosoftOutlookExt } from '../../nodes/MicrosoftOutlookExt/MicrosoftOutlookExt.node';
+import { MicrosoftOutlookExtTrigger } from '../../nodes/MicrosoftOutlookExt/MicrosoftOutlookExtTrigger.node';
 
 export const CREDENTIAL_TYPE = 'microsoftOutlookExtOAuth2Api';
 
@@ -109,6 +110,33 @@ export function engineFor(
 			return output?.[0] ?? [];
 		},
 	};
+}
+
+export interface TriggerRun {
+	/** n8n's TriggerContext of the trigger node (what its trigger() gets), activated as at n8n start. */
+	context: InstanceType<typeof TriggerContext>;
+	/** What the context emitted (each emit's first output). */
+	emitted: INodeExecutionData[][];
+}
+
+/** One Outlook Ext Trigger node (version 2 unless given) with `parameters` and Adele's credential, inside n8n-core. */
+export function triggerFor(credential: ICredentialDataDecryptedObject, parameters: Record<string, unknown>, typeVersion = 2): TriggerRun {
+	const nodeType = new MicrosoftOutlookExtTrigger();
+	const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) };
+	const node: INode = {
+		id: 'outlook-trigger-1',
+		name: 'Outlook Trigger',
+		type: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExtTrigger',
+		typeVersion,
+		position: [0, 0],
+		parameters: { authentication: 'oAuth2', ...parameters } as INode['parameters'],
+		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Adele' } },
+	};
+	const workflow = new Workflow({ id: `wf-${Math.random().toString(36).slice(2)}`, nodes: [node], connections: {}, active: true, nodeTypes: nodeTypes as never, staticData: {} });
+	const additionalData = { credentialsHelper: credentialsHelper(credential), executionId: `ex-${Math.random().toString(36).slice(2)}` } as unknown as IWorkflowExecuteAdditionalData;
+	const emitted: INodeExecutionData[][] = [];
+	const context = new TriggerContext(workflow, node, additionalData, 'trigger', 'init', (data) => emitted.push(data[0] ?? []));
+	return { context, emitted };
 }
 
 /** Stops the engine's background timers (n8n-core's SSH tunnel manager cleans up every minute), so jest can exit. */
