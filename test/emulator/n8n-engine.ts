@@ -8,10 +8,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { ICredentialDataDecryptedObject, INode, INodeExecutionData, IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 
 import type { Emulator } from './index';
-import { DEFAULT_CLIENT, DEFAULT_USERS } from './index';
+import { DEFAULT_CLIENT, DEFAULT_USERS, startEmulator } from './index';
 
 // n8n-core reads its instance settings (encryption key) from the user folder on first use.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'outlook-ext-engine-'));
@@ -137,6 +137,35 @@ export function triggerFor(credential: ICredentialDataDecryptedObject, parameter
 	const emitted: INodeExecutionData[][] = [];
 	const context = new TriggerContext(workflow, node, additionalData, 'trigger', 'init', (data) => emitted.push(data[0] ?? []));
 	return { context, emitted };
+}
+
+/**
+ * The preamble of an in-process engine test file: one emulator and Adele's credential, filled in by
+ * `beforeAll`, closed (with the engine's timers) after the file. Faults are cleared after each test.
+ */
+export function useEngineEmulator(): { emu: Emulator; credential: ICredentialDataDecryptedObject } {
+	const shared = {} as { emu: Emulator; credential: ICredentialDataDecryptedObject };
+	beforeAll(async () => {
+		shared.emu = await startEmulator();
+		shared.credential = await adeleCredential(shared.emu);
+	});
+	afterEach(() => shared.emu?.clearFaults());
+	afterAll(async () => {
+		await shared.emu?.close();
+		stopEngine();
+	});
+	return shared;
+}
+
+/** A direct Graph call as Adele (test set-up, outside the engine): the answer's status and JSON. */
+export async function adeleGraph(emu: Emulator, method: string, path: string, body?: unknown): Promise<{ status: number; body: IDataObject }> {
+	const response = await fetch(`${emu.url}/v1.0${path}`, {
+		method,
+		headers: { Authorization: `Bearer ${emu.issueToken({ userId: DEFAULT_USERS.adele.id })}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await response.text();
+	return { status: response.status, body: text ? (JSON.parse(text) as IDataObject) : {} };
 }
 
 /** Stops the engine's background timers (n8n-core's SSH tunnel manager cleans up every minute), so jest can exit. */

@@ -5,16 +5,16 @@
  * left out, paging and Max Resync Items, an expired or reset delta link (410) restarting the round from
  * the last sync, deletions and updates of calendar events, and Graph's filter applied to delta items.
  */
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { graphCall } from '../../nodes/MicrosoftOutlookExt/shared/graph';
 import { readSettings, type TriggerSettings } from '../../nodes/MicrosoftOutlookExt/trigger/config/settings';
 import { changeKey } from '../../nodes/MicrosoftOutlookExt/trigger/delivery/dedupe';
 import { rememberDelivered, resync, START_REASON } from '../../nodes/MicrosoftOutlookExt/trigger/resync/deltaResync';
 import { duplicateMemory } from '../../nodes/MicrosoftOutlookExt/trigger/staticData';
-import { DEFAULT_USERS, startEmulator, type Emulator } from './index';
+import { DEFAULT_USERS, type Emulator } from './index';
 import { deliverMail } from './mail';
-import { adeleCredential, stopEngine, triggerFor } from './n8n-engine';
+import { adeleGraph, triggerFor, useEngineEmulator } from './n8n-engine';
 import type { RecordedRequest } from './types';
 
 jest.setTimeout(60_000);
@@ -22,27 +22,16 @@ jest.setTimeout(60_000);
 const ADELE = DEFAULT_USERS.adele;
 const MINUTE = 60_000;
 
+const shared = useEngineEmulator();
 let emu: Emulator;
-let credential: ICredentialDataDecryptedObject;
-
-beforeAll(async () => {
-	emu = await startEmulator();
-	credential = await adeleCredential(emu);
-});
-
-afterEach(() => emu.clearFaults());
-
-afterAll(async () => {
-	await emu.close();
-	stopEngine();
-});
+beforeAll(() => (emu = shared.emu));
 
 /** A trigger in n8n-core with its settings read by the node itself, and the node's static data. */
 async function trigger(parameters: Record<string, unknown>) {
 	// Graph's times have whole seconds and the baseline counts its own second in (receivedDateTime ge):
 	// what earlier tests left in the mailbox is made strictly older than this trigger's first sync.
 	await emu.advanceClock(2000);
-	const { context } = triggerFor(credential, parameters);
+	const { context } = triggerFor(shared.credential, parameters);
 	const settings = await readSettings(context);
 	// The node follows Graph's clock as its Date headers show it (graphNow); real Graph's clock does not jump
 	// like the emulator's, so the process sees it once after the jump, as any earlier call would have.
@@ -63,18 +52,11 @@ function graphRequests(): RecordedRequest[] {
 const deltaReads = () => graphRequests().filter((r) => r.path.endsWith('/delta'));
 
 async function graphGet(path: string): Promise<IDataObject> {
-	const response = await fetch(`${emu.url}/v1.0${path}`, { headers: { Authorization: `Bearer ${emu.issueToken({ userId: ADELE.id })}` } });
-	return (await response.json()) as IDataObject;
+	return (await adeleGraph(emu, 'GET', path)).body;
 }
 
 async function graphSend(method: string, path: string, body?: unknown): Promise<IDataObject> {
-	const response = await fetch(`${emu.url}/v1.0${path}`, {
-		method,
-		headers: { Authorization: `Bearer ${emu.issueToken({ userId: ADELE.id })}`, 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await response.text();
-	return text ? (JSON.parse(text) as IDataObject) : {};
+	return (await adeleGraph(emu, method, path, body)).body;
 }
 
 async function expireDeltaLinks(reason: 'expired' | 'reset'): Promise<void> {

@@ -5,31 +5,21 @@
  * deleted one never, events written in other time zones, the node's filters, and the editor's test run.
  * The emulator's clock is moved instead of waiting for the 30-second polls.
  */
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { graphCall } from '../../nodes/MicrosoftOutlookExt/shared/graph';
 import { readSettings } from '../../nodes/MicrosoftOutlookExt/trigger/config/settings';
 import { dueEvents } from '../../nodes/MicrosoftOutlookExt/trigger/polling/upcomingEvents';
-import { DEFAULT_USERS, startEmulator, type Emulator } from './index';
-import { adeleCredential, stopEngine, triggerFor } from './n8n-engine';
+import type { Emulator } from './index';
+import { adeleGraph, triggerFor, useEngineEmulator } from './n8n-engine';
 
 jest.setTimeout(60_000);
 
-const ADELE = DEFAULT_USERS.adele;
 const MINUTE = 60_000;
 
+const shared = useEngineEmulator();
 let emu: Emulator;
-let credential: ICredentialDataDecryptedObject;
-
-beforeAll(async () => {
-	emu = await startEmulator();
-	credential = await adeleCredential(emu);
-});
-
-afterAll(async () => {
-	await emu.close();
-	stopEngine();
-});
+beforeAll(() => (emu = shared.emu));
 
 beforeEach(async () => {
 	// Each test has its own calendar day: what earlier tests created is far behind.
@@ -37,7 +27,7 @@ beforeEach(async () => {
 });
 
 async function upcoming(parameters: Record<string, unknown> = {}, storedData?: IDataObject) {
-	const { context } = triggerFor(credential, { event: 'eventStartingSoon', minutesBefore: 15, ...parameters });
+	const { context } = triggerFor(shared.credential, { event: 'eventStartingSoon', minutesBefore: 15, ...parameters });
 	const settings = await readSettings(context);
 	// graphNow() follows Graph's Date header; the emulator's clock jumps (Graph's does not): seen once after each jump.
 	const seeGraphClock = async () => void (await graphCall(context, settings.target, { method: 'GET', url: '/me' }));
@@ -53,14 +43,9 @@ async function upcoming(parameters: Record<string, unknown> = {}, storedData?: I
 }
 
 async function graph(method: string, path: string, body?: unknown): Promise<IDataObject> {
-	const response = await fetch(`${emu.url}/v1.0${path}`, {
-		method,
-		headers: { Authorization: `Bearer ${emu.issueToken({ userId: ADELE.id })}`, 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await response.text();
-	expect(response.status).toBeLessThan(300);
-	return text ? (JSON.parse(text) as IDataObject) : {};
+	const answer = await adeleGraph(emu, method, path, body);
+	expect(answer.status).toBeLessThan(300);
+	return answer.body;
 }
 
 /** Local wall time `ms` in a zone `offsetHours` east of UTC (zones without daylight saving), as Graph's dateTime. */
