@@ -11,7 +11,7 @@ import { graphCall } from '../../nodes/MicrosoftOutlookExt/shared/graph';
 import { readSettings, type TriggerSettings } from '../../nodes/MicrosoftOutlookExt/trigger/config/settings';
 import { changeKey } from '../../nodes/MicrosoftOutlookExt/trigger/delivery/dedupe';
 import { rememberDelivered, resync, START_REASON } from '../../nodes/MicrosoftOutlookExt/trigger/resync/deltaResync';
-import { duplicateMemory } from '../../nodes/MicrosoftOutlookExt/trigger/staticData';
+import { clearSubscription, duplicateMemory } from '../../nodes/MicrosoftOutlookExt/trigger/staticData';
 import { DEFAULT_USERS, type Emulator } from './index';
 import { deliverMail } from './mail';
 import { adeleGraph, triggerFor, useEngineEmulator } from './n8n-engine';
@@ -35,11 +35,12 @@ async function trigger(parameters: Record<string, unknown>) {
 	const settings = await readSettings(context);
 	// The node follows Graph's clock as its Date headers show it (graphNow); real Graph's clock does not jump
 	// like the emulator's, so the process sees it once after the jump, as any earlier call would have.
-	await graphCall(context, settings.target, { method: 'GET', url: '/me' });
+	const seeGraphClock = async () => void (await graphCall(context, settings.target, { method: 'GET', url: '/me' }));
+	await seeGraphClock();
 	const data = context.getWorkflowStaticData('node');
 	const warnings: string[] = [];
 	jest.spyOn(context.logger, 'warn').mockImplementation((message: string) => void warnings.push(message));
-	return { context, settings, data, warnings, resync: async (reason: string) => await resync(context, settings, data, reason) };
+	return { context, settings, data, warnings, seeGraphClock, resync: async (reason: string) => await resync(context, settings, data, reason) };
 }
 
 const inboxTrigger = (options: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
@@ -163,6 +164,27 @@ describe('resync of a mail folder (New Mail)', () => {
 		expect(warnings.join('\n')).toMatch(/the delta link expired .*full resync of what changed since/);
 		expect(data.deltaLink).not.toBe(oldLink);
 		expect((await run('missed')).items).toEqual([]);
+	});
+
+	// KNOWN ISSUE, pinned with test.failing (it starts passing, and so fails here, once fixed): a full read after an
+	// expired link asks for `receivedDateTime ge` the last sync's whole second, so it re-reads mail of that second
+	// that the last resync already output; the duplicate memory would drop it, but re-creating the subscription
+	// (lifecycle.ts createFresh → clearSubscription) clears that memory while the delta state stays. Seen in
+	// test/e2e/trigger-events.test.ts once its fixed sleeps were removed (n8n down past the expiry: 100 repeats).
+	test.failing('after the subscription is re-created, a full read does not output again what the last resync output in its own second', async () => {
+		const { data, resync: run, seeGraphClock } = await inboxTrigger();
+		await run(START_REASON);
+		// Early in one of Graph's seconds, so the mail and the next sync share it.
+		await emu.advanceClock(1001 - (emu.core.now() % 1000));
+		await seeGraphClock();
+		deliverMail(emu.core, { to: ADELE.userPrincipalName, subject: 'Same second as the sync', text: 'x' });
+		expect((await run('missed')).items.map((i) => i.json.subject)).toEqual(['Same second as the sync']);
+		// n8n restarts (this process's memory is gone: a new workflow scope) past the expiry of the subscription
+		// (re-created: its record and the stored duplicate memory cleared) and of the delta link.
+		clearSubscription(data);
+		await expireDeltaLinks('expired');
+		const restarted = await inboxTrigger();
+		expect((await resync(restarted.context, restarted.settings, data, START_REASON)).items).toEqual([]);
 	});
 
 	test("Graph's filter is applied to delta items (delta ignores the subscription's $filter)", async () => {
