@@ -3,23 +3,9 @@
  * emulator (one n8n start for the file; each run is a manual run on the server).
  * Run: npm run build && npx jest --selectProjects e2e --runInBand test/e2e/calendar-actions.test.ts
  */
-import { ADELE, CREDENTIAL_IDS, MEGAN, byId, graphAs, runOutlookNode, startE2E, stopE2E, type E2EContext, type NodeRun, sortedByPath } from './support';
+import { ADELE, CREDENTIAL_IDS, MEGAN, byId, graph, runOutlookNode, useE2E, type NodeRun, sortedByPath } from './support';
 
-jest.setTimeout(240_000);
-
-let ctx: E2EContext;
-
-beforeAll(async () => {
-	ctx = await startE2E();
-});
-
-afterAll(async () => {
-	await stopE2E(ctx);
-});
-
-async function graph(method: string, path: string, options: { userId?: string; body?: unknown } = {}): Promise<any> {
-	return (await graphAs(ctx.emu, method, path, options)).body;
-}
+const ctx = useE2E();
 
 function requestSummary(run: NodeRun) {
 	return run.graphRequests.map((r) => ({ method: r.method, path: r.path, query: r.query, body: r.body }));
@@ -29,16 +15,16 @@ const utc = (dateTime: string) => ({ dateTime, timeZone: 'UTC' });
 
 /** Adele invites Megan; returns Adele's event and Megan's copy. */
 async function invite(subject: string, day: string): Promise<{ organizerId: string; copyId: string }> {
-	const created = await graph('POST', '/me/events', {
+	const created = await graph(ctx, 'POST', '/me/events', {
 		body: { subject, start: utc(`${day}T10:00:00`), end: utc(`${day}T11:00:00`), attendees: [{ type: 'required', emailAddress: { address: MEGAN.mail } }] },
 	});
-	const view = await graph('GET', `/me/calendarView?startDateTime=${day}T00:00:00Z&endDateTime=${day}T23:59:00Z&$top=100`, { userId: MEGAN.id });
+	const view = await graph(ctx, 'GET', `/me/calendarView?startDateTime=${day}T00:00:00Z&endDateTime=${day}T23:59:00Z&$top=100`, { userId: MEGAN.id });
 	const copy = view.value.find((event: any) => event.subject === subject);
 	return { organizerId: created.id, copyId: copy.id };
 }
 
 async function responseOf(organizerId: string): Promise<string> {
-	return (await graph('GET', `/me/events/${organizerId}`)).attendees.find((a: any) => a.emailAddress.address === MEGAN.mail).status.response;
+	return (await graph(ctx, 'GET', `/me/events/${organizerId}`)).attendees.find((a: any) => a.emailAddress.address === MEGAN.mail).status.response;
 }
 
 const asMegan = { authentication: 'clientCredentials' as const };
@@ -163,8 +149,8 @@ describe('Accept, Tentatively Accept, Decline, Forward', () => {
 
 describe('Recurring series, Calendar View, reminders, Get Calendar', () => {
 	it('expands a weekly series: Calendar View (all pages, limit, workflow time zone) and Get Instances; refuses bad windows', async () => {
-		const calendar = await graph('POST', '/me/calendars', { body: { name: 'Standups' } });
-		const master = await graph('POST', `/me/calendars/${calendar.id}/events`, {
+		const calendar = await graph(ctx, 'POST', '/me/calendars', { body: { name: 'Standups' } });
+		const master = await graph(ctx, 'POST', `/me/calendars/${calendar.id}/events`, {
 			body: {
 				subject: 'Standup',
 				start: { dateTime: '2030-01-07T09:00:00', timeZone: 'W. Europe Standard Time' },
@@ -222,7 +208,7 @@ describe('Recurring series, Calendar View, reminders, Get Calendar', () => {
 	});
 
 	it('snoozes and dismisses a reminder (200, no body) and gets the default calendar or one by ID', async () => {
-		const event = await graph('POST', '/me/events', { body: { subject: 'Reminder me', start: utc('2030-06-03T10:00:00'), end: utc('2030-06-03T11:00:00') } });
+		const event = await graph(ctx, 'POST', '/me/events', { body: { subject: 'Reminder me', start: utc('2030-06-03T10:00:00'), end: utc('2030-06-03T11:00:00') } });
 		const snoozed = await runOutlookNode(ctx, {
 			parameters: { resource: 'event', operation: 'snoozeReminder', eventId: byId(event.id), newReminderTime: '2030-06-03T09:55:00', timeZone: 'UTC' },
 		});
@@ -234,9 +220,9 @@ describe('Recurring series, Calendar View, reminders, Get Calendar', () => {
 		expect(snoozed.output[0].json).toEqual({ snoozed: true });
 		const dismissed = await runOutlookNode(ctx, { parameters: { resource: 'event', operation: 'dismissReminder', eventId: byId(event.id) } });
 		expect(dismissed.output[0].json).toEqual({ dismissed: true });
-		expect((await graph('GET', `/me/events/${event.id}`)).isReminderOn).toBe(false);
+		expect((await graph(ctx, 'GET', `/me/events/${event.id}`)).isReminderOn).toBe(false);
 
-		const calendars = (await graph('GET', '/me/calendars?$top=100')).value;
+		const calendars = (await graph(ctx, 'GET', '/me/calendars?$top=100')).value;
 		const team = calendars.find((c: any) => c.name === 'Team');
 		const got = await runOutlookNode(ctx, {
 			parameters: { resource: 'calendar', operation: 'get', calendarId: byId('={{ $json.id }}') },
@@ -298,7 +284,7 @@ describe('Rooms and Find Meeting Times', () => {
 	});
 
 	it('suggests times with confidence and availability, with a room; explains an empty result; needs a signed-in user', async () => {
-		await graph('POST', '/me/events', { userId: MEGAN.id, body: { subject: 'Megan busy', start: utc('2030-07-01T08:00:00'), end: utc('2030-07-01T10:00:00') } });
+		await graph(ctx, 'POST', '/me/events', { userId: MEGAN.id, body: { subject: 'Megan busy', start: utc('2030-07-01T08:00:00'), end: utc('2030-07-01T10:00:00') } });
 		const found = await runOutlookNode(ctx, {
 			parameters: {
 				resource: 'calendar',

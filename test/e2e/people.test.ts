@@ -6,26 +6,12 @@
  * Run: npm run build && npx jest --selectProjects e2e --runInBand test/e2e/people.test.ts
  */
 import { nodeType } from '../harness/n8n';
-import { ADELE, CREDENTIAL_IDS, MEGAN, byId, graphAs, runOutlookNode, sortedByPath, startE2E, stopE2E, type E2EContext, type NodeRun } from './support';
+import { ADELE, CREDENTIAL_IDS, MEGAN, byId, graphAs, runOutlookNode, sortedByPath, useE2E, type NodeRun } from './support';
 
-jest.setTimeout(240_000);
-
-let ctx: E2EContext;
-
-beforeAll(async () => {
-	ctx = await startE2E();
-});
-
-afterAll(async () => {
-	await stopE2E(ctx);
-});
+const ctx = useE2E();
 
 function summary(run: NodeRun) {
 	return run.graphRequests.map((r) => ({ method: r.method, path: r.path, query: r.query, body: r.body }));
-}
-
-async function graph(method: string, path: string, body?: unknown): Promise<any> {
-	return (await graphAs(ctx.emu, method, path, { body })).body;
 }
 
 /** The editor's resource locator: n8n's own list-search endpoint calling the node's method. */
@@ -251,6 +237,6 @@ describe('Mailbox Settings', () => {
 			'End At must be after Start At',
 			'Time Zone "Mars Standard Time" is not a time zone Microsoft Graph knows',
 		]);
-		expect((await graph('GET', '/me/mailboxSettings/automaticRepliesSetting')).status).toBe('scheduled');
+		expect((await graphAs(ctx.emu, 'GET', '/me/mailboxSettings/automaticRepliesSetting')).body.status).toBe('scheduled');
 	});
 });

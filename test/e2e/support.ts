@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { DEFAULT_CLIENT, TENANT_DOMAIN, startEmulator, type Emulator } from '../emulator';
+import { deliveriesInProgress } from '../emulator/subscriptions';
 import type { EmulatorOptions, RecordedRequest } from '../emulator/types';
 import { DEFAULT_USERS } from '../emulator/users';
 import { N8nHarness, nodeType, type CredentialFixture, type ExecutionResult, type NodeItem } from '../harness/n8n';
@@ -296,4 +297,24 @@ export async function graph(
 	const answer = await graphAs(ctx.emu, method, path, options);
 	if (options.expectOk && answer.status >= 400) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
 	return { status: answer.status, ...(answer.body as object | undefined) };
+}
+
+/**
+ * How long a check that a change started no (further) run waits once everything observable has settled
+ * (see deliveriesSettled): the trigger answers 202 first and decides afterwards, and n8n records a run's
+ * execution as soon as the webhook hands it the items, so this covers one webhook's processing, not a guess
+ * at Graph's timing.
+ */
+export const QUIET_MS = 500;
+
+/**
+ * Waits until the emulator has no notification queued, on its way or waiting for a retry to `url`: every
+ * POST Graph would send there has been answered (and is in the delivery log).
+ */
+export async function deliveriesSettled(emu: Emulator, url: string, timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (deliveriesInProgress(emu.core, url) > 0) {
+		if (Date.now() > deadline) throw new Error(`deliveries to ${url} still in progress after ${timeoutMs} ms`);
+		await new Promise((done) => setTimeout(done, 25));
+	}
 }

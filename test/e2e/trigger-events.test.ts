@@ -11,28 +11,25 @@ import { deliverMail } from '../emulator/mail';
 import { allSubscriptions, configureSubscriptions, deliveryLog } from '../emulator/subscriptions';
 import type { N8nHarness } from '../harness/n8n';
 import { TRIGGER, activateTrigger, createTriggerWorkflow, emittedItems, executionCount, until, type ActiveTrigger } from '../reliability/trigger';
-import { ADELE, MEGAN, graphAs, startE2E, stopE2E, type Authentication, type E2EContext } from './support';
+import { ADELE, MEGAN, QUIET_MS, deliveriesSettled, graphAs, useE2E, type Authentication } from './support';
 
-jest.setTimeout(600_000);
-
-let ctx: E2EContext;
+// One emulator + n8n server for the file (support.ts useE2E); `emu` and `n8n` are its two halves.
+const ctx = useE2E({ runOn: 'server' }, 600_000);
 let emu: Emulator;
 let n8n: N8nHarness;
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 beforeAll(async () => {
-	ctx = await startE2E();
-	emu = ctx.emu;
-	n8n = ctx.n8n;
+	({ emu, n8n } = ctx);
+	// The file needs the server even when E2E_RUN_ON=cli (both calls do nothing when done already).
 	await n8n.start();
 	await n8n.setupOwner();
 });
 
-afterAll(async () => {
+afterAll(() => {
 	// The trigger's own log lines, for a failure that only shows in a full run.
 	if (process.env.TRIGGER_LOGS === '1') process.stderr.write(`${n8n.logs().split('\n').filter((line) => /Outlook Ext Trigger|rror/.test(line)).slice(-80).join('\n')}\n`);
-	await stopE2E(ctx);
 });
 
 async function activateV2(name: string, parameters: Record<string, unknown>, authentication?: Authentication): Promise<ActiveTrigger> {
@@ -59,10 +56,14 @@ function changesDelivered(trigger: ActiveTrigger): Array<Record<string, any>> {
 		.filter((item) => item.changeType);
 }
 
-/** Waits until `count` runs exist, then a quiet period in which no other may start; returns all items. */
-async function expectRuns(trigger: ActiveTrigger, count: number, quietMs = 1500): Promise<any[]> {
+/**
+ * Waits until `count` runs exist and Graph (the emulator) has nothing left to send to the trigger, then a
+ * short quiet period (the last POST's processing) in which no other run may start; returns all items.
+ */
+async function expectRuns(trigger: ActiveTrigger, count: number, quietMs = QUIET_MS): Promise<any[]> {
 	// A wait, not a speed check: n8n 2.41 on two busy cores can take many seconds to start a run.
 	if (count > 0) await n8n.waitForExecutions(trigger.id, count, 60_000);
+	await deliveriesSettled(emu, trigger.url);
 	await sleep(quietMs);
 	expect(await executionCount(n8n, trigger)).toBe(count);
 	return await emittedItems(n8n, trigger);
@@ -149,7 +150,8 @@ describe('New Mail in Folder with every mail filter', () => {
 		const before = changesDelivered(trigger).length;
 		const runs = await executionCount(n8n, trigger);
 		deliverMail(emu.core, { to: ADELE.mail, from: sender, subject: `Order not matching ${_}`, importance: 'high', attachments: [PDF], ...change });
-		await sleep(1500);
+		// Graph decides when the change happens: nothing queued or on its way means nothing will be sent.
+		await deliveriesSettled(emu, trigger.url);
 		expect(changesDelivered(trigger).length).toBe(before);
 		expect(await executionCount(n8n, trigger)).toBe(runs);
 	});
@@ -296,8 +298,8 @@ describe('calendar events', () => {
 		const delivered = changesDelivered(created).length;
 		const answer = await graphAs(emu, 'POST', '/me/events', { body: { ...event, ...window } });
 		expect(answer.status).toBe(201);
-		if (deliveredByGraph) await until('the delivery', () => changesDelivered(created).length > delivered);
-		else await sleep(1500);
+		// Graph decides when the change happens; settled = every POST it would send has been answered.
+		await deliveriesSettled(emu, created.url);
 		expect(changesDelivered(created).length).toBe(delivered + (deliveredByGraph ? 1 : 0));
 		await expectRuns(created, 1);
 	});
@@ -310,7 +312,7 @@ describe('calendar events', () => {
 			body: { subject: 'Megan review', showAs: 'busy', attendees: [{ emailAddress: { address: ADELE.mail }, type: 'required' }], ...window },
 		});
 		expect(answer.status).toBe(201);
-		await sleep(1500);
+		await deliveriesSettled(emu, created.url);
 		expect(changesDelivered(created).length).toBe(delivered);
 		await expectRuns(created, 1, 0);
 	});
@@ -408,7 +410,13 @@ describe('lossless resync (delta query)', () => {
 		const runs = await executionCount(n8n, trigger);
 		configureSubscriptions(emu.core, { loseNextChangeNotifications: 103 });
 		for (let i = 0; i < 103; i++) deliverMail(emu.core, { to: ADELE.mail, subject: `Bulk lost ${i}` });
+		const receivedSecond = Math.floor(emu.core.now() / 1000) * 1000;
 		await expectRuns(trigger, runs);
+		// Known issue (test/emulator/trigger-resync.test.ts, test.failing): a full resync re-reads the last sync's own
+		// second, and re-creating the subscription (next test) clears the duplicate memory that would drop those
+		// changes, so mail received in that second is output twice. Kept out of the next test's way: the sync below
+		// starts two of Graph's seconds later (the trigger reads Graph's time from whole-second Date headers).
+		await until("Graph's clock two seconds past the mail", () => emu.core.now() >= receivedSecond + 2000, 5_000);
 		await lifecycle(subscriptionOf(trigger).id, 'missed');
 		const items = (await expectRuns(trigger, runs + 1)).slice(-101);
 		expect(items.filter((item) => item.changeType === 'created')).toHaveLength(100);
@@ -425,7 +433,9 @@ describe('lossless resync (delta query)', () => {
 		await n8n.start();
 		const fresh = await until('a new subscription', () => allSubscriptions(emu.core).find((s) => s.notificationUrl === trigger.url), 60_000);
 		expect(fresh.id).not.toBe(before.id);
-		const items = (await expectRuns(trigger, runs + 1, 3000)).slice(-5);
+		// Every registration of the trigger (and its start-up resync) has happened once n8n has published it.
+		await n8n.waitForActiveWorkflows();
+		const items = (await expectRuns(trigger, runs + 1)).slice(-5);
 		expect(items.map((item) => item.subject).sort()).toEqual(subjects);
 		expect(items.every((item) => item.source === 'resync')).toBe(true);
 		expect(n8n.logs()).toMatch(/delta link expired .*full resync/);
@@ -626,7 +636,7 @@ describe('Upcoming Event Starting Soon', () => {
 		const sawB = Date.now();
 		await until('the next calendar poll', () => emu.requests().some((r) => r.startedAtMs > sawB && /calendarview/i.test(r.path) && r.status === 200), 45_000);
 		// A due event would start its run right after that answer.
-		await sleep(1500);
+		await sleep(QUIET_MS);
 		const items = await emittedItems(n8n, trigger);
 		expect(items.map((item) => item.subject).sort()).toEqual(['Daily standup A', 'Weekly standup B']);
 		expect(items.every((item) => item.changeType === 'startingSoon' && item.minutesUntilStart <= 15)).toBe(true);

@@ -14,9 +14,7 @@ import { deliverMail, seedMessages } from '../emulator/mail';
 import { allSubscriptions, configureSubscriptions, deliveryLog, type DeliveryLogEntry } from '../emulator/subscriptions';
 import { nodeType, type N8nHarness } from '../harness/n8n';
 import { triggerWorkflow } from '../harness/workflows';
-import { ADELE, CREDENTIAL_IDS, MEGAN, graphAs, startE2E, stopE2E, type Authentication, type E2EContext, type GraphAnswer } from './support';
-
-jest.setTimeout(600_000);
+import { ADELE, CREDENTIAL_IDS, MEGAN, QUIET_MS, deliveriesSettled, graphAs, useE2E, type Authentication } from './support';
 
 const TRIGGER = 'Outlook Trigger';
 const DAY = 24 * 60 * 60_000;
@@ -27,9 +25,17 @@ const CREDENTIAL_TYPES: Record<Authentication, string> = {
 	clientCredentials: 'microsoftOutlookExtClientCredentialsOAuth2Api',
 };
 
-let ctx: E2EContext;
+// One emulator + n8n server for the file (support.ts useE2E); `emu` and `n8n` are its two halves.
+const ctx = useE2E({ runOn: 'server' }, 600_000);
 let emu: Emulator;
 let n8n: N8nHarness;
+
+beforeAll(async () => {
+	({ emu, n8n } = ctx);
+	// The file needs the server even when E2E_RUN_ON=cli (both calls do nothing when done already).
+	await n8n.start();
+	await n8n.setupOwner();
+});
 
 interface ActiveTrigger {
 	id: string;
@@ -87,13 +93,41 @@ async function executionCount(trigger: ActiveTrigger): Promise<number> {
 	return (await n8n.executions(trigger.id, { includeData: false })).length;
 }
 
-/** Waits for `count` finished executions, then a quiet period in which no further one may appear. */
-async function expectExecutions(trigger: ActiveTrigger, count: number, quietMs = 1500): Promise<any[]> {
+/**
+ * Waits for `count` finished executions, then checks that no further one appears: once Graph (the
+ * emulator) has nothing left to send to the trigger, a short quiet period covers the last POST's processing.
+ */
+async function expectExecutions(trigger: ActiveTrigger, count: number): Promise<any[]> {
 	await n8n.waitForExecutions(trigger.id, count, 20_000);
-	await sleep(quietMs);
+	await deliveriesSettled(emu, trigger.url);
+	await sleep(QUIET_MS);
 	const executions = await n8n.executions(trigger.id);
 	expect(executions).toHaveLength(count);
 	return executions;
+}
+
+/** How many times the n8n log holds `text` (the trigger logs what it dropped: an observable "nothing ran"). */
+function logCount(text: string): number {
+	return n8n.logs().split(text).length - 1;
+}
+
+/**
+ * The trigger's executions (newest first, with data) once at least `atLeast` exist, all have finished and
+ * none has appeared for two QUIET_MS checks in a row: a dropped repeat leaves no trace (no log line), so a
+ * burst of concurrent POSTs is settled when the runs they started stop appearing.
+ */
+async function settledExecutions(trigger: ActiveTrigger, atLeast: number): Promise<any[]> {
+	await n8n.waitForExecutions(trigger.id, atLeast, 20_000);
+	let unchanged = 0;
+	let previous = -1;
+	for (;;) {
+		const executions = await n8n.executions(trigger.id);
+		const finished = executions.every((e) => e.finished || e.stoppedAt);
+		unchanged = finished && executions.length === previous ? unchanged + 1 : 0;
+		if (unchanged === 2) return executions;
+		previous = executions.length;
+		await sleep(QUIET_MS);
+	}
 }
 
 function triggerItems(execution: any) {
@@ -130,11 +164,6 @@ function messageNotification(subscription: Record<string, any>, messageId: strin
 	};
 }
 
-/** A Graph call of the same app, as Adele (default) or app-only. */
-async function graph(method: string, path: string, body?: unknown, as: { appOnly: true } | { userId: string } = { userId: ADELE.id }): Promise<GraphAnswer> {
-	return await graphAs(emu, method, path, { body, ...as });
-}
-
 async function lifecycle(subscriptionId: string, event: string): Promise<void> {
 	const response = await fetch(`${emu.url}/_emulator/subscriptions/${subscriptionId}/lifecycle`, {
 		method: 'POST',
@@ -153,17 +182,8 @@ let inbox: ActiveTrigger;
 let megan: ActiveTrigger;
 let events: ActiveTrigger;
 
-beforeAll(async () => {
-	ctx = await startE2E();
-	emu = ctx.emu;
-	n8n = ctx.n8n;
-	await n8n.start();
-	await n8n.setupOwner();
-});
-
-afterAll(async () => {
+afterAll(() => {
 	if (process.env.KEEP_N8N_FOLDERS === '1') process.stderr.write(n8n?.logs().slice(-20_000) ?? '');
-	await stopE2E(ctx);
 });
 
 describe('activation', () => {
@@ -205,7 +225,8 @@ describe('activation', () => {
 		expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
 		expect(await response.text()).toBe(token);
 		expect(ms).toBeLessThan(1000);
-		await sleep(500);
+		// The answer is in; n8n would have recorded a run right after the webhook returned.
+		await sleep(QUIET_MS);
 		expect(await executionCount(inbox)).toBe(0);
 	});
 
@@ -257,7 +278,7 @@ describe('notifications', () => {
 		expect(delivered).toHaveLength(1);
 		expect(delivered[0]).toMatchObject({ status: 202, attempt: 1 });
 		expect(delivered[0].durationMs).toBeLessThan(2000);
-		const [latest] = await expectExecutions(inbox, runs + 1, 500);
+		const [latest] = await expectExecutions(inbox, runs + 1);
 		expect(triggerItems(latest)[0].json.subject).toBe('Slow fetch');
 	});
 
@@ -265,7 +286,9 @@ describe('notifications', () => {
 		seedMessages(emu.core, { userId: ADELE.id, folder: 'archive', count: 1, subjectPrefix: 'Archived', emitEvents: true });
 		deliverMail(emu.core, { to: MEGAN.userPrincipalName, subject: 'For Megan only', text: 'x' });
 		await n8n.waitForExecutions(megan.id, 1);
-		await sleep(1500);
+		// Graph has nothing queued for the inbox trigger: neither change was (or will be) sent to it.
+		await deliveriesSettled(emu, inbox.url);
+		await sleep(QUIET_MS);
 		expect(await executionCount(inbox)).toBe(2);
 	});
 
@@ -290,14 +313,12 @@ describe('notifications', () => {
 	});
 
 	test('calendar events: created and updated each start one execution with the event', async () => {
-		const created = await graph('POST', '/me/events', {
-			subject: 'Trigger planning',
-			start: { dateTime: '2030-01-10T09:00:00', timeZone: 'UTC' },
-			end: { dateTime: '2030-01-10T10:00:00', timeZone: 'UTC' },
+		const created = await graphAs(emu, 'POST', '/me/events', {
+			body: { subject: 'Trigger planning', start: { dateTime: '2030-01-10T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2030-01-10T10:00:00', timeZone: 'UTC' } },
 		});
 		expect(created.status).toBe(201);
 		await n8n.waitForExecutions(events.id, 1, 20_000);
-		expect(await graph('PATCH', `/me/events/${encodeURIComponent(created.body.id)}`, { subject: 'Trigger planning (moved)' })).toMatchObject({ status: 200 });
+		expect(await graphAs(emu, 'PATCH', `/me/events/${encodeURIComponent(created.body.id)}`, { body: { subject: 'Trigger planning (moved)' } })).toMatchObject({ status: 200 });
 		const executions = await expectExecutions(events, 2);
 		const outputs = executions.map((e) => triggerItems(e)[0].json).reverse();
 		expect(outputs.map((o) => [o.changeType, o.id])).toEqual([
@@ -308,7 +329,7 @@ describe('notifications', () => {
 	});
 
 	test('one calendar, notification-only output: events elsewhere start nothing; created and deleted give notifications', async () => {
-		const calendars = await graph('GET', '/me/calendars');
+		const calendars = await graphAs(emu, 'GET', '/me/calendars');
 		const team = calendars.body.value.find((c: { name: string }) => c.name === 'Team');
 		const teamEvents = await activateTrigger('team-calendar', {
 			watch: 'events',
@@ -319,11 +340,11 @@ describe('notifications', () => {
 		});
 		expect(onlySubscription(teamEvents)).toMatchObject({ resource: `me/calendars('${team.id}')/events`, changeType: 'created,deleted' });
 		const slot = { start: { dateTime: '2030-02-01T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2030-02-01T09:30:00', timeZone: 'UTC' } };
-		expect((await graph('POST', '/me/events', { subject: 'Default calendar event', ...slot })).status).toBe(201);
-		const teamEvent = await graph('POST', `/me/calendars/${encodeURIComponent(team.id)}/events`, { subject: 'Team event', ...slot });
+		expect((await graphAs(emu, 'POST', '/me/events', { body: { subject: 'Default calendar event', ...slot } })).status).toBe(201);
+		const teamEvent = await graphAs(emu, 'POST', `/me/calendars/${encodeURIComponent(team.id)}/events`, { body: { subject: 'Team event', ...slot } });
 		expect(teamEvent.status).toBe(201);
 		await n8n.waitForExecutions(teamEvents.id, 1, 20_000);
-		expect((await graph('DELETE', `/me/events/${encodeURIComponent(teamEvent.body.id)}`)).status).toBe(204);
+		expect((await graphAs(emu, 'DELETE', `/me/events/${encodeURIComponent(teamEvent.body.id)}`)).status).toBe(204);
 		const executions = await expectExecutions(teamEvents, 2);
 		const outputs = executions.map((e) => triggerItems(e)).reverse();
 		expect(outputs.map((items) => items.length)).toEqual([1, 1]);
@@ -342,6 +363,7 @@ describe('notifications', () => {
 	test('forged notifications (wrong clientState, unknown subscription) start nothing and echo nothing', async () => {
 		const subscription = onlySubscription(inbox);
 		const messageId = seedMessages(emu.core, { userId: ADELE.id, count: 1 }).ids[0];
+		const dropped = logCount('notification(s) whose clientState did not match');
 		const wrongSecret = await postToWebhook(inbox, { value: [messageNotification(subscription, messageId, 'not-the-secret')] });
 		const unknownSubscription = await postToWebhook(inbox, {
 			value: [{ ...messageNotification(subscription, messageId), subscriptionId: '00000000-0000-4000-8000-000000000000', clientState: 'guess' }],
@@ -352,7 +374,9 @@ describe('notifications', () => {
 			expect(answer.status).toBe(202);
 			expect(answer.text).toBe('');
 		}
-		await sleep(1500);
+		// The three with a bad or missing secret are each logged as dropped, which ends their processing (the
+		// junk body was refused before the answer): no quiet period needed.
+		await until('the forged notifications to be dropped', () => logCount('notification(s) whose clientState did not match') >= dropped + 3);
 		expect(await executionCount(inbox)).toBe(2);
 		expect(n8n.logs()).toContain('dropped 1 notification(s) whose clientState did not match');
 		expect(n8n.logs()).not.toContain(subscription.clientState);
@@ -370,7 +394,8 @@ describe('notifications', () => {
 		expect(items.map((i) => i.json.subject)).toEqual(['Batch 1', 'Batch 2']);
 		// The same notification again in a later POST (within the window) is a duplicate too.
 		await postToWebhook(inbox, { value: [duplicate] });
-		await sleep(1500);
+		// Answered; a dropped repeat is not logged, so a short quiet period (the next test's count checks again).
+		await sleep(QUIET_MS);
 		expect(await executionCount(inbox)).toBe(3);
 	});
 
@@ -398,7 +423,9 @@ describe('lifecycle events', () => {
 		expect((Date.parse(renewed.expirationDateTime) - emu.core.now()) / MINUTE).toBeGreaterThan(10_060);
 		const patches = emu.requests().filter((r) => r.method === 'PATCH' && r.path === `/subscriptions/${before.id}`);
 		expect(patches).toHaveLength(1);
-		await sleep(1000);
+		// The renewal was the event's last step; nothing else is queued for the trigger.
+		await deliveriesSettled(emu, inbox.url);
+		await sleep(QUIET_MS);
 		expect(await executionCount(inbox)).toBe(4);
 	});
 
@@ -429,13 +456,15 @@ describe('recovery from a lost static-data write', () => {
 	test('a second subscription carrying our secret is adopted, its duplicate notification dropped and the other one deleted', async () => {
 		const current = onlySubscription(inbox);
 		// What a replacement whose id was overwritten by a concurrent static-data save looks like.
-		const extra = await graph('POST', '/subscriptions', {
-			changeType: 'created',
-			notificationUrl: inbox.url,
-			lifecycleNotificationUrl: inbox.url,
-			resource: current.resource,
-			expirationDateTime: new Date(emu.core.now() + 3 * DAY).toISOString(),
-			clientState: current.clientState,
+		const extra = await graphAs(emu, 'POST', '/subscriptions', {
+			body: {
+				changeType: 'created',
+				notificationUrl: inbox.url,
+				lifecycleNotificationUrl: inbox.url,
+				resource: current.resource,
+				expirationDateTime: new Date(emu.core.now() + 3 * DAY).toISOString(),
+				clientState: current.clientState,
+			},
 		});
 		expect(extra.status).toBe(201);
 		expect(subscriptionsFor(inbox)).toHaveLength(2);
@@ -532,7 +561,7 @@ describe('over time', () => {
 	test('a subscription deleted while n8n was down is repaired at start', async () => {
 		const old = onlySubscription(events);
 		await n8n.stop();
-		expect((await graph('DELETE', `/subscriptions/${old.id}`)).status).toBe(204);
+		expect((await graphAs(emu, 'DELETE', `/subscriptions/${old.id}`)).status).toBe(204);
 		emu.clearRequests();
 		await n8n.start();
 		const fresh = await until('a new subscription for the events trigger', () => subscriptionsFor(events).find((s) => s.id !== old.id), 30_000);
@@ -542,10 +571,8 @@ describe('over time', () => {
 		expect(onlySubscription(inbox)).toBeDefined();
 		// The repaired subscription delivers.
 		const runs = await executionCount(events);
-		const created = await graph('POST', '/me/events', {
-			subject: 'After the repair',
-			start: { dateTime: '2030-03-01T09:00:00', timeZone: 'UTC' },
-			end: { dateTime: '2030-03-01T10:00:00', timeZone: 'UTC' },
+		const created = await graphAs(emu, 'POST', '/me/events', {
+			body: { subject: 'After the repair', start: { dateTime: '2030-03-01T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2030-03-01T10:00:00', timeZone: 'UTC' } },
 		});
 		expect(created.status).toBe(201);
 		const executions = await expectExecutions(events, runs + 1);
@@ -568,8 +595,9 @@ describe('duplicates across POSTs (burst)', () => {
 			answers.forEach((a) => ackMs.push(a.ms));
 			expect(answers.every((a) => a.status === 202)).toBe(true);
 		}
-		await sleep(3000);
-		const executions = (await n8n.executions(inbox.id)).slice(0, (await executionCount(inbox)) - runsBefore);
+		// Every POST was answered: wait for the runs they started to finish, not for a fixed time.
+		const settled = await settledExecutions(inbox, runsBefore + rounds);
+		const executions = settled.slice(0, settled.length - runsBefore);
 		for (const execution of executions) items += triggerItems(execution).length;
 		const duplicates = items - rounds;
 		const rate = duplicates / (rounds * (postsPerRound - 1));
@@ -581,11 +609,12 @@ describe('duplicates across POSTs (burst)', () => {
 		// Sequential repeats (each POST answered before the next) are all caught.
 		const [sequentialId] = seedMessages(emu.core, { userId: ADELE.id, count: 1, subjectPrefix: 'Sequential' }).ids;
 		const runs = await executionCount(inbox);
-		for (let i = 0; i < 5; i++) {
-			await postToWebhook(inbox, { value: [messageNotification(subscription, sequentialId)] });
-			await sleep(300);
-		}
-		await expectExecutions(inbox, runs + 1);
+		await postToWebhook(inbox, { value: [messageNotification(subscription, sequentialId)] });
+		// Its run has finished (its memory is saved): each repeat after it, answered before the next, is caught.
+		await n8n.waitForExecutions(inbox.id, runs + 1, 20_000);
+		for (let i = 0; i < 4; i++) await postToWebhook(inbox, { value: [messageNotification(subscription, sequentialId)] });
+		await sleep(QUIET_MS);
+		expect(await executionCount(inbox)).toBe(runs + 1);
 	});
 });
 
@@ -620,7 +649,7 @@ describe('deactivation and refused URLs', () => {
 		// Deleted behind n8n's back: activation creates, deactivation still succeeds (404 is fine).
 		await n8n.activate(megan.id);
 		const again = onlySubscription(megan);
-		expect((await graph('DELETE', `/subscriptions/${again.id}`, undefined, { appOnly: true })).status).toBe(204);
+		expect((await graphAs(emu, 'DELETE', `/subscriptions/${again.id}`, { appOnly: true })).status).toBe(204);
 		await n8n.deactivate(megan.id);
 		expect(subscriptionsFor(megan)).toHaveLength(0);
 	});
@@ -673,17 +702,18 @@ describe('downtime (n8n stopped while the emulated days pass)', () => {
 		await n8n.stop();
 		emu.addFault({ method: 'GET', pathPattern: '^/subscriptions/', kind: 'status', status: 503, code: 'serviceNotAvailable', retryAfter: '0.05', times: -1 });
 		emu.clearRequests();
+		const kept = logCount('could not check the subscription with Microsoft Graph, keeping the stored one');
 		try {
 			await n8n.start();
 			await until('the start-up check', () => emu.requests().some((r) => r.method === 'GET' && r.path === `/subscriptions/${before.id}`), 30_000);
 			await n8n.waitForActiveWorkflows();
-			await sleep(1000);
+			// The trigger logs its decision to keep the subscription: wait for that, not a fixed time.
+			await until('the decision to keep the stored subscription', () => logCount('could not check the subscription with Microsoft Graph, keeping the stored one') > kept, 30_000);
 		} finally {
 			emu.clearFaults();
 		}
 		expect(subscriptionsFor(watched).map((s) => s.id)).toEqual([before.id]);
 		expect(emu.requests().filter((r) => (r.method === 'POST' || r.method === 'DELETE') && r.path.startsWith('/subscriptions'))).toHaveLength(0);
-		expect(n8n.logs()).toContain('could not check the subscription with Microsoft Graph, keeping the stored one');
 		await mailArrives('While Graph was flaky at start');
 	});
 

@@ -8,19 +8,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { ICredentialDataDecryptedObject, INode, INodeExecutionData, IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 
 import type { Emulator } from './index';
-import { DEFAULT_CLIENT, DEFAULT_USERS } from './index';
+import { DEFAULT_CLIENT, DEFAULT_USERS, startEmulator } from './index';
 
 // n8n-core reads its instance settings (encryption key) from the user folder on first use.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'outlook-ext-engine-'));
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ExecuteContext, RoutingNode } = require('n8n-core') as typeof import('n8n-core');
+const { ExecuteContext, RoutingNode, TriggerContext } = require('n8n-core') as typeof import('n8n-core');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Workflow, createRunExecutionData } = require('n8n-workflow') as typeof import('n8n-workflow');
 import { MicrosoftOutlookExt } from '../../nodes/MicrosoftOutlookExt/MicrosoftOutlookExt.node';
+import { MicrosoftOutlookExtTrigger } from '../../nodes/MicrosoftOutlookExt/MicrosoftOutlookExtTrigger.node';
 
 export const CREDENTIAL_TYPE = 'microsoftOutlookExtOAuth2Api';
 
@@ -109,6 +110,62 @@ export function engineFor(
 			return output?.[0] ?? [];
 		},
 	};
+}
+
+export interface TriggerRun {
+	/** n8n's TriggerContext of the trigger node (what its trigger() gets), activated as at n8n start. */
+	context: InstanceType<typeof TriggerContext>;
+	/** What the context emitted (each emit's first output). */
+	emitted: INodeExecutionData[][];
+}
+
+/** One Outlook Ext Trigger node (version 2 unless given) with `parameters` and Adele's credential, inside n8n-core. */
+export function triggerFor(credential: ICredentialDataDecryptedObject, parameters: Record<string, unknown>, typeVersion = 2): TriggerRun {
+	const nodeType = new MicrosoftOutlookExtTrigger();
+	const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) };
+	const node: INode = {
+		id: 'outlook-trigger-1',
+		name: 'Outlook Trigger',
+		type: 'n8n-nodes-microsoft-outlook-ext.microsoftOutlookExtTrigger',
+		typeVersion,
+		position: [0, 0],
+		parameters: { authentication: 'oAuth2', ...parameters } as INode['parameters'],
+		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Adele' } },
+	};
+	const workflow = new Workflow({ id: `wf-${Math.random().toString(36).slice(2)}`, nodes: [node], connections: {}, active: true, nodeTypes: nodeTypes as never, staticData: {} });
+	const additionalData = { credentialsHelper: credentialsHelper(credential), executionId: `ex-${Math.random().toString(36).slice(2)}` } as unknown as IWorkflowExecuteAdditionalData;
+	const emitted: INodeExecutionData[][] = [];
+	const context = new TriggerContext(workflow, node, additionalData, 'trigger', 'init', (data) => emitted.push(data[0] ?? []));
+	return { context, emitted };
+}
+
+/**
+ * The preamble of an in-process engine test file: one emulator and Adele's credential, filled in by
+ * `beforeAll`, closed (with the engine's timers) after the file. Faults are cleared after each test.
+ */
+export function useEngineEmulator(): { emu: Emulator; credential: ICredentialDataDecryptedObject } {
+	const shared = {} as { emu: Emulator; credential: ICredentialDataDecryptedObject };
+	beforeAll(async () => {
+		shared.emu = await startEmulator();
+		shared.credential = await adeleCredential(shared.emu);
+	});
+	afterEach(() => shared.emu?.clearFaults());
+	afterAll(async () => {
+		await shared.emu?.close();
+		stopEngine();
+	});
+	return shared;
+}
+
+/** A direct Graph call as Adele (test set-up, outside the engine): the answer's status and JSON. */
+export async function adeleGraph(emu: Emulator, method: string, path: string, body?: unknown): Promise<{ status: number; body: IDataObject }> {
+	const response = await fetch(`${emu.url}/v1.0${path}`, {
+		method,
+		headers: { Authorization: `Bearer ${emu.issueToken({ userId: DEFAULT_USERS.adele.id })}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await response.text();
+	return { status: response.status, body: text ? (JSON.parse(text) as IDataObject) : {} };
 }
 
 /** Stops the engine's background timers (n8n-core's SSH tunnel manager cleans up every minute), so jest can exit. */

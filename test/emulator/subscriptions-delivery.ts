@@ -12,6 +12,26 @@ type Item = Record<string, unknown>;
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+/** POSTs on their way (or waiting to be retried), per emulator and URL: see deliveriesInProgress(). */
+const inFlight = new WeakMap<SubscriptionsState, Map<string, number>>();
+
+function countInFlight(state: SubscriptionsState, url: string, delta: number): void {
+	const counts = inFlight.get(state) ?? new Map<string, number>();
+	inFlight.set(state, counts);
+	counts.set(url, (counts.get(url) ?? 0) + delta);
+}
+
+/**
+ * Notifications for `url` that are still queued in a batch, on their way or waiting for a retry. At 0,
+ * Graph has nothing more to send there and every answer is in the log: what tests wait for before they
+ * check that a change started no run (no fixed sleep).
+ */
+export function deliveriesInProgress(core: EmulatorCore, url: string): number {
+	const state = stateOf(core);
+	const queued = [...state.batches.values()].filter((batch) => batch.url === url).length;
+	return queued + (inFlight.get(state)?.get(url) ?? 0);
+}
+
 /**
  * Queues one notification item for `url`. Items for the same URL that arrive within the batch window
  * go out together in one `{"value":[...]}` POST, as Graph does. Never blocks the caller.
@@ -60,7 +80,8 @@ async function deliver(
 	// Rich items add `validationTokens` (signed per attempt) and may be tampered with (subscriptions-rich.ts).
 	const payload = notificationPayload(core, items);
 	const at = core.now();
-	const result = await postTo(url, JSON.stringify(payload), JSON_CONTENT_TYPE, state.config.deliveryTimeoutMs);
+	countInFlight(state, url, 1);
+	const result = await postTo(url, JSON.stringify(payload), JSON_CONTENT_TYPE, state.config.deliveryTimeoutMs).finally(() => countInFlight(state, url, -1));
 	const delivered = result.status !== null && result.status >= 200 && result.status < 300;
 	const subscriptionIds = [...new Set(items.map((item) => String(item.subscriptionId)))];
 	const entry: DeliveryLogEntry = {
@@ -94,7 +115,9 @@ function scheduleRetry(
 	generation: number,
 ): void {
 	const delayMs = state.config.retryBaseMs * 2 ** (attempt - 1);
+	countInFlight(state, url, 1);
 	const timer = setTimeout(() => {
+		countInFlight(state, url, -1);
 		if (generation === state.generation) void deliver(core, state, kind, url, items, attempt + 1, generation);
 	}, delayMs);
 	timer.unref();

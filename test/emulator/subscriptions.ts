@@ -35,7 +35,7 @@ import { clearDeliveryLog, deliverNow, deliveryLog, enqueueDelivery } from './su
 import { validateEndpoint } from './subscriptions-validation';
 import { resolveCalendarId, resolveContactFolderId, resolveMailFolderId, tenantIdOf } from './subscriptions-lookup';
 
-export { deliveryLog, clearDeliveryLog, waitForDeliveries } from './subscriptions-delivery';
+export { deliveryLog, clearDeliveryLog, waitForDeliveries, deliveriesInProgress } from './subscriptions-delivery';
 export type { DeliveryLogEntry, SubscriptionsConfig } from './subscriptions-state';
 
 const ENTITY_CONTEXT = 'https://graph.microsoft.com/v1.0/$metadata#subscriptions/$entity';
