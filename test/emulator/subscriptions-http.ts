@@ -29,6 +29,11 @@ export function postTo(url: string, body: string, contentType: string, timeoutMs
 			resolve({ ...result, durationMs: Date.now() - started });
 		};
 		const failed = (failure: 'timeout' | 'network') => finish({ status: null, contentType: '', body: '', failure });
+		// No time at all (a test control): no answer can be in time. Sending anyway would race a 0 ms timer.
+		if (timeoutMs <= 0) {
+			resolve({ status: null, contentType: '', body: '', failure: 'timeout', durationMs: 0 });
+			return;
+		}
 
 		let target: URL;
 		try {

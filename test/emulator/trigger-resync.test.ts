@@ -166,12 +166,10 @@ describe('resync of a mail folder (New Mail)', () => {
 		expect((await run('missed')).items).toEqual([]);
 	});
 
-	// KNOWN ISSUE, pinned with test.failing (it starts passing, and so fails here, once fixed): a full read after an
-	// expired link asks for `receivedDateTime ge` the last sync's whole second, so it re-reads mail of that second
-	// that the last resync already output; the duplicate memory would drop it, but re-creating the subscription
-	// (lifecycle.ts createFresh → clearSubscription) clears that memory while the delta state stays. Seen in
-	// test/e2e/trigger-events.test.ts once its fixed sleeps were removed (n8n down past the expiry: 100 repeats).
-	test.failing('after the subscription is re-created, a full read does not output again what the last resync output in its own second', async () => {
+	// A full read after an expired link asks for `receivedDateTime ge` the last sync's whole second, so it re-reads
+	// that second's mail; re-creating the subscription (lifecycle.ts createFresh → clearSubscription) clears the
+	// duplicate memory, so the sync itself must remember what it read in its own second (found by this test).
+	test('after the subscription is re-created, a full read does not output again what the last resync output in its own second', async () => {
 		const { data, resync: run, seeGraphClock } = await inboxTrigger();
 		await run(START_REASON);
 		// Early in one of Graph's seconds, so the mail and the next sync share it.
