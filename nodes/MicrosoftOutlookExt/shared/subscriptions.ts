@@ -28,7 +28,18 @@ const RETRY_MARGIN_MINUTES = 1;
 export type ChangeType = 'created' | 'updated' | 'deleted';
 
 /** What a subscription watches in one mailbox. */
-export type SubscriptionSource = { kind: 'events' } | { kind: 'messages' } | { kind: 'mailFolder'; folderId: string };
+export type SubscriptionSource =
+	| { kind: 'events' }
+	| { kind: 'messages' }
+	| { kind: 'mailFolder'; folderId: string }
+	| { kind: 'calendar'; calendarId: string }
+	| { kind: 'contacts' }
+	| { kind: 'contactFolder'; folderId: string };
+
+/** OData key syntax: quotes doubled; `/` (Outlook IDs may contain it), `?`, `#` and `%` percent-encoded. */
+function odataKey(id: string): string {
+	return `'${id.replace(/[%/?#]/g, encodeURIComponent).replace(/'/g, "''")}'`;
+}
 
 /**
  * `me/events`, `users/AdeleV@contoso.com/mailFolders('inbox')/messages`, ... — the `resource` property
@@ -46,8 +57,15 @@ export function subscriptionResource(mailboxPrefix: string, source: Subscription
 		case 'messages':
 			return `${owner}/messages`;
 		case 'mailFolder':
-			// OData key syntax: quotes doubled; `/` (Outlook IDs may contain it), `?`, `#` and `%` percent-encoded.
-			return `${owner}/mailFolders('${source.folderId.replace(/[%/?#]/g, encodeURIComponent).replace(/'/g, "''")}')/messages`;
+			return `${owner}/mailFolders(${odataKey(source.folderId)})/messages`;
+		// Graph (and the emulator) accept a calendar as the container of events.
+		case 'calendar':
+			return `${owner}/calendars(${odataKey(source.calendarId)})/events`;
+		// subscription.md lists both forms for contacts.
+		case 'contacts':
+			return `${owner}/contacts`;
+		case 'contactFolder':
+			return `${owner}/contactFolders(${odataKey(source.folderId)})/contacts`;
 	}
 }
 

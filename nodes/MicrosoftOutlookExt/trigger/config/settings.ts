@@ -107,27 +107,20 @@ function checkedLocatorId(ctx: TriggerContext, name: string, field: string, hint
 	return id;
 }
 
-/** Same OData key syntax as the shared builder uses for folders. */
-function odataKey(id: string): string {
-	return `'${id.replace(/[%/?#]/g, encodeURIComponent).replace(/'/g, "''")}'`;
-}
-
-/** `me/calendars('{id}')/events`: Graph (and the emulator) accept a calendar as the container of events. */
+/** `me/calendars('{id}')/events`. */
 export function calendarEventsResource(mailboxPrefix: string, calendarId: string): string {
-	const eventsOfMailbox = subscriptionResource(mailboxPrefix, { kind: 'events' });
-	return eventsOfMailbox.replace(/\/events$/, `/calendars(${odataKey(calendarId)})/events`);
+	return subscriptionResource(mailboxPrefix, { kind: 'calendar', calendarId });
 }
 
 /**
- * `me/contacts` or `me/contactFolders('{id}')/contacts` (subscription.md lists both forms for contacts),
- * with the delta query path of the same folder. Delta query exists per contact folder only
- * (contact-delta.md); the default folder's ID is looked up by the resync, so its path is left empty.
+ * `me/contacts` or `me/contactFolders('{id}')/contacts`, with the delta query path of the same folder. Delta
+ * query exists per contact folder only (contact-delta.md); the default folder's ID is looked up by the resync,
+ * so its path is left empty.
  */
 export function contactsWatched(mailboxPrefix: string, folderId: string | undefined): { resource: string; deltaPath: string } {
-	const contactsOfMailbox = subscriptionResource(mailboxPrefix, { kind: 'events' }).replace(/\/events$/, '/contacts');
-	if (folderId === undefined) return { resource: contactsOfMailbox, deltaPath: '' };
+	if (folderId === undefined) return { resource: subscriptionResource(mailboxPrefix, { kind: 'contacts' }), deltaPath: '' };
 	return {
-		resource: contactsOfMailbox.replace(/\/contacts$/, `/contactFolders(${odataKey(folderId)})/contacts`),
+		resource: subscriptionResource(mailboxPrefix, { kind: 'contactFolder', folderId }),
 		deltaPath: `/me/contactFolders/${encodeURIComponent(folderId)}/contacts/delta`,
 	};
 }
