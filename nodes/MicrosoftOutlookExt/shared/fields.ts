@@ -45,7 +45,7 @@ export function periodFields(show: IDisplayOptions['show'], period: { start: Per
 	];
 }
 
-/** A message's importance (Low, Normal, High; Graph's default is normal). */
+/** A message's or an event's importance (Low, Normal, High; Graph's default is normal, the same enum for both). */
 export function messageImportanceField(description?: string): INodeProperties {
 	return {
 		displayName: 'Importance',

@@ -55,14 +55,7 @@ const text = (name: string, displayName: string, placeholder: string, descriptio
 
 /** Every contact field, sorted by display name (Additional Fields of Create, Update Fields of Update). */
 export const contactFields: INodeProperties[] = [
-	{
-		displayName: 'Birthday',
-		name: 'birthday',
-		type: 'string',
-		default: '',
-		placeholder: '1974-07-22',
-		description: 'Date of birth as YYYY-MM-DD, e.g. 1974-07-22',
-	},
+	text('birthday', 'Birthday', '1974-07-22', 'Date of birth as YYYY-MM-DD, e.g. 1974-07-22'),
 	text('categories', 'Categories', 'Customers, VIP', 'Outlook category names, separated by commas'),
 	text('companyName', 'Company', 'Contoso', 'Name of the company the contact works for'),
 	text('department', 'Department', 'Sales', 'Department of the contact in the company'),

@@ -3,6 +3,7 @@ import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctio
 import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { parseAddressList, toRecipients } from '../../shared/validation';
+import { bodyJson } from '../message/fieldHelpers';
 import { messageSendDescription } from '../message/send';
 import { collectAttachments, type OutgoingAttachment } from '../message/sendAttachments';
 import { attachFiles, fileAttachmentJson, MAX_JSON_REQUEST_BYTES, UPLOAD_SESSION_MIN_BYTES } from '../message/sendDraft';
@@ -51,10 +52,7 @@ export async function prepareDraftCreate(this: IExecuteSingleFunctions, requestO
 	const attachments = await collectAttachments(this);
 	const message: IDataObject = {
 		subject: String(this.getNodeParameter('subject', '') ?? ''),
-		body: {
-			contentType: this.getNodeParameter('bodyContentType', 'html') === 'text' ? 'Text' : 'HTML',
-			content: String(this.getNodeParameter('bodyContent', '') ?? ''),
-		},
+		body: bodyJson(String(this.getNodeParameter('bodyContent', '') ?? ''), this.getNodeParameter('bodyContentType', 'html')),
 		...Object.fromEntries(Object.entries(recipients).filter(([, list]) => (list as IDataObject[]).length > 0)),
 	};
 	const inline = { ...message, ...(attachments.length ? { attachments: attachments.map(fileAttachmentJson) } : {}) };

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 
 import { messageImportanceField, updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+import { bodyJson } from '../message/fieldHelpers';
 import { messageSendDescription } from '../message/send';
 import { recipientFields } from './create';
 import { draftLocator } from './locator';
@@ -74,7 +75,7 @@ export async function prepareDraftUpdate(this: IExecuteSingleFunctions, requestO
 	if (fields.replyTo !== undefined) body.replyTo = toRecipients(parseAddressList(this, fields.replyTo, 'Reply To'));
 	if (fields.subject !== undefined) body.subject = String(fields.subject);
 	if (fields.bodyContent !== undefined) {
-		body.body = { contentType: fields.bodyContentType === 'text' ? 'Text' : 'HTML', content: String(fields.bodyContent) };
+		body.body = bodyJson(String(fields.bodyContent), fields.bodyContentType);
 	} else if (fields.bodyContentType !== undefined) {
 		throw inputError(this, 'Body Content Type needs Body', 'Add the Body field too: Graph changes the type together with the text.');
 	}

@@ -1,6 +1,7 @@
 import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
+import { messageImportanceField } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
 import { calendarLocator } from '../calendar/locator';
 import {
@@ -81,17 +82,7 @@ export const extraEventFields: INodeProperties[] = [
 		placeholder: 'Red category, Project Alpha',
 		description: 'Outlook category names, separated by commas',
 	},
-	{
-		displayName: 'Importance',
-		name: 'importance',
-		type: 'options',
-		options: [
-			{ name: 'High', value: 'high' },
-			{ name: 'Low', value: 'low' },
-			{ name: 'Normal', value: 'normal' },
-		],
-		default: 'normal',
-	},
+	messageImportanceField('How important the event is: low, normal or high'),
 	{
 		displayName: 'Is All Day',
 		name: 'isAllDay',

@@ -3,7 +3,7 @@ import type { IExecuteSingleFunctions, INodeProperties } from 'n8n-workflow';
 import { idSegment } from '../../shared/transport/url';
 import { inputError } from '../../shared/validation';
 
-/** Small helpers shared by the Mail operations Reply, Move/Copy and Update. */
+/** Small helpers shared by the Mail operations Send, Reply, Move/Copy and Update. */
 
 /**
  * A resource locator's ID, checked and URL-encoded, for a request a preSend or a request loop builds
@@ -17,7 +17,7 @@ export function checkedIdParameter(ctx: IExecuteSingleFunctions, name: string, l
 	}
 }
 
-/** "Body Content Type" of a body field (Reply's Body, Update's Body); `name` differs per operation. */
+/** "Body Content Type" of a body field (Send's, Reply's and Update's Body); `name` differs per operation. */
 export function bodyContentTypeField(name: string): INodeProperties {
 	return {
 		displayName: 'Body Content Type',

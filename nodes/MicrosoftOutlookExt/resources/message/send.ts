@@ -4,6 +4,7 @@ import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import type { GraphTarget } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+import { bodyContentTypeField, bodyJson } from './fieldHelpers';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
 import {
 	attachFiles,
@@ -60,17 +61,7 @@ export const messageSendDescription: INodeProperties[] = [
 		description: 'The message text, as HTML or plain text (see Body Content Type)',
 		displayOptions: { show: showOnlyForMessageSend },
 	},
-	{
-		displayName: 'Body Content Type',
-		name: 'bodyContentType',
-		type: 'options',
-		options: [
-			{ name: 'HTML', value: 'html' },
-			{ name: 'Text', value: 'text' },
-		],
-		default: 'html',
-		displayOptions: { show: showOnlyForMessageSend },
-	},
+	{ ...bodyContentTypeField('bodyContentType'), displayOptions: { show: showOnlyForMessageSend } },
 	{
 		displayName: 'Attachments',
 		name: 'attachments',
@@ -152,10 +143,7 @@ function recipientsOf(ctx: IExecuteSingleFunctions) {
 function messageJson(ctx: IExecuteSingleFunctions, recipients: { to: string[]; cc: string[]; bcc: string[] }): IDataObject {
 	const message: IDataObject = {
 		subject: String(ctx.getNodeParameter('subject', '') ?? ''),
-		body: {
-			contentType: ctx.getNodeParameter('bodyContentType', 'html') === 'text' ? 'Text' : 'HTML',
-			content: String(ctx.getNodeParameter('bodyContent', '') ?? ''),
-		},
+		body: bodyJson(String(ctx.getNodeParameter('bodyContent', '') ?? ''), ctx.getNodeParameter('bodyContentType', 'html')),
 		toRecipients: toRecipients(recipients.to),
 	};
 	if (recipients.cc.length) message.ccRecipients = toRecipients(recipients.cc);

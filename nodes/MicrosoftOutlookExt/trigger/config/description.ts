@@ -2,6 +2,7 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { mailboxProperty, resourceLocator } from '../../shared/descriptions';
 import { DEFAULT_BINARY_PROPERTY_PREFIX } from '../../shared/mime';
+import { calendarLocator } from '../../resources/calendar/locator';
 import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from '../delivery/dedupe';
 
 const CHANGE_TYPE_OPTIONS = [
@@ -215,17 +216,7 @@ export const triggerProperties: INodeProperties[] = [
 		],
 		default: 'all',
 	}),
-	...forEach(
-		'calendar',
-		resourceLocator({
-			name: 'calendarId',
-			displayName: 'Calendar',
-			searchListMethod: 'searchCalendars',
-			show: {},
-			description: 'The calendar whose events are watched',
-		}),
-		{ calendarScope: ['one'] },
-	),
+	...forEach('calendar', calendarLocator({}, 'The calendar whose events are watched'), { calendarScope: ['one'] }),
 	{ ...CHANGE_TYPES_PROPERTY, displayOptions: { show: V1 } },
 	{ ...CHANGE_TYPES_PROPERTY, displayOptions: { show: { ...V2, event: ['mailChanged', 'eventChanged'] } } },
 	{
