@@ -13,7 +13,7 @@ import {
 	searchRoomLists,
 	searchRooms,
 } from './methods/listSearch';
-import { getCategories, searchCategories, searchDestinationFolders } from './methods/mailActions';
+import { getCategories, searchCategories, searchDestinationFolders } from './methods/mailPickers';
 import { getTimeZones } from './methods/loadOptions';
 import { calendarDescription } from './resources/calendar';
 import { categoryDescription } from './resources/category';

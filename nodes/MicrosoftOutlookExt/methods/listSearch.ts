@@ -1,7 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { graphApiRequest } from '../shared/transport/request';
-import { matches, targetForEditor } from './context';
+import { matches, targetForEditor } from './editorTarget';
 
 interface Page {
 	value?: IDataObject[];

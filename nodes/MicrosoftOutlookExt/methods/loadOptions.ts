@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { graphApiRequest } from '../shared/transport/request';
-import { targetForEditor } from './context';
+import { targetForEditor } from './editorTarget';
 
 /** Windows time zone names the mailbox supports (what dateTimeTimeZone expects), UTC first. */
 export async function getTimeZones(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

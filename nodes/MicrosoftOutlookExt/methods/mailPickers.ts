@@ -1,7 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
 
 import { graphApiRequest } from '../shared/transport/request';
-import { matches, targetForEditor } from './context';
+import { matches, targetForEditor } from './editorTarget';
 import { searchFolders } from './listSearch';
 
 /** Pickers of Move/Copy (folders with well-known names) and of the category fields. */
