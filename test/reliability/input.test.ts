@@ -756,8 +756,8 @@ function calendarActionCases(): InputCase[] {
 		},
 		{
 			operation: 'room.getAll',
-			parameters: { resource: 'room', operation: 'getAll', limit: from('limit', 10), ...MAILBOX },
-			items: [BAD_MAILBOX, PAGE_LIMIT(0)],
+			parameters: { resource: 'room', operation: 'getAll', limit: from('limit', 10) },
+			items: [PAGE_LIMIT(0)],
 		},
 		{
 			operation: 'room.getRoomLists',

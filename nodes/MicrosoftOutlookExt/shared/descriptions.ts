@@ -9,7 +9,8 @@ export const mailboxProperty: INodeProperties = {
 	placeholder: 'shared@contoso.com',
 	description:
 		"Act on another mailbox (a shared mailbox or another user): user principal name, email address or object ID. Leave empty for the signed-in user, or for client credentials the credential's User ID.",
-	displayOptions: { hide: { resource: ['rawRequest'] } },
+	// Raw Request names its own path; rooms are the tenant's (/places), not a mailbox's.
+	displayOptions: { hide: { resource: ['rawRequest', 'room'] } },
 };
 
 /** How long one request may wait for Graph's answer, unless the operation's Request Options say otherwise. */
