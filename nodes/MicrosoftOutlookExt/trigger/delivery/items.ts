@@ -10,6 +10,7 @@ import type { IDataObject, INodeExecutionData, ITriggerFunctions, IWebhookFuncti
 
 import { mimeToExecutionData } from '../../shared/mime';
 import { graphCall, graphErrorParts, httpStatusOf, settle } from '../../shared/graph';
+import { responseBytes } from '../../shared/operations';
 import { LruMap } from '../common';
 import { clientFilterSelect, isFlagged, matchesClientFilter, needsClientCheck } from '../config/filters';
 import type { TriggerSettings } from '../config/settings';
@@ -29,13 +30,6 @@ export interface Change {
 	content?: IDataObject;
 	/** Set for changes a resync found: the item says so. */
 	source?: 'resync';
-}
-
-function bytesOf(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	if (typeof body === 'string') return Buffer.from(body, 'latin1');
-	return Buffer.alloc(0);
 }
 
 /**
@@ -133,7 +127,7 @@ async function addAttachments(ctx: ItemContext, settings: TriggerSettings, id: s
 		}
 		const content = await graphCall<unknown>(ctx, settings.target, { method: 'GET', url: `${base}/${encodeURIComponent(String(attachment.id))}/$value`, binary: true });
 		const property = `${settings.binaryPropertyPrefix}${Object.keys(item.binary).length}`;
-		item.binary[property] = await ctx.helpers.prepareBinaryData(bytesOf(content.body), name, String(attachment.contentType ?? 'application/octet-stream'));
+		item.binary[property] = await ctx.helpers.prepareBinaryData(responseBytes(content.body), name, String(attachment.contentType ?? 'application/octet-stream'));
 	}
 	if (skipped.length > 0) item.json.attachmentsSkipped = skipped;
 }
@@ -153,7 +147,7 @@ function fetchError(error: unknown): IDataObject {
 /** The MIME output: the message as sent, parsed, attachments as binary data. */
 async function mimeItem(ctx: ItemContext, settings: TriggerSettings, id: string, changeType: string): Promise<INodeExecutionData> {
 	const response = await graphCall<unknown>(ctx, settings.target, { method: 'GET', url: `${itemPath(settings, id)}/$value`, binary: true });
-	const item = await mimeToExecutionData(ctx.helpers, bytesOf(response.body), {
+	const item = await mimeToExecutionData(ctx.helpers, responseBytes(response.body), {
 		binaryPropertyPrefix: settings.binaryPropertyPrefix,
 		includeRaw: settings.includeRawEmail,
 		fallbackName: id,
