@@ -11,6 +11,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MS, MAX_PAGE_SIZE, type RequestNeed } from './descriptions';
+import { checkedIdParameter } from './validation';
 import { textFieldGuard } from './textFields';
 import { GraphHttpError } from './transport/errors';
 import {
@@ -33,7 +34,6 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
 import { GRAPH_TRANSPORT_PROPERTY, ItemChannel, responseMeta, takeResponseMeta } from './n8nAdapter';
 
 export { itemKey } from './n8nAdapter';
-import { idSegment, type InvalidInputError } from './transport/url';
 
 /**
  * How the declarative node plugs into the shared transport: `graphTransport` is the FIRST property
@@ -108,14 +108,7 @@ const PATH_PARAMETER_LABELS: Record<string, string> = {
 function resolvePathParameters(ctx: IExecuteSingleFunctions, template: string): string {
 	return template.replace(/\{(\w+)\}/g, (_match, name: string) => {
 		const label = PATH_PARAMETER_LABELS[name] ?? name;
-		try {
-			return idSegment(ctx.getNodeParameter(name, undefined, { extractValue: true }), label);
-		} catch (error) {
-			throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
-				description: (error as InvalidInputError).description,
-				itemIndex: ctx.getItemIndex(),
-			});
-		}
+		return checkedIdParameter(ctx, name, label);
 	});
 }
 

@@ -2,6 +2,8 @@ import type { IExecuteSingleFunctions, IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 
+import { idSegment } from './transport/url';
+
 /**
  * Input checks that run in preSend, before any request: each names the field and the fix.
  * `ctx` is the item's context, so the error is attached to the right item.
@@ -69,5 +71,17 @@ export function parseJsonParameter<T = unknown>(ctx: IExecuteSingleFunctions, va
 		return JSON.parse(value) as T;
 	} catch (error) {
 		throw inputError(ctx, `${field} is not valid JSON`, `${(error as Error).message}. Check quotes and commas.`);
+	}
+}
+
+/**
+ * A resource locator's ID, checked and URL-encoded, for a request a preSend or a request loop builds
+ * itself (URL templates of the routing resolve theirs in routing.ts). Refused as bad input, per item.
+ */
+export function checkedIdParameter(ctx: IExecuteSingleFunctions, name: string, label: string): string {
+	try {
+		return idSegment(ctx.getNodeParameter(name, undefined, { extractValue: true }), label);
+	} catch (error) {
+		throw inputError(ctx, (error as Error).message, (error as { description?: string }).description);
 	}
 }

@@ -5,7 +5,7 @@ import { optionsCollection, periodFields } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
 import { applyOutputTimeZone, outputTimeZoneOption } from '../event/fields';
 import { calendarLocator } from './locator';
-import { assertEndAfterStart, checkedTimeZone, zonedDateTime } from './timeZones';
+import { assertEndAfterStart, checkedTimeZone, zonedDateTime } from '../../shared/timeZones';
 
 const showOnlyForCalendarView = { resource: ['calendar'], operation: ['calendarView'] };
 

@@ -5,8 +5,8 @@ import { optionsCollection, periodFields } from '../../shared/fields';
 import { isAppOnly, credentialTypeFor } from '../../shared/transport/credentials';
 import { inputError, parseAddressList } from '../../shared/validation';
 import { outputTimeZoneOption, withTimeZonePreference } from '../event/fields';
-import { roomLocator, selectedRoom } from '../room/picker';
-import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from './timeZones';
+import { roomLocator, selectedRoom } from '../room/locator';
+import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../../shared/timeZones';
 
 const showOnlyForFindMeetingTimes = { resource: ['calendar'], operation: ['findMeetingTimes'] };
 

@@ -12,7 +12,7 @@ import {
 	zonedDateTime,
 	type CheckedTimeZone,
 	type ZonedDateTime,
-} from './timeZones';
+} from '../../shared/timeZones';
 
 const showOnlyForCalendarGetSchedule = { resource: ['calendar'], operation: ['getSchedule'] };
 

@@ -3,7 +3,7 @@ import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctio
 import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { parseAddressList, toRecipients } from '../../shared/validation';
-import { bodyJson } from '../message/fieldHelpers';
+import { bodyJson } from '../message/body';
 import { messageSendDescription } from '../message/send';
 import { collectAttachments, type OutgoingAttachment } from '../message/sendAttachments';
 import { attachFiles, fileAttachmentJson, MAX_JSON_REQUEST_BYTES, UPLOAD_SESSION_MIN_BYTES } from '../message/sendDraft';

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 
 import { messageImportanceField, updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
-import { bodyJson } from '../message/fieldHelpers';
+import { bodyJson } from '../message/body';
 import { messageSendDescription } from '../message/send';
 import { recipientFields } from './create';
 import { draftLocator } from './locator';

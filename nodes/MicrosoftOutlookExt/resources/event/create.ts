@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 
 import { timeZoneField } from '../../shared/descriptions';
 import { calendarLocator } from '../calendar/locator';
-import { roomLocator, selectedRoom } from '../room/picker';
+import { roomLocator, selectedRoom } from '../room/locator';
 import { attendeeFields } from './attendees';
 import {
 	bodyField,

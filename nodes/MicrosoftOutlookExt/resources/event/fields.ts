@@ -11,8 +11,8 @@ import {
 	toDateTimeTimeZone,
 	zonedDateTime,
 	type ZonedDateTime,
-} from '../calendar/timeZones';
-import type { SelectedRoom } from '../room/picker';
+} from '../../shared/timeZones';
+import type { SelectedRoom } from '../room/locator';
 import { graphAttendees } from './attendees';
 
 /**

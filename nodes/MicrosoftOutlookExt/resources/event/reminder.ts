@@ -2,7 +2,7 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } fr
 
 import { timeZoneField } from '../../shared/descriptions';
 import { wallClockTimeField } from '../../shared/fields';
-import { checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../calendar/timeZones';
+import { checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../../shared/timeZones';
 import { eventLocatorFields } from './fields';
 
 /** Snooze Reminder (event-snoozereminder.md) and Dismiss Reminder (event-dismissreminder.md): 200, no body. */

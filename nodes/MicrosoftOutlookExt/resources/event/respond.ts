@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 import { confirmation } from '../../shared/descriptions';
 import { optionsCollection } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
-import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../calendar/timeZones';
+import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../../shared/timeZones';
 import { eventCommentField, eventLocatorFields } from './fields';
 
 /**

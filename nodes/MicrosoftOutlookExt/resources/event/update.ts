@@ -3,9 +3,8 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 import { updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
-import { idSegment } from '../../shared/transport/url';
-import { inputError } from '../../shared/validation';
-import { roomLocator, selectedRoom, type SelectedRoom } from '../room/picker';
+import { checkedIdParameter } from '../../shared/validation';
+import { roomLocator, selectedRoom, type SelectedRoom } from '../room/locator';
 import { attendeeFields } from './attendees';
 import {
 	TIME_ZONE_DESCRIPTION,
@@ -45,12 +44,7 @@ export async function prepareEventUpdate(
  */
 async function bookRoom(ctx: IExecuteSingleFunctions, body: IDataObject, room: SelectedRoom): Promise<IDataObject> {
 	if (Array.isArray(body.attendees)) return withRoom(body, room, body.attendees as IDataObject[]);
-	let eventId: string;
-	try {
-		eventId = idSegment(ctx.getNodeParameter('eventId', undefined, { extractValue: true }), 'Event');
-	} catch (error) {
-		throw inputError(ctx, (error as Error).message, (error as { description?: string }).description);
-	}
+	const eventId = checkedIdParameter(ctx, 'eventId', 'Event');
 	const target = await itemTarget(ctx);
 	const { body: current } = await graphApiRequest<{ attendees?: IDataObject[] }>(ctx, target, {
 		method: 'GET',

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { optionsCollection, requiredText } from '../../shared/fields';
-import { parentFolderLocator } from './locators';
+import { parentFolderLocator } from './locator';
 
 const showOnlyForFolderCreate = { resource: ['folder'], operation: ['create'] };
 

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 
 import { listFields } from '../../shared/descriptions';
 import { optionsCollection } from '../../shared/fields';
-import { parentFolderLocator } from './locators';
+import { parentFolderLocator } from './locator';
 
 const showOnlyForFolderGetAll = { resource: ['folder'], operation: ['getAll'] };
 

@@ -5,7 +5,7 @@ import { folderCreateDescription, prepareFolderCreate } from './create';
 import { folderDeleteDescription } from './delete';
 import { folderGetDescription } from './get';
 import { folderGetAllDescription, prepareFolderList } from './getAll';
-import { folderRelocateDescription, prepareFolderRelocate } from './relocate';
+import { folderMoveOrCopyDescription, prepareFolderMoveOrCopy } from './moveOrCopy';
 import { folderUpdateDescription, prepareFolderRename } from './update';
 
 const showOnlyForFolders = { resource: ['folder'] };
@@ -25,7 +25,7 @@ export const folderDescription: INodeProperties[] = [
 				description: 'Copy a mail folder with its messages and subfolders into another folder; the copy gets new IDs',
 				routing: {
 					request: { method: 'POST', url: '/me/mailFolders/{folderId}/copy' },
-					send: { preSend: [prepareFolderRelocate] },
+					send: { preSend: [prepareFolderMoveOrCopy] },
 				},
 			},
 			{
@@ -66,7 +66,7 @@ export const folderDescription: INodeProperties[] = [
 				description: 'Move a mail folder with its messages and subfolders into another folder',
 				routing: {
 					request: { method: 'POST', url: '/me/mailFolders/{folderId}/move' },
-					send: { preSend: [prepareFolderRelocate] },
+					send: { preSend: [prepareFolderMoveOrCopy] },
 				},
 			},
 			{
@@ -86,7 +86,7 @@ export const folderDescription: INodeProperties[] = [
 	...folderDeleteDescription,
 	...folderGetAllDescription,
 	...folderGetDescription,
-	...folderRelocateDescription('move'),
-	...folderRelocateDescription('copy'),
+	...folderMoveOrCopyDescription('move'),
+	...folderMoveOrCopyDescription('copy'),
 	...folderUpdateDescription,
 ];

@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { requiredText } from '../../shared/fields';
-import { folderLocator } from './locators';
+import { folderLocator } from './locator';
 
 const showOnlyForFolderUpdate = { resource: ['folder'], operation: ['update'] };
 

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeEx
 
 import { periodFields } from '../../shared/fields';
 import { inputError } from '../../shared/validation';
-import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../calendar/timeZones';
+import { assertEndAfterStart, checkedTimeZone, toDateTimeTimeZone, zonedDateTime } from '../../shared/timeZones';
 
 const showOnlyForSet = { resource: ['mailboxSettings'], operation: ['setAutomaticReplies'] };
 const showWhenScheduled = { ...showOnlyForSet, status: ['scheduled'] };

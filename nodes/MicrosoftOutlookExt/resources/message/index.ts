@@ -8,7 +8,7 @@ import { messageGetDescription, parseMimeResponse } from './get';
 import { messageGetAllDescription, prepareMessageList } from './getAll';
 import { messageSendDescription, prepareSend, sendMessage, sendOutput } from './send';
 import { emlOutput, messageExportDescription } from './exportEml';
-import { messageMoveDescription, prepareMoveOrCopy } from './move';
+import { messageMoveOrCopyDescription, prepareMoveOrCopy } from './moveOrCopy';
 import { answerRouting, messageReplyDescription } from './reply';
 import { messageUpdateDescription, prepareMessageUpdate } from './update';
 import { messageSendAndWaitDescription, SEND_AND_WAIT } from './sendAndWait';
@@ -155,7 +155,7 @@ export const messageDescription: INodeProperties[] = [
 	...messageGetAllDescription,
 	...messageSendDescription,
 	...messageReplyDescription,
-	...messageMoveDescription,
+	...messageMoveOrCopyDescription,
 	...messageUpdateDescription,
 	...messageExportDescription,
 	...messageSendAndWaitDescription,

@@ -3,12 +3,12 @@ import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctio
 import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemRequestLoop, itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
-import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+import { checkedIdParameter, inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { messageLocator } from './locator';
-import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpers';
+import { bodyContentTypeField, bodyJson } from './body';
 import { messageSendDescription } from './send';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
-import { attachSmallFile, draftError, fileAttachmentJson, MAX_JSON_REQUEST_BYTES, UPLOAD_SESSION_MIN_BYTES, uploadLargeFile } from './sendDraft';
+import { attachFiles, draftError, fileAttachmentJson, MAX_JSON_REQUEST_BYTES } from './sendDraft';
 
 /**
  * Reply, Reply All and Forward: one POST /reply|/replyAll|/forward (202), or the answer saved as a draft
@@ -174,14 +174,7 @@ export async function answerMessage(this: IExecutePaginationFunctions, requestDa
 			body: state.body,
 		});
 		const draftId = String(draft.id);
-		for (const attachment of state.viaDraft) {
-			try {
-				if (attachment.content.length >= UPLOAD_SESSION_MIN_BYTES) await uploadLargeFile(this, target, draftId, attachment);
-				else await attachSmallFile(this, target, draftId, attachment);
-			} catch (error) {
-				throw draftError(this, draftId, error as Error, `attaching "${attachment.name}"`);
-			}
-		}
+		await attachFiles(this, target, draftId, state.viaDraft);
 		if (state.mode === 'draft') return [{ json: { ...draft, hasAttachments: state.viaDraft.length > 0 }, pairedItem: { item: this.getItemIndex() } }];
 		state.summary.draftId = draftId;
 		try {

@@ -4,7 +4,7 @@ import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import type { GraphTarget } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
-import { bodyContentTypeField, bodyJson } from './fieldHelpers';
+import { bodyContentTypeField, bodyJson } from './body';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
 import {
 	attachFiles,

@@ -58,7 +58,7 @@ export async function createDraft(ctx: IExecuteSingleFunctions, target: GraphTar
 }
 
 /** A file under 3 MB: one POST with its bytes. */
-export async function attachSmallFile(
+async function attachSmallFile(
 	ctx: IExecuteSingleFunctions,
 	target: GraphTarget,
 	draftId: string,

@@ -3,9 +3,9 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 import { messageImportanceField, updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
-import { inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
+import { checkedIdParameter, inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
 import { messageLocator } from './locator';
-import { bodyContentTypeField, bodyJson, checkedIdParameter } from './fieldHelpers';
+import { bodyContentTypeField, bodyJson } from './body';
 
 /**
  * Update Message: PATCH /messages/{id} (200 + the message). Read state, flag, categories, importance and

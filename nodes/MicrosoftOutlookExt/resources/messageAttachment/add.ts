@@ -2,13 +2,12 @@ import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctio
 
 import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
-import { idSegment, type InvalidInputError } from '../../shared/transport/url';
-import { inputError } from '../../shared/validation';
+import { checkedIdParameter, inputError } from '../../shared/validation';
 import { messageSendDescription } from '../message/send';
 import { collectAttachments, type OutgoingAttachment } from '../message/sendAttachments';
 import { fileAttachmentJson, UPLOAD_SESSION_MIN_BYTES, uploadLargeFile } from '../message/sendDraft';
 import { messageLocator } from '../message/locator';
-import { showForAttachmentOperation } from './locators';
+import { showForAttachmentOperation } from './locator';
 
 const showOnlyForAttachmentAdd = { resource: ['messageAttachment'], operation: ['add'] };
 
@@ -27,12 +26,8 @@ const filesToAdd = new ItemChannel<OutgoingAttachment[]>();
 
 /** Reads every file from the input item before any request (a missing binary property is refused here). */
 export async function prepareAttachmentAdd(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	try {
-		// Checked here too: a large file goes to an upload session, not through the URL template.
-		idSegment(this.getNodeParameter('messageId', '', { extractValue: true }), 'Message');
-	} catch (error) {
-		throw inputError(this, (error as InvalidInputError).message, (error as InvalidInputError).description);
-	}
+	// Checked here too: a large file goes to an upload session, not through the URL template.
+	checkedIdParameter(this, 'messageId', 'Message');
 	const files = await collectAttachments(this);
 	if (files.length === 0) {
 		throw inputError(this, 'No file to attach', 'Add a row to Attachments with the binary property of the input item that holds the file (e.g. data), or fill Dynamic Attachments.');

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { messageLocator } from '../message/locator';
-import { attachmentLocator, showForAttachmentOperation } from './locators';
+import { attachmentLocator, showForAttachmentOperation } from './locator';
 
 export const attachmentDeleteDescription: INodeProperties[] = [
 	messageLocator(showForAttachmentOperation('delete'), 'The message or draft the attachment belongs to'),

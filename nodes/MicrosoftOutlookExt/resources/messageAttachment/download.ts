@@ -4,11 +4,10 @@ import { NodeApiError } from 'n8n-workflow';
 import { responseBytes } from '../../shared/operations';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
-import { idSegment } from '../../shared/transport/url';
-import { inputError } from '../../shared/validation';
+import { checkedIdParameter, inputError } from '../../shared/validation';
 import { messageLocator } from '../message/locator';
 import { ATTACHMENT_SUMMARY_FIELDS } from './getAll';
-import { attachmentLocator, showForAttachmentOperation } from './locators';
+import { attachmentLocator, showForAttachmentOperation } from './locator';
 
 const showOnlyForAttachmentDownload = { resource: ['messageAttachment'], operation: ['download'] };
 const ITEM_ATTACHMENT = '#microsoft.graph.itemAttachment';
@@ -74,8 +73,8 @@ export async function attachmentToBinary(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	const messageId = idSegment(this.getNodeParameter('messageId', '', { extractValue: true }), 'Message');
-	const attachmentId = idSegment(this.getNodeParameter('attachmentId', '', { extractValue: true }), 'Attachment');
+	const messageId = checkedIdParameter(this, 'messageId', 'Message');
+	const attachmentId = checkedIdParameter(this, 'attachmentId', 'Attachment');
 	const { body: meta } = await graphApiRequest<IDataObject>(this, await itemTarget(this), {
 		method: 'GET',
 		url: `/me/messages/${messageId}/attachments/${attachmentId}`,

@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
 import { messageLocator } from '../message/locator';
-import { showForAttachmentOperation } from './locators';
+import { showForAttachmentOperation } from './locator';
 
 const showOnlyForAttachmentGetAll = { resource: ['messageAttachment'], operation: ['getAll'] };
 

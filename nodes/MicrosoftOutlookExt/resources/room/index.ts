@@ -2,7 +2,7 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } fr
 
 import { listFields } from '../../shared/descriptions';
 import { listRouting } from '../../shared/operations';
-import { roomLocator, selectedRoom } from './picker';
+import { roomLocator, selectedRoom } from './locator';
 
 const showOnlyForRoom = { resource: ['room'] };
 

@@ -1,14 +1,14 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
+import { checkedIdParameter } from '../../shared/validation';
 import { messageLocator } from './locator';
-import { checkedIdParameter } from './fieldHelpers';
 
 /** Move and Copy: POST /messages/{id}/move|copy {destinationId}; Graph answers 201 with the message under a NEW id. */
 
 const showForMoveCopy = { resource: ['message'], operation: ['move', 'copy'] };
 
-export const messageMoveDescription: INodeProperties[] = [
+export const messageMoveOrCopyDescription: INodeProperties[] = [
 	messageLocator(
 		showForMoveCopy,
 		'The message to move or copy, e.g. the "id" of a message from a trigger or from List Mail Messages',

@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 import { DateTime, IANAZone } from 'luxon';
 
-import { inputError, parseLocalDateTime } from '../../shared/validation';
+import { inputError, parseLocalDateTime } from './validation';
 
 /**
  * Time zones as Graph accepts them in dateTimeTimeZone: a Windows name (what the Time Zone list offers) or an

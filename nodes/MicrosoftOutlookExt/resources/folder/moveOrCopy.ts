@@ -1,12 +1,11 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
-import { idSegment, type InvalidInputError } from '../../shared/transport/url';
-import { inputError } from '../../shared/validation';
-import { folderLocator } from './locators';
+import { checkedIdParameter } from '../../shared/validation';
+import { folderLocator } from './locator';
 
 /** Move and Copy: the folder, and where it goes. */
-export function folderRelocateDescription(operation: 'move' | 'copy'): INodeProperties[] {
+export function folderMoveOrCopyDescription(operation: 'move' | 'copy'): INodeProperties[] {
 	const what = operation === 'move' ? 'move (with its messages and subfolders)' : 'copy (with its messages and subfolders)';
 	return [
 		folderLocator(operation, `The folder to ${what}. Well-known folders such as Inbox cannot be ${operation === 'move' ? 'moved' : 'copied'}.`),
@@ -22,13 +21,7 @@ export function folderRelocateDescription(operation: 'move' | 'copy'): INodeProp
 }
 
 /** `{destinationId}` from Destination Folder, checked before any request. */
-export async function prepareFolderRelocate(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	const value = this.getNodeParameter('destinationFolderId', '', { extractValue: true });
-	try {
-		idSegment(value, 'Destination Folder');
-	} catch (error) {
-		throw inputError(this, (error as InvalidInputError).message, (error as InvalidInputError).description);
-	}
-	requestOptions.body = { destinationId: String(value).trim() };
+export async function prepareFolderMoveOrCopy(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	requestOptions.body = { destinationId: decodeURIComponent(checkedIdParameter(this, 'destinationFolderId', 'Destination Folder')) };
 	return requestOptions;
 }
