@@ -196,6 +196,25 @@ describe('Categories filter', () => {
 	});
 });
 
+describe('To and To or CC filters (checked by the node)', () => {
+	test('To runs for mail with the address in To; To or CC also for it in CC; neither for other mail', async () => {
+		const to = await activateV2('v2-to', { event: 'newMail', mailFilters: { to: 'support@contoso.com' } });
+		const toOrCc = await activateV2('v2-to-or-cc', { event: 'newMail', mailFilters: { toOrCc: 'Support@Contoso.com' } });
+		// Microsoft documents no recipient filter for subscriptions: Graph sends every new mail, the node checks it.
+		expect(filterOf(subscriptionOf(to))).toBeUndefined();
+		deliverMail(emu.core, { to: [ADELE.mail, 'support@contoso.com'], subject: 'Sent to support' });
+		deliverMail(emu.core, { to: ADELE.mail, cc: 'support@contoso.com', subject: 'Support in CC' });
+		deliverMail(emu.core, { to: ADELE.mail, subject: 'Adele only' });
+		const subjects = async (trigger: ActiveTrigger) => (await emittedItems(n8n, trigger)).map((item) => item.subject).sort();
+		await until('both triggers ran', async () => (await subjects(to)).length >= 1 && (await subjects(toOrCc)).length >= 2, 60_000);
+		for (const trigger of [to, toOrCc]) await deliveriesSettled(emu, trigger.url);
+		await sleep(QUIET_MS);
+		expect(await subjects(to)).toEqual(['Sent to support']);
+		expect(await subjects(toOrCc)).toEqual(['Sent to support', 'Support in CC']);
+		for (const trigger of [to, toOrCc]) await n8n.deactivate(trigger.id);
+	});
+});
+
 describe('New Mail in Shared Mailbox', () => {
 	test('watches the named mailbox with client credentials; mail to Adele starts nothing', async () => {
 		const trigger = await activateV2('v2-shared', { event: 'newMailShared', mailbox: MEGAN.userPrincipalName }, 'clientCredentials');
@@ -335,10 +354,13 @@ describe('changing filters and bad input', () => {
 		await n8n.deactivate(trigger.id);
 	});
 
-	test('a From filter that is not an address fails activation before any subscription is requested', async () => {
+	test('a From or To or CC filter that is not an address fails activation before any subscription is requested', async () => {
 		emu.clearRequests();
 		await expect(activateV2('v2-bad-from', { event: 'newMail', mailFilters: { from: 'orders at fabrikam' } })).rejects.toThrow(
 			/Filters → From contains "orders at fabrikam", which is not an email address/,
+		);
+		await expect(activateV2('v2-bad-to', { event: 'newMail', mailFilters: { toOrCc: 'support at contoso' } })).rejects.toThrow(
+			/Filters → To or CC contains "support at contoso", which is not an email address/,
 		);
 		expect(emu.requests().filter((r) => r.method === 'POST' && r.path === '/subscriptions')).toHaveLength(0);
 	});

@@ -1,6 +1,6 @@
 /**
  * Fast checks of the trigger's filter logic (what Graph's $filter would decide for a delta item, the
- * node's own Subject / @mention / flag checks) and of the Shared Duplicate Store client against a
+ * node's own Subject / To / To or CC / @mention / flag checks) and of the Shared Duplicate Store client against a
  * small in-process Redis that speaks RESP the way Redis does for AUTH, SELECT and SET … NX PX (the
  * real Redis runs in test/reliability/queue.test.ts).
  */
@@ -17,6 +17,8 @@ const message = {
 	hasAttachments: true,
 	isRead: false,
 	categories: ['VIP'],
+	toRecipients: [{ emailAddress: { address: 'AdeleV@contoso.com' } }, { emailAddress: { address: 'Support@contoso.com' } }],
+	ccRecipients: [{ emailAddress: { address: 'sales@contoso.com' } }],
 	flag: { flagStatus: 'flagged' },
 	body: { contentType: 'html', content: '<p>Hi <a href="mailto:AdeleV@contoso.com">@Adele</a></p>' },
 };
@@ -47,6 +49,10 @@ describe("matchesClientFilter(): the node's own checks", () => {
 		['Subject Contains, not there', { subjectContains: 'invoice' }, false],
 		['Mail Flagged', { flagged: true }, true],
 		['Mail Mentioning Me', { mentionsMailbox: true }, true],
+		['To, any of (case ignored)', { to: ['nobody@contoso.com', 'support@contoso.com'] }, true],
+		['To, an address only in CC', { to: ['sales@contoso.com'] }, false],
+		['To or CC, an address in CC', { toOrCc: ['SALES@contoso.com'] }, true],
+		['To or CC, an address in neither', { toOrCc: ['meganb@contoso.com'] }, false],
 	])('%s', (_, filter, expected) => {
 		expect(matchesClientFilter(filter, message, ['adelev@contoso.com'])).toBe(expected);
 	});
@@ -63,6 +69,9 @@ describe("matchesClientFilter(): the node's own checks", () => {
 		expect(needsClientCheck({ subjectContains: 'x' })).toBe(true);
 		expect(clientFilterSelect({ subjectContains: 'x' })).toBe('id,subject');
 		expect(clientFilterSelect({ flagged: true, mentionsMailbox: true })).toBe('id,subject,flag,body');
+		expect(needsClientCheck({ to: ['a@contoso.com'] })).toBe(true);
+		expect(clientFilterSelect({ to: ['a@contoso.com'] })).toBe('id,subject,toRecipients');
+		expect(clientFilterSelect({ toOrCc: ['a@contoso.com'] })).toBe('id,subject,toRecipients,ccRecipients');
 	});
 
 	test("OData string literals double quotes and encode what would break the resource's query string", () => {

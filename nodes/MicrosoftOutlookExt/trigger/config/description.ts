@@ -95,7 +95,7 @@ const MAIL_FILTERS: INodeProperties = {
 	placeholder: 'Add Filter',
 	default: {},
 	description:
-		'Only changes to messages that match start the workflow. Microsoft Graph applies From, Importance, Has Attachments, Is Read and Categories itself (nothing else is even sent to n8n); Subject Contains is checked by the node before a run starts.',
+		'Only changes to messages that match start the workflow. Microsoft Graph applies From, Importance, Has Attachments, Is Read and Categories itself (nothing else is even sent to n8n); Subject Contains, To and To or CC are checked by the node before a run starts.',
 	options: [
 		{
 			displayName: 'Categories',
@@ -135,6 +135,22 @@ const MAIL_FILTERS: INodeProperties = {
 			default: '',
 		},
 		SUBJECT_CONTAINS_FILTER,
+		{
+			displayName: 'To',
+			name: 'to',
+			type: 'string',
+			default: '',
+			placeholder: 'support@contoso.com, sales@contoso.com',
+			description: 'Comma-separated addresses: messages with any of them in the To line (checked by the node)',
+		},
+		{
+			displayName: 'To or CC',
+			name: 'toOrCc',
+			type: 'string',
+			default: '',
+			placeholder: 'support@contoso.com',
+			description: 'Comma-separated addresses: messages with any of them in the To or CC line (checked by the node)',
+		},
 	],
 };
 

@@ -2,8 +2,9 @@
  * The trigger's filters. What Microsoft Graph can filter goes into the subscription's resource as
  * `$filter` (equality clauses joined with `and`, the only form Microsoft documents for Outlook
  * subscriptions), so non-matching changes are never even sent to n8n. What it cannot (Subject
- * Contains: `contains()` is not documented for subscriptions; flagged and @mention checks) is checked
- * on the fetched item before a run starts.
+ * Contains: `contains()` is not documented for subscriptions; To and To or CC: Microsoft documents no
+ * lambda over recipients for subscriptions; flagged and @mention checks) is checked on the fetched item
+ * before a run starts.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -13,6 +14,10 @@ import { settingsError, type TriggerContext, type Watch } from '../common';
 export interface ClientFilter {
 	/** Lower case. */
 	subjectContains?: string;
+	/** Addresses, any of which must be in the message's To line. */
+	to?: string[];
+	/** Addresses, any of which must be in the message's To or CC line. */
+	toOrCc?: string[];
 	/** Mail Flagged: the message's flag status must be "flagged". */
 	flagged?: boolean;
 	/** Mail Mentioning Me: the body must @mention the mailbox. */
@@ -34,7 +39,7 @@ export interface Filters {
 	/** `$filter` clauses for the subscription resource. */
 	graph: string[];
 	values: GraphFilterValues;
-	client: Pick<ClientFilter, 'subjectContains'>;
+	client: Pick<ClientFilter, 'subjectContains' | 'to' | 'toOrCc'>;
 }
 
 const ADDRESS = /^[^\s@'"<>,;]+@[^\s@'"<>,;]+$/;
@@ -96,7 +101,14 @@ function mailFilters(ctx: TriggerContext, raw: IDataObject): Filters {
 		...(isRead ? { isRead: isRead === 'true' } : {}),
 		...(categories.length > 0 ? { categories } : {}),
 	};
-	return { graph, values, client: { subjectContains: subjectContains(raw.subjectContains) } };
+	const to = addresses(ctx, 'To', raw.to);
+	const toOrCc = addresses(ctx, 'To or CC', raw.toOrCc);
+	const client = {
+		subjectContains: subjectContains(raw.subjectContains),
+		...(to.length > 0 ? { to } : {}),
+		...(toOrCc.length > 0 ? { toOrCc } : {}),
+	};
+	return { graph, values, client };
 }
 
 function eventFilters(ctx: TriggerContext, raw: IDataObject): Filters {
@@ -124,12 +136,19 @@ export function graphFilterOf(filters: Filters): string | undefined {
 }
 
 export function needsClientCheck(filter: ClientFilter): boolean {
-	return Boolean(filter.subjectContains || filter.flagged || filter.mentionsMailbox);
+	return Boolean(filter.subjectContains || filter.to || filter.toOrCc || filter.flagged || filter.mentionsMailbox);
 }
 
 /** The properties the client-side checks read, for a fetch that would otherwise not need the item. */
 export function clientFilterSelect(filter: ClientFilter): string {
-	return ['id', 'subject', ...(filter.flagged ? ['flag'] : []), ...(filter.mentionsMailbox ? ['body'] : [])].join(',');
+	return [
+		'id',
+		'subject',
+		...(filter.to || filter.toOrCc ? ['toRecipients'] : []),
+		...(filter.toOrCc ? ['ccRecipients'] : []),
+		...(filter.flagged ? ['flag'] : []),
+		...(filter.mentionsMailbox ? ['body'] : []),
+	].join(',');
 }
 
 export function isFlagged(item: IDataObject): boolean {
@@ -145,18 +164,26 @@ export function mentions(item: IDataObject, addresses: string[]): boolean {
 	return addresses.some((address) => address && content.includes(`mailto:${address.toLowerCase()}`));
 }
 
-/** Subject and @mention checks (flag transitions need memory: delivery/items.ts). */
-export function matchesClientFilter(filter: ClientFilter, item: IDataObject, mailboxAddresses: string[]): boolean {
-	if (filter.subjectContains && !String(item.subject ?? '').toLowerCase().includes(filter.subjectContains)) return false;
-	if (filter.mentionsMailbox && !mentions(item, mailboxAddresses)) return false;
-	if (filter.flagged && !isFlagged(item)) return false;
-	return true;
-}
-
 const sameText = (a: unknown, b: string) => String(a ?? '').toLowerCase() === b.toLowerCase();
 
 function addressOf(value: unknown): string {
 	return String(((value as IDataObject | undefined)?.emailAddress as IDataObject | undefined)?.address ?? '');
+}
+
+/** Whether one of `wanted` is among the addresses of the item's recipient lists (case ignored). */
+function sentToAnyOf(item: IDataObject, lists: Array<'toRecipients' | 'ccRecipients'>, wanted: string[]): boolean {
+	const recipients = lists.flatMap((list) => (Array.isArray(item[list]) ? (item[list] as unknown[]) : []));
+	return recipients.some((recipient) => wanted.some((address) => sameText(addressOf(recipient), address)));
+}
+
+/** Subject, recipient and @mention checks (flag transitions need memory: delivery/items.ts). */
+export function matchesClientFilter(filter: ClientFilter, item: IDataObject, mailboxAddresses: string[]): boolean {
+	if (filter.subjectContains && !String(item.subject ?? '').toLowerCase().includes(filter.subjectContains)) return false;
+	if (filter.to && !sentToAnyOf(item, ['toRecipients'], filter.to)) return false;
+	if (filter.toOrCc && !sentToAnyOf(item, ['toRecipients', 'ccRecipients'], filter.toOrCc)) return false;
+	if (filter.mentionsMailbox && !mentions(item, mailboxAddresses)) return false;
+	if (filter.flagged && !isFlagged(item)) return false;
+	return true;
 }
 
 /** What Graph's `$filter` would decide for an item (string comparisons ignore case, as Graph's do). */
