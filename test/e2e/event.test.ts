@@ -80,6 +80,7 @@ describe('Create Event', () => {
 					importance: 'high',
 					sensitivity: 'private',
 					isOnlineMeeting: true,
+					hideAttendees: true,
 					reminderMinutesBeforeStart: 30,
 					categories: 'Red category, Project Alpha',
 				},
@@ -102,6 +103,7 @@ describe('Create Event', () => {
 			importance: 'high',
 			sensitivity: 'private',
 			showAs: 'tentative',
+			hideAttendees: true,
 			isOnlineMeeting: true,
 			reminderMinutesBeforeStart: 30,
 			categories: ['Red category', 'Project Alpha'],
@@ -122,6 +124,7 @@ describe('Create Event', () => {
 			end: { dateTime: '2030-04-01T10:30:00.0000000', timeZone: 'Pacific Standard Time' },
 			location: expect.objectContaining({ displayName: 'Conference Room 1' }),
 			categories: ['Red category', 'Project Alpha'],
+			hideAttendees: true,
 		});
 		expect(run.output[0].json.attendees).toHaveLength(5);
 		expect(run.output[1].json).toMatchObject({ subject: 'Team roadmap' });

@@ -66,14 +66,28 @@ describe('Reply, Reply All, Forward', () => {
 		expect((await graphAs(ctx.emu, 'GET', `/me/messages/${record.sentItemId}`)).body.subject).toBe('RE: E2E question');
 	});
 
-	it('Reply All saved as a draft with a full text body: createReplyAll (201), the draft is the output, nothing sent', async () => {
+	it('Reply All saved as a draft with a full text body and Options: createReplyAll (201), the draft is the output, nothing sent', async () => {
 		const id = mailFromMegan('E2E draft me');
 		const run = await runOutlookNode(ctx, {
-			parameters: mail('replyAll', { messageId: byId(id), answerMode: 'draft', answerBody: 'Draft body', answerBodyContentType: 'text' }),
+			parameters: mail('replyAll', {
+				messageId: byId(id),
+				answerMode: 'draft',
+				answerBody: 'Draft body',
+				answerBodyContentType: 'text',
+				options: { importance: 'high', replyTo: 'team@contoso.com', isReadReceiptRequested: true },
+			}),
 		});
 		expect(run.error).toBeUndefined();
 		expect(run.graphRequests.map((r) => [r.method, r.path, r.status])).toEqual([['POST', `/me/messages/${id}/createReplyAll`, 201]]);
-		expect(run.output[0].json).toMatchObject({ isDraft: true, subject: 'RE: E2E draft me', body: { content: 'Draft body' } });
+		expect((run.graphRequests[0].body as any).message).toMatchObject({ importance: 'high', replyTo: [{ emailAddress: { address: 'team@contoso.com' } }], isReadReceiptRequested: true });
+		expect(run.output[0].json).toMatchObject({
+			isDraft: true,
+			subject: 'RE: E2E draft me',
+			body: { content: 'Draft body' },
+			importance: 'high',
+			replyTo: [{ emailAddress: { address: 'team@contoso.com' } }],
+			isReadReceiptRequested: true,
+		});
 		expect(sentWithSubject('RE: E2E draft me')).toEqual([]);
 	});
 
@@ -182,7 +196,7 @@ describe('Move, Copy, Update, Mark as Read, Export', () => {
 		expect(add.graphRequests[2].body).toEqual({ categories: ['Red category', 'Blue category', 'Green category'] });
 	});
 
-	it('refuses an unknown category (only the master list is read), a due date before the start (no request), and passes Graph’s draft-only refusal through', async () => {
+	it('refuses an unknown category (only the master list is read), a due date before the start (no request), and passes Graph’s draft-only refusal through; recipients and receipts change on a received message', async () => {
 		const id = mailFromMegan('E2E update refused');
 		const unknown = await runOutlookNode(ctx, { parameters: mail('update', { messageId: byId(id), updateFields: { categories: ['Nope'] } }) });
 		expect(unknown.success).toBe(false);
@@ -199,6 +213,17 @@ describe('Move, Copy, Update, Mark as Read, Export', () => {
 		expect(notDraft.graphRequests.map((r) => r.status)).toEqual([400]);
 		expect(notDraft.error?.message).toContain('ErrorInvalidPropertyUpdateSentMessage');
 		expect(notDraft.error?.description).toContain('request-id');
+
+		// Recipients and receipts are updatable on any message (message-update.md marks only body, subject, replyTo and
+		// internetMessageId draft-only); Reply To on a received message is Graph's refusal again.
+		const received = await runOutlookNode(ctx, {
+			parameters: mail('update', { messageId: byId(id), updateFields: { toRecipients: 'sales@contoso.com', isReadReceiptRequested: true } }),
+		});
+		expect(received.error).toBeUndefined();
+		expect(received.graphRequests[0].body).toEqual({ isReadReceiptRequested: true, toRecipients: [{ emailAddress: { address: 'sales@contoso.com' } }] });
+		expect(received.output[0].json).toMatchObject({ isReadReceiptRequested: true, toRecipients: [{ emailAddress: { address: 'sales@contoso.com' } }] });
+		const replyTo = await runOutlookNode(ctx, { parameters: mail('update', { messageId: byId(id), updateFields: { replyTo: 'team@contoso.com' } }) });
+		expect(replyTo.error?.message).toContain('ErrorInvalidPropertyUpdateSentMessage');
 	});
 
 	it('Mark as Read for 24 items goes through $batch; Mark as Unread sets one back', async () => {

@@ -123,13 +123,34 @@ describe('Contact and Contact Folder', () => {
 				resource: 'contact',
 				operation: 'update',
 				contactId: byId(pavel.id),
-				updateFields: { jobTitle: 'Buyer', phones: { phone: [{ type: 'home', number: '+1 206 555 0111' }] } },
+				updateFields: {
+					jobTitle: 'Buyer',
+					phones: { phone: [{ type: 'home', number: '+1 206 555 0111' }] },
+					profession: 'Engineer',
+					children: 'Anna, Ben',
+					imAddresses: 'sip:pavelb@fabrikam.com',
+					title: 'Dr.',
+				},
 			},
 		});
 		expect(summary(update)).toEqual([
-			{ method: 'PATCH', path: `/me/contacts/${pavel.id}`, query: {}, body: { jobTitle: 'Buyer', homePhones: ['+1 206 555 0111'] } },
+			{
+				method: 'PATCH',
+				path: `/me/contacts/${pavel.id}`,
+				query: {},
+				body: { jobTitle: 'Buyer', homePhones: ['+1 206 555 0111'], profession: 'Engineer', title: 'Dr.', children: ['Anna', 'Ben'], imAddresses: ['sip:pavelb@fabrikam.com'] },
+			},
 		]);
-		expect(update.output[0].json).toMatchObject({ id: pavel.id, jobTitle: 'Buyer', homePhones: ['+1 206 555 0111'], companyName: 'Fabrikam' });
+		expect(update.output[0].json).toMatchObject({
+			id: pavel.id,
+			jobTitle: 'Buyer',
+			homePhones: ['+1 206 555 0111'],
+			companyName: 'Fabrikam',
+			profession: 'Engineer',
+			title: 'Dr.',
+			children: ['Anna', 'Ben'],
+			imAddresses: ['sip:pavelb@fabrikam.com'],
+		});
 
 		const remove = await runOutlookNode(ctx, { parameters: { resource: 'contact', operation: 'delete', contactId: byId(pavel.id) } });
 		expect(remove.output[0].json).toEqual({ deleted: true });

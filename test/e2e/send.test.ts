@@ -2,7 +2,8 @@
  * Send Message in real n8n against the emulator: one POST /sendMail with attachments from binary
  * properties and Dynamic Attachments; a 5 MB attachment through a draft, an upload session and
  * chunked PUTs (no token), sent exactly once, Sent Items copy removed on request; a failed final
- * send that names the draft; bad input refused with no request; Graph's recipient error.
+ * send that names the draft; Options (importance, Reply To, receipts, custom headers, From) on Send and Create
+ * Draft; bad input refused with no request; Graph's recipient error.
  * Run: npm run build && npx jest test/e2e/send.test.ts
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -206,6 +207,66 @@ describe('Send Message', () => {
 		} finally {
 			ctx.emu.clearFaults();
 		}
+	});
+
+	it('Options (importance, Reply To, receipts, custom headers, From) reach the recipient; Create Draft takes the same Options; a bad header name or Reply To is refused before any request', async () => {
+		const subject = 'E2E send options';
+		const run = await runOutlookNode(ctx, {
+			continueOnFail: true,
+			items: [
+				{ header: 'X-Ticket-ID', replyTo: 'team@contoso.com' },
+				{ header: 'Ticket-ID', replyTo: 'team@contoso.com' },
+				{ header: 'X-Ticket-ID', replyTo: 'team at contoso' },
+			],
+			parameters: send({
+				toRecipients: 'MeganB@contoso.com',
+				subject,
+				bodyContent: 'With options',
+				options: {
+					importance: 'high',
+					replyTo: '={{ $json.replyTo }}',
+					isReadReceiptRequested: true,
+					isDeliveryReceiptRequested: true,
+					from: 'sales@contoso.com',
+					internetMessageHeaders: { header: [{ name: '={{ $json.header }}', value: '4711' }] },
+				},
+			}),
+		});
+		const errors = run.output.map((o) => JSON.stringify(o.json.error ?? o.error ?? ''));
+		expect(errors[1]).toContain('Options → Custom Headers: \\"Ticket-ID\\" is not a custom header name');
+		expect(errors[2]).toContain('Options → Reply To contains an invalid email address: \\"team at contoso\\"');
+		expect(run.graphRequests.map((r) => [r.method, r.path, r.status])).toEqual([['POST', '/me/sendMail', 202]]);
+		expect((run.graphRequests[0].body as any).message).toMatchObject({
+			importance: 'high',
+			replyTo: [{ emailAddress: { address: 'team@contoso.com' } }],
+			isReadReceiptRequested: true,
+			isDeliveryReceiptRequested: true,
+			from: { emailAddress: { address: 'sales@contoso.com' } },
+			internetMessageHeaders: [{ name: 'X-Ticket-ID', value: '4711' }],
+		});
+		const select = '$select=subject,importance,replyTo,from,isReadReceiptRequested,isDeliveryReceiptRequested,internetMessageHeaders';
+		const filter = encodeURIComponent(`subject eq '${subject}'`);
+		const [received] = (await graphAs(MEGAN.id, `/me/mailFolders/inbox/messages?$filter=${filter}&${select}`)).value;
+		expect(received).toMatchObject({
+			importance: 'high',
+			replyTo: [{ emailAddress: { address: 'team@contoso.com' } }],
+			from: { emailAddress: { address: 'sales@contoso.com' } },
+			isReadReceiptRequested: true,
+		});
+		expect(received.internetMessageHeaders).toEqual(expect.arrayContaining([{ name: 'X-Ticket-ID', value: '4711' }]));
+
+		const draftRun = await runOutlookNode(ctx, {
+			parameters: {
+				resource: 'draft',
+				operation: 'create',
+				subject: 'E2E draft options',
+				options: { importance: 'low', internetMessageHeaders: { header: [{ name: 'X-Source', value: 'n8n' }] } },
+			},
+		});
+		expect(draftRun.error).toBeUndefined();
+		const draftId = draftRun.output[0].json.id as string;
+		const draft = await graphAs(ADELE.id, `/me/messages/${draftId}?$select=importance,isDraft,internetMessageHeaders`);
+		expect(draft).toMatchObject({ importance: 'low', isDraft: true, internetMessageHeaders: [{ name: 'X-Source', value: 'n8n' }] });
 	});
 
 	it('refuses bad addresses, no recipient, a missing binary property and bad Dynamic Attachments before any request; passes Graph’s recipient error through', async () => {

@@ -344,8 +344,23 @@ function parseFlag(value: unknown): MessageJson['flag'] {
 	return { ...flag, flagStatus: status };
 }
 
-const ALWAYS_UPDATABLE = ['isRead', 'categories', 'importance', 'flag', 'inferenceClassification', 'isDeliveryReceiptRequested', 'isReadReceiptRequested'];
-const DRAFT_ONLY = ['subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo', 'from', 'sender', 'internetMessageId'];
+// message-update.md marks body, internetMessageId, replyTo and subject "Updatable only if isDraft = true"; the
+// recipient lists carry no such note, so they are updatable on any message. For from and sender the page says only
+// that they "must correspond to the actual mailbox used"; what Graph does on a sent message is not documented, and
+// the emulator keeps refusing them there.
+const ALWAYS_UPDATABLE = [
+	'isRead',
+	'categories',
+	'importance',
+	'flag',
+	'inferenceClassification',
+	'isDeliveryReceiptRequested',
+	'isReadReceiptRequested',
+	'toRecipients',
+	'ccRecipients',
+	'bccRecipients',
+];
+const DRAFT_ONLY = ['subject', 'body', 'replyTo', 'from', 'sender', 'internetMessageId'];
 
 /**
  * Applies a PATCH body. Returns true when something changed. Draft-only properties on a

@@ -55,8 +55,11 @@ const text = (name: string, displayName: string, placeholder: string, descriptio
 
 /** Every contact field, sorted by display name (Additional Fields of Create, Update Fields of Update). */
 export const contactFields: INodeProperties[] = [
+	text('assistantName', 'Assistant Name', 'Nestor Wilke', "Name of the contact's assistant"),
 	text('birthday', 'Birthday', '1974-07-22', 'Date of birth as YYYY-MM-DD, e.g. 1974-07-22'),
+	text('businessHomePage', 'Business Home Page', 'https://www.contoso.com', 'Web address of the contact\'s business'),
 	text('categories', 'Categories', 'Customers, VIP', 'Outlook category names, separated by commas'),
+	text('children', 'Children', 'Anna, Ben', "Names of the contact's children, separated by commas"),
 	text('companyName', 'Company', 'Contoso', 'Name of the company the contact works for'),
 	text('department', 'Department', 'Sales', 'Department of the contact in the company'),
 	text('displayName', 'Display Name', 'Pavel Bansky', "Name shown in Outlook. Leave empty and Outlook builds it from the first name and last name."),
@@ -79,9 +82,14 @@ export const contactFields: INodeProperties[] = [
 			},
 		],
 	},
+	text('fileAs', 'File As', 'Bansky, Pavel', 'The name the contact is filed under in the address book'),
 	text('givenName', 'First Name', 'Pavel', 'Given name of the contact'),
+	text('generation', 'Generation', 'Jr.', 'Suffix of the name, e.g. Jr. or III'),
+	text('imAddresses', 'IM Addresses', 'sip:pavelb@contoso.com', 'Instant messaging addresses, separated by commas'),
+	text('initials', 'Initials', 'P.J.B.', 'Initials of the contact'),
 	text('jobTitle', 'Job Title', 'Sales Manager', 'Job title of the contact'),
 	text('surname', 'Last Name', 'Bansky', 'Surname of the contact'),
+	text('manager', 'Manager', 'Alex Wilber', "Name of the contact's manager"),
 	text('middleName', 'Middle Name', 'J.', 'Middle name of the contact'),
 	text('nickName', 'Nickname', 'Pasha', 'Nickname of the contact'),
 	{
@@ -135,21 +143,36 @@ export const contactFields: INodeProperties[] = [
 			},
 		],
 	},
+	text('profession', 'Profession', 'Engineer', 'Profession of the contact'),
+	text('spouseName', 'Spouse Name', 'Maria Bansky', "Name of the contact's spouse or partner"),
+	text('title', 'Title', 'Dr.', 'Title before the name, e.g. Dr. or Ms.'),
 ];
 
 /** Plain text properties copied as given (trimmed). */
 const TEXT_PROPERTIES = [
+	'assistantName',
+	'businessHomePage',
 	'companyName',
 	'department',
 	'displayName',
+	'fileAs',
+	'generation',
 	'givenName',
+	'initials',
 	'jobTitle',
+	'manager',
 	'middleName',
 	'nickName',
 	'officeLocation',
 	'personalNotes',
+	'profession',
+	'spouseName',
 	'surname',
+	'title',
 ];
+
+/** Properties that are lists of text in Graph, given comma-separated. */
+const TEXT_LIST_PROPERTIES = ['categories', 'children', 'imAddresses'];
 
 function checkedBirthday(ctx: IExecuteSingleFunctions, value: unknown): string {
 	const raw = String(value ?? '').trim();
@@ -227,9 +250,10 @@ export function contactBody(ctx: IExecuteSingleFunctions, fields: IDataObject): 
 		body[name] = String(fields[name] ?? '').trim();
 	}
 	if (fields.birthday !== undefined && String(fields.birthday).trim() !== '') body.birthday = checkedBirthday(ctx, fields.birthday);
-	if (fields.categories !== undefined) {
-		const categories = Array.isArray(fields.categories) ? fields.categories.map(String) : String(fields.categories ?? '').split(',');
-		body.categories = categories.map((c) => c.trim()).filter(Boolean);
+	for (const name of TEXT_LIST_PROPERTIES) {
+		if (fields[name] === undefined) continue;
+		const list = Array.isArray(fields[name]) ? (fields[name] as unknown[]).map(String) : String(fields[name] ?? '').split(',');
+		body[name] = list.map((entry) => entry.trim()).filter(Boolean);
 	}
 	if (fields.emailAddresses !== undefined) body.emailAddresses = emailAddresses(ctx, fields.emailAddresses);
 	if (fields.phones !== undefined) Object.assign(body, phoneNumbers(ctx, fields.phones));

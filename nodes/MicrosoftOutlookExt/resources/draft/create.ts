@@ -4,6 +4,7 @@ import { ItemChannel } from '../../shared/n8nAdapter';
 import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import { parseAddressList, toRecipients } from '../../shared/validation';
 import { bodyJson } from '../message/body';
+import { messageOptionsJson } from '../message/options';
 import { messageSendDescription } from '../message/send';
 import { collectAttachments, type OutgoingAttachment } from '../message/sendAttachments';
 import { attachFiles, fileAttachmentJson, MAX_JSON_REQUEST_BYTES, UPLOAD_SESSION_MIN_BYTES } from '../message/sendDraft';
@@ -54,6 +55,7 @@ export async function prepareDraftCreate(this: IExecuteSingleFunctions, requestO
 		subject: String(this.getNodeParameter('subject', '') ?? ''),
 		body: bodyJson(String(this.getNodeParameter('bodyContent', '') ?? ''), this.getNodeParameter('bodyContentType', 'html')),
 		...Object.fromEntries(Object.entries(recipients).filter(([, list]) => (list as IDataObject[]).length > 0)),
+		...messageOptionsJson(this),
 	};
 	const inline = { ...message, ...(attachments.length ? { attachments: attachments.map(fileAttachmentJson) } : {}) };
 	const fitsInline = attachments.every((a) => a.content.length < UPLOAD_SESSION_MIN_BYTES) && Buffer.byteLength(JSON.stringify(inline)) <= MAX_JSON_REQUEST_BYTES;

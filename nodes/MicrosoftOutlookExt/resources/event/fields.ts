@@ -82,6 +82,13 @@ export const extraEventFields: INodeProperties[] = [
 		placeholder: 'Red category, Project Alpha',
 		description: 'Outlook category names, separated by commas',
 	},
+	{
+		displayName: 'Hide Attendees',
+		name: 'hideAttendees',
+		type: 'boolean',
+		default: false,
+		description: 'Whether each attendee sees only themselves in the invitation and the Tracking list',
+	},
 	messageImportanceField('How important the event is: low, normal or high'),
 	{
 		displayName: 'Is All Day',
@@ -227,7 +234,7 @@ export function eventBody(ctx: IExecuteSingleFunctions, fields: EventFieldValues
 	for (const key of ['importance', 'sensitivity', 'showAs']) {
 		if (fields[key] !== undefined) body[key] = choice(ctx, key, fields[key]);
 	}
-	for (const key of ['isAllDay', 'isOnlineMeeting']) {
+	for (const key of ['hideAttendees', 'isAllDay', 'isOnlineMeeting']) {
 		if (fields[key] !== undefined) body[key] = fields[key] === true || fields[key] === 'true';
 	}
 	if (fields.reminderMinutesBeforeStart !== undefined) {

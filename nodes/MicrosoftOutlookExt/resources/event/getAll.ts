@@ -17,7 +17,9 @@ export async function routeEventList(
 export const eventGetAllDescription: INodeProperties[] = [
 	calendarLocator(
 		showOnlyForEventGetAll,
-		'Calendar to list. Leave empty to list the events of all calendars.',
+		// Microsoft's v1.0 page for GET /me/events says "the events in the user's mailbox"; its beta page says "from the
+		// user's default calendar". Which one Graph does is not settled by the docs, so the description says so.
+		'Calendar to list. Leave empty for Graph\'s /me/events: the mailbox\'s events (Microsoft\'s pages disagree on whether that is every calendar or only the default one; pick a calendar to be sure).',
 		{ required: false },
 	),
 	...listFields(showOnlyForEventGetAll),

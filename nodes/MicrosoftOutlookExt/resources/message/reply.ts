@@ -6,6 +6,7 @@ import { graphApiRequest } from '../../shared/transport/request';
 import { checkedIdParameter, inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { messageLocator } from './locator';
 import { bodyContentTypeField, bodyJson } from './body';
+import { messageOptionsField, messageOptionsJson } from './options';
 import { messageSendDescription } from './send';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
 import { attachFiles, draftError, fileAttachmentJson, MAX_JSON_REQUEST_BYTES } from './sendDraft';
@@ -92,6 +93,7 @@ export const messageReplyDescription: INodeProperties[] = [
 	},
 	{ ...bodyContentTypeField('answerBodyContentType'), displayOptions: { show: showForAnswers } },
 	...attachmentFields,
+	messageOptionsField(showForAnswers),
 ];
 
 interface AnswerState {
@@ -140,6 +142,7 @@ export async function prepareAnswer(this: IExecuteSingleFunctions, requestOption
 	if (bodyText.trim() !== '') {
 		message.body = bodyJson(bodyText, this.getNodeParameter('answerBodyContentType', 'html'));
 	}
+	Object.assign(message, messageOptionsJson(this));
 	const body: IDataObject = {};
 	if (comment.trim() !== '') body.comment = comment;
 	if (Object.keys(message).length) body.message = message;

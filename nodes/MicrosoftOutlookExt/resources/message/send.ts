@@ -5,6 +5,7 @@ import { itemTarget, sendItemThroughGraph } from '../../shared/routing';
 import type { GraphTarget } from '../../shared/transport/request';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { bodyContentTypeField, bodyJson } from './body';
+import { messageOptionsField, messageOptionsJson } from './options';
 import { collectAttachments, type OutgoingAttachment } from './sendAttachments';
 import {
 	attachFiles,
@@ -113,6 +114,7 @@ export const messageSendDescription: INodeProperties[] = [
 			'Whether to keep a copy in Sent Items. Mail with attachments over 3 MB is sent from a draft, which Outlook always files in Sent Items: when this is off, the node finds that copy right after the send and deletes it (output sentItemsCopyRemoved tells whether it did, and sentItemsCopyError why not).',
 		displayOptions: { show: showOnlyForMessageSend },
 	},
+	messageOptionsField(showOnlyForMessageSend),
 ];
 
 /** What preSend validated and shaped, for the send flow and the output (per item). */
@@ -145,6 +147,7 @@ function messageJson(ctx: IExecuteSingleFunctions, recipients: { to: string[]; c
 		subject: String(ctx.getNodeParameter('subject', '') ?? ''),
 		body: bodyJson(String(ctx.getNodeParameter('bodyContent', '') ?? ''), ctx.getNodeParameter('bodyContentType', 'html')),
 		toRecipients: toRecipients(recipients.to),
+		...messageOptionsJson(ctx),
 	};
 	if (recipients.cc.length) message.ccRecipients = toRecipients(recipients.cc);
 	if (recipients.bcc.length) message.bccRecipients = toRecipients(recipients.bcc);

@@ -9,7 +9,8 @@ import { bodyContentTypeField, bodyJson } from './body';
 
 /**
  * Update Message: PATCH /messages/{id} (200 + the message). Read state, flag, categories, importance and
- * Focused/Other work on any message; subject, body and recipients only while it is a draft (Graph's rule).
+ * Focused/Other, receipts and recipients work on any message; subject, body and Reply To only while it is a draft
+ * (message-update.md: "Updatable only if isDraft = true").
  * Mark as Read / Mark as Unread are the same PATCH with `isRead` only.
  */
 
@@ -33,11 +34,11 @@ export const messageUpdateDescription: INodeProperties[] = [
 					'Categories to add to the ones the message already has (e.g. ["Blue category"]), from the mailbox\'s master list; the node reads the message\'s categories first. A name not in the master list is refused before the change. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
-				displayName: 'BCC (Draft Only)',
+				displayName: 'BCC',
 				name: 'bccRecipients',
 				type: 'string',
 				default: '',
-				description: 'Comma-separated email addresses replacing the BCC line. Only while the message is a draft.',
+				description: 'Comma-separated email addresses replacing the BCC line',
 			},
 			{
 				displayName: 'Body (Draft Only)',
@@ -58,11 +59,18 @@ export const messageUpdateDescription: INodeProperties[] = [
 					'Categories of the message, replacing the current ones, from the mailbox\'s master list (e.g. ["Red category"]); an empty list removes all. A name not in the master list is refused before the change (create it with Category → Create first). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
-				displayName: 'CC (Draft Only)',
+				displayName: 'CC',
 				name: 'ccRecipients',
 				type: 'string',
 				default: '',
-				description: 'Comma-separated email addresses replacing the CC line. Only while the message is a draft.',
+				description: 'Comma-separated email addresses replacing the CC line',
+			},
+			{
+				displayName: 'Delivery Receipt Requested',
+				name: 'isDeliveryReceiptRequested',
+				type: 'boolean',
+				default: true,
+				description: 'Whether a receipt is asked for when the message is delivered',
 			},
 			{
 				displayName: 'Flag',
@@ -121,6 +129,21 @@ export const messageUpdateDescription: INodeProperties[] = [
 				description: 'Whether the message is marked as read (off: unread)',
 			},
 			{
+				displayName: 'Read Receipt Requested',
+				name: 'isReadReceiptRequested',
+				type: 'boolean',
+				default: true,
+				description: 'Whether the recipients are asked for a receipt when they read the message',
+			},
+			{
+				displayName: 'Reply To (Draft Only)',
+				name: 'replyTo',
+				type: 'string',
+				default: '',
+				placeholder: 'team@contoso.com',
+				description: 'Comma-separated addresses that replies go to, replacing the current ones. Only while the message is a draft.',
+			},
+			{
 				displayName: 'Subject (Draft Only)',
 				name: 'subject',
 				type: 'string',
@@ -128,12 +151,12 @@ export const messageUpdateDescription: INodeProperties[] = [
 				description: 'New subject. Only while the message is a draft.',
 			},
 			{
-				displayName: 'To (Draft Only)',
+				displayName: 'To',
 				name: 'toRecipients',
 				type: 'string',
 				default: '',
 				placeholder: 'anna@contoso.com, ben@contoso.com',
-				description: 'Comma-separated email addresses replacing the To line. Only while the message is a draft.',
+				description: 'Comma-separated email addresses replacing the To line',
 			},
 		],
 	}),
@@ -200,14 +223,16 @@ function flagOf(ctx: IExecuteSingleFunctions, fields: IDataObject): IDataObject 
 export async function prepareMessageUpdate(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	const fields = this.getNodeParameter('updateFields', {}) as IDataObject;
 	const body: IDataObject = {};
-	if (fields.isRead !== undefined) body.isRead = fields.isRead === true || fields.isRead === 'true';
+	for (const key of ['isRead', 'isReadReceiptRequested', 'isDeliveryReceiptRequested']) {
+		if (fields[key] !== undefined) body[key] = fields[key] === true || fields[key] === 'true';
+	}
 	if (fields.importance !== undefined) body.importance = fields.importance;
 	if (fields.inferenceClassification !== undefined) body.inferenceClassification = fields.inferenceClassification;
 	const flag = flagOf(this, fields);
 	if (flag) body.flag = flag;
 	if (fields.subject !== undefined) body.subject = String(fields.subject);
 	if (fields.bodyContent !== undefined) body.body = bodyJson(String(fields.bodyContent), fields.bodyContentType);
-	for (const [field, label] of [['toRecipients', 'To'], ['ccRecipients', 'CC'], ['bccRecipients', 'BCC']] as const) {
+	for (const [field, label] of [['toRecipients', 'To'], ['ccRecipients', 'CC'], ['bccRecipients', 'BCC'], ['replyTo', 'Reply To']] as const) {
 		if (fields[field] !== undefined) body[field] = toRecipients(parseAddressList(this, fields[field], label));
 	}
 	let categories: string[] | undefined;

@@ -1,0 +1,101 @@
+import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, INodeProperties } from 'n8n-workflow';
+
+import { messageImportanceField, optionsCollection } from '../../shared/fields';
+import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+
+/**
+ * Options of an outgoing message (Send Message, Create Draft, Reply, Reply All, Forward): the message properties
+ * n8n's built-in Outlook node offers as Additional Fields, under the same Graph names. Only the options given are
+ * sent; for an answer they go in its `message` (reply-message.md: "any writable properties").
+ */
+export function messageOptionsField(show: IDisplayOptions['show']): INodeProperties {
+	return optionsCollection({
+		show,
+		options: [
+			{
+				displayName: 'Custom Headers',
+				name: 'internetMessageHeaders',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Header',
+				default: {},
+				description: 'Internet message headers of your own. Microsoft Graph accepts only names that start with x- (e.g. X-Ticket-ID).',
+				options: [
+					{
+						displayName: 'Header',
+						name: 'header',
+						values: [
+							{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'X-Ticket-ID' },
+							{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: '4711' },
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Delivery Receipt Requested',
+				name: 'isDeliveryReceiptRequested',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to ask for a receipt when the message is delivered',
+			},
+			{
+				displayName: 'From',
+				name: 'from',
+				type: 'string',
+				default: '',
+				placeholder: 'support@contoso.com',
+				description:
+					'Send as (or on behalf of) another address, such as a shared mailbox or a group. The account needs Send As or Send on Behalf rights on it in Exchange, otherwise Graph refuses (ErrorSendAsDenied). To send from a shared mailbox and keep the copy in its Sent Items, set Mailbox instead.',
+			},
+			messageImportanceField('How important the message is to the recipients'),
+			{
+				displayName: 'Read Receipt Requested',
+				name: 'isReadReceiptRequested',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to ask the recipients for a receipt when they read the message',
+			},
+			{
+				displayName: 'Reply To',
+				name: 'replyTo',
+				type: 'string',
+				default: '',
+				placeholder: 'team@contoso.com',
+				description: 'Comma-separated addresses that replies go to, instead of the sender',
+			},
+		],
+	});
+}
+
+/** The Graph message properties of the Options given, checked before any request. */
+export function messageOptionsJson(ctx: IExecuteSingleFunctions): IDataObject {
+	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
+	const json: IDataObject = {};
+	if (options.importance !== undefined) json.importance = options.importance;
+	if (options.isReadReceiptRequested !== undefined) json.isReadReceiptRequested = options.isReadReceiptRequested === true;
+	if (options.isDeliveryReceiptRequested !== undefined) json.isDeliveryReceiptRequested = options.isDeliveryReceiptRequested === true;
+	if (options.replyTo !== undefined) {
+		const replyTo = parseAddressList(ctx, options.replyTo, 'Options → Reply To');
+		if (replyTo.length > 0) json.replyTo = toRecipients(replyTo);
+	}
+	if (options.from !== undefined) {
+		const from = parseAddressList(ctx, options.from, 'Options → From');
+		if (from.length > 1) throw inputError(ctx, 'Options → From has more than one address', 'Give the one address to send as, e.g. support@contoso.com.');
+		if (from.length === 1) json.from = toRecipients(from)[0];
+	}
+	const headers = ((options.internetMessageHeaders as IDataObject | undefined)?.header ?? []) as Array<{ name?: unknown; value?: unknown }>;
+	if (headers.length > 0) {
+		json.internetMessageHeaders = headers.map((header) => {
+			const name = String(header.name ?? '').trim();
+			if (!/^x-[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name)) {
+				throw inputError(
+					ctx,
+					`Options → Custom Headers: "${name.slice(0, 40)}" is not a custom header name`,
+					'Microsoft Graph accepts only header names that start with x- and contain no spaces or colons, e.g. X-Ticket-ID.',
+				);
+			}
+			return { name, value: String(header.value ?? '') };
+		});
+	}
+	return json;
+}
