@@ -165,11 +165,19 @@ describe('Get Mail Message', () => {
 		expect(ticket.binary!.raw.fileName).toBe('Your support ticket #4711 was updated.eml');
 	});
 
-	it('uses the Binary Property Prefix and leaves the raw .eml out by default', async () => {
+	it('uses the Binary Property Prefix, leaves the raw .eml out by default, and adds Outlook Properties on request', async () => {
 		const id = await messageIdBySubject('Floor plan and photos');
-		const run = await runOutlookNode(ctx, { parameters: message('get', { messageId: byId(id), options: { binaryPropertyPrefix: 'file_' } }) });
+		const run = await runOutlookNode(ctx, {
+			parameters: message('get', { messageId: byId(id), options: { binaryPropertyPrefix: 'file_', includeOutlookProperties: true } }),
+		});
 		expect(run.error).toBeUndefined();
 		expect(Object.keys(run.output[0].binary ?? {}).sort()).toEqual(['file_0', 'file_1']);
+		// Include Outlook Properties: one more GET with $select; what MIME cannot say comes under "outlook".
+		expect(run.graphRequests.map((r) => [r.method, r.path, r.query?.$select])).toEqual([
+			['GET', `/me/messages/${id}/$value`, undefined],
+			['GET', `/me/messages/${id}`, 'isRead,isDraft,flag,categories,importance,inferenceClassification,parentFolderId,conversationId,webLink,receivedDateTime,lastModifiedDateTime'],
+		]);
+		expect(run.output[0].json.outlook).toMatchObject({ isRead: expect.any(Boolean), isDraft: false, flag: { flagStatus: expect.any(String) }, parentFolderId: expect.any(String) });
 		expect(run.output[0].json.attachments.map((a: { fileName: string; binaryProperty: string }) => [a.fileName, a.binaryProperty])).toEqual([
 			['floor-plan.pdf', 'file_0'],
 			['entrance.png', 'file_1'],

@@ -224,6 +224,7 @@ describe('Send Message', () => {
 				bodyContent: 'With options',
 				options: {
 					importance: 'high',
+					categories: ['Red category'],
 					replyTo: '={{ $json.replyTo }}',
 					isReadReceiptRequested: true,
 					isDeliveryReceiptRequested: true,
@@ -238,6 +239,7 @@ describe('Send Message', () => {
 		expect(run.graphRequests.map((r) => [r.method, r.path, r.status])).toEqual([['POST', '/me/sendMail', 202]]);
 		expect((run.graphRequests[0].body as any).message).toMatchObject({
 			importance: 'high',
+			categories: ['Red category'],
 			replyTo: [{ emailAddress: { address: 'team@contoso.com' } }],
 			isReadReceiptRequested: true,
 			isDeliveryReceiptRequested: true,

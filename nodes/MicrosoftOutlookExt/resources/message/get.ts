@@ -4,7 +4,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import { optionsCollection } from '../../shared/fields';
 import { DEFAULT_BINARY_PROPERTY_PREFIX, mimeToExecutionData, NotMimeMessageError } from '../../shared/mime';
 import { responseBytes } from '../../shared/operations';
+import { itemTarget } from '../../shared/routing';
+import { graphApiRequest } from '../../shared/transport/request';
+import { checkedIdParameter } from '../../shared/validation';
 import { messageLocator } from './locator';
+
+/** What only Outlook knows about a message (the MIME content has none of it): read state, flag, folder, links. */
+const OUTLOOK_PROPERTIES =
+	'isRead,isDraft,flag,categories,importance,inferenceClassification,parentFolderId,conversationId,webLink,receivedDateTime,lastModifiedDateTime';
 
 const showOnlyForMessageGet = { resource: ['message'], operation: ['get'] };
 
@@ -27,6 +34,14 @@ export const messageGetDescription: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether to also output the whole message as an .eml file in the binary property "raw"',
+			},
+			{
+				displayName: 'Include Outlook Properties',
+				name: 'includeOutlookProperties',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to also output, under "outlook", what only Outlook knows: isRead, isDraft, flag, categories, importance, inferenceClassification, parentFolderId, conversationId, webLink, receivedDateTime, lastModifiedDateTime (one more request per message)',
 			},
 		],
 	}),
@@ -60,5 +75,16 @@ export async function parseMimeResponse(
 			itemIndex: this.getItemIndex(),
 		});
 	}
-	return [{ ...item, json: { id: messageId, ...item.json } }];
+	const outlook = options.includeOutlookProperties === true ? await outlookPropertiesOf(this) : undefined;
+	return [{ ...item, json: { id: messageId, ...item.json, ...(outlook ? { outlook } : {}) } }];
+}
+
+async function outlookPropertiesOf(ctx: IExecuteSingleFunctions): Promise<IDataObject> {
+	const { body } = await graphApiRequest<IDataObject>(ctx, await itemTarget(ctx), {
+		method: 'GET',
+		url: `/me/messages/${checkedIdParameter(ctx, 'messageId', 'Message')}`,
+		qs: { $select: OUTLOOK_PROPERTIES },
+	});
+	const { '@odata.context': _context, '@odata.etag': _etag, id: _id, ...properties } = body;
+	return properties;
 }

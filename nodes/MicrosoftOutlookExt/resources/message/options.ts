@@ -13,6 +13,15 @@ export function messageOptionsField(show: IDisplayOptions['show']): INodePropert
 		show,
 		options: [
 			{
+				displayName: 'Category Names or IDs',
+				name: 'categories',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getCategories' },
+				default: [],
+				description:
+					'Categories of the message (they show on your own copy, e.g. in Sent Items; recipients do not receive them). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
 				displayName: 'Custom Headers',
 				name: 'internetMessageHeaders',
 				type: 'fixedCollection',
@@ -72,6 +81,12 @@ export function messageOptionsJson(ctx: IExecuteSingleFunctions): IDataObject {
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
 	const json: IDataObject = {};
 	if (options.importance !== undefined) json.importance = options.importance;
+	if (options.categories !== undefined) {
+		const categories = (Array.isArray(options.categories) ? options.categories : String(options.categories).split(','))
+			.map((category) => String(category).trim())
+			.filter(Boolean);
+		if (categories.length > 0) json.categories = categories;
+	}
 	if (options.isReadReceiptRequested !== undefined) json.isReadReceiptRequested = options.isReadReceiptRequested === true;
 	if (options.isDeliveryReceiptRequested !== undefined) json.isDeliveryReceiptRequested = options.isDeliveryReceiptRequested === true;
 	if (options.replyTo !== undefined) {
