@@ -482,6 +482,24 @@ export function messageMime(message: StoredMessage): Buffer {
 	});
 }
 
+/**
+ * `internetMessageHeaders` of a message, which Graph returns only under `$select` (message.md). For mail that was
+ * sent or received: the header block of its MIME ("the network path taken by a message ... custom message headers"),
+ * continuation lines unfolded. For a draft, the custom headers it was created with: the docs do not say what Graph
+ * lists for a draft, which has not travelled anywhere yet.
+ */
+export function internetHeadersOf(message: StoredMessage): Array<{ name: string; value: string }> {
+	if (message.json.isDraft) return message.internetMessageHeaders ?? [];
+	const mime = messageMime(message).toString('latin1');
+	const end = mime.search(/\r?\n\r?\n/);
+	const block = (end === -1 ? mime : mime.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+	return block
+		.split(/\r?\n/)
+		.map((line) => /^([^:\s]+):\s*(.*)$/.exec(line))
+		.filter((match): match is RegExpExecArray => match !== null)
+		.map((match) => ({ name: match[1], value: match[2] }));
+}
+
 /** `Prefer: outlook.body-content-type="text"` turns html bodies into text in responses. */
 export function preferredBodyType(headers: Record<string, string | string[] | undefined>): 'text' | 'html' | undefined {
 	const prefer = headers['prefer'];

@@ -32,6 +32,7 @@ import {
 	applyMessagePatch,
 	createStoredMessage,
 	draftInitFromBody,
+	internetHeadersOf,
 	MailInputError,
 	MAX_REQUEST_BYTES,
 	messageMime,
@@ -273,8 +274,9 @@ function decorateMessages(req: GraphRequest, state: MailboxState, reply: Reply):
 	if (reply.status !== 200 || !body || !Array.isArray(body.value)) return reply;
 	const bodyType = preferredBodyType(req.headers);
 	const expand = expandsAttachments(req);
-	if (!bodyType && !expand) return reply;
-	body.value = body.value.map((item) => decorateMessage(item, state, bodyType, expand));
+	const headers = selectsHeaders(req);
+	if (!bodyType && !expand && !headers) return reply;
+	body.value = body.value.map((item) => decorateMessage(item, state, bodyType, expand, headers));
 	return withPreferenceApplied(reply, bodyType);
 }
 
@@ -283,11 +285,18 @@ function decorateMessage(
 	state: MailboxState,
 	bodyType: 'text' | 'html' | undefined,
 	expand: boolean,
+	headers: boolean,
 ): Record<string, unknown> {
-	const out = withBodyType(item, bodyType);
-	if (!expand) return out;
+	const out = { ...withBodyType(item, bodyType) };
 	const stored = state.messages.get(String(item.id));
+	if (headers && stored) out.internetMessageHeaders = internetHeadersOf(stored);
+	if (!expand) return out;
 	return { ...out, attachments: (stored?.attachments ?? []).map((a) => attachmentJsonOf(a)) };
+}
+
+/** internetMessageHeaders is returned only when $select names it (message.md). */
+function selectsHeaders(req: GraphRequest): boolean {
+	return (req.query.$select ?? '').split(',').some((field) => field.trim().toLowerCase() === 'internetmessageheaders');
 }
 
 function expandsAttachments(req: GraphRequest): boolean {
@@ -302,9 +311,9 @@ function withPreferenceApplied(reply: Reply, bodyType: 'text' | 'html' | undefin
 function getMessage(req: GraphRequest, state: MailboxState): Reply {
 	const message = requireMessage(state, req.params.messageId);
 	const bodyType = preferredBodyType(req.headers);
-	const selected = selectFields(message.json, req.query.$select);
-	const item = decorateMessage(selected, state, bodyType, expandsAttachments(req));
 	const select = req.query.$select?.trim();
+	const selected = selectFields(message.json, select);
+	const item = decorateMessage(selected, state, bodyType, expandsAttachments(req), selectsHeaders(req));
 	const context = select ? `${userContext(state)}/messages(${select})/$entity` : `${userContext(state)}/messages/$entity`;
 	return withPreferenceApplied(json(200, { '@odata.context': context, ...item }), bodyType);
 }

@@ -392,6 +392,25 @@ describe('sendMail', () => {
 		expect(events.filter((e) => e.changeType === 'created').map((e) => e.userId).sort()).toEqual([ADELE.id, MEGAN.id].sort());
 	});
 
+	it('internetMessageHeaders only under $select: the custom ones on a draft, the whole header block on received mail', async () => {
+		const header = { name: 'X-Ticket-ID', value: '4711' };
+		const draft = await call('POST', '/me/messages', { body: { subject: 'Headers draft', internetMessageHeaders: [header] } });
+		expect(draft.body.internetMessageHeaders).toBeUndefined();
+		const draftHeaders = await call('GET', `/me/messages/${draft.body.id}?$select=internetMessageHeaders`);
+		expect(draftHeaders.body.internetMessageHeaders).toEqual([header]);
+
+		const reply = await call('POST', '/me/sendMail', {
+			body: { message: { subject: 'Headers sent', toRecipients: [{ emailAddress: { address: 'MeganB@contoso.com' } }], internetMessageHeaders: [header] } },
+		});
+		expect(reply.status).toBe(202);
+		const received = await findBySubject('Headers sent', 'inbox', meganToken);
+		expect(received.internetMessageHeaders).toBeUndefined();
+		const selected = await call('GET', `/me/messages/${received.id}?$select=subject,internetMessageHeaders`, { token: meganToken });
+		const names = selected.body.internetMessageHeaders.map((h: { name: string }) => h.name.toLowerCase());
+		expect(names).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'message-id', 'x-ticket-id']));
+		expect(selected.body.internetMessageHeaders).toContainEqual(header);
+	});
+
 	it('does not save to Sent Items when saveToSentItems is the string "false"', async () => {
 		const reply = await call('POST', '/me/sendMail', {
 			body: {
