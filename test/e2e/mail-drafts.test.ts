@@ -80,13 +80,22 @@ describe('Draft and Message Attachment', () => {
 
 	it('updates, gets and lists drafts', async () => {
 		const updated = await runOutlookNode(ctx, {
-			parameters: draft('update', { draftId: byId(small), updateFields: { subject: 'E2E draft small v2', ccRecipients: 'carla@contoso.com', importance: 'high' } }),
+			parameters: draft('update', { draftId: byId(small), updateFields: { subject: 'E2E draft small v2', ccRecipients: 'carla@contoso.com', importance: 'high', from: 'sales@contoso.com' } }),
 		});
 		expect(updated.error).toBeUndefined();
 		expect(updated.graphRequests.map((r) => [r.method, r.path, r.body])).toEqual([
-			['PATCH', `/me/messages/${small}`, { subject: 'E2E draft small v2', ccRecipients: [{ emailAddress: { address: 'carla@contoso.com' } }], importance: 'high' }],
+			[
+				'PATCH',
+				`/me/messages/${small}`,
+				{
+					subject: 'E2E draft small v2',
+					ccRecipients: [{ emailAddress: { address: 'carla@contoso.com' } }],
+					importance: 'high',
+					from: { emailAddress: { address: 'sales@contoso.com' } },
+				},
+			],
 		]);
-		expect(updated.output[0].json).toMatchObject({ subject: 'E2E draft small v2', importance: 'high' });
+		expect(updated.output[0].json).toMatchObject({ subject: 'E2E draft small v2', importance: 'high', from: { emailAddress: { address: 'sales@contoso.com' } } });
 
 		const got = await runOutlookNode(ctx, { parameters: draft('get', { draftId: byId(small) }) });
 		expect(got.output[0].json).toMatchObject({ id: small, subject: 'E2E draft small v2', isDraft: true });

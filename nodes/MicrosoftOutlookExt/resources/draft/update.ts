@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 import { messageImportanceField, updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { bodyJson } from '../message/body';
+import { fromField, fromRecipient } from '../message/options';
 import { messageSendDescription } from '../message/send';
 import { recipientFields } from './create';
 import { draftLocator } from './locator';
@@ -39,6 +40,7 @@ export const draftUpdateDescription: INodeProperties[] = [
 				placeholder: 'carla@contoso.com',
 				description: 'Comma-separated email addresses that receive a copy (replaces the current list; empty clears it)',
 			},
+			fromField,
 			messageImportanceField('How important the message is to the recipients'),
 			{
 				displayName: 'Read Receipt Requested',
@@ -73,6 +75,10 @@ export async function prepareDraftUpdate(this: IExecuteSingleFunctions, requestO
 	const fields = this.getNodeParameter('updateFields', {}) as IDataObject;
 	const body: IDataObject = recipientFields(this, fields);
 	if (fields.replyTo !== undefined) body.replyTo = toRecipients(parseAddressList(this, fields.replyTo, 'Reply To'));
+	if (fields.from !== undefined) {
+		const from = fromRecipient(this, fields.from, 'From');
+		if (from) body.from = from;
+	}
 	if (fields.subject !== undefined) body.subject = String(fields.subject);
 	if (fields.bodyContent !== undefined) {
 		body.body = bodyJson(String(fields.bodyContent), fields.bodyContentType);

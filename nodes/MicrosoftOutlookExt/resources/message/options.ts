@@ -3,6 +3,24 @@ import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, INodeProper
 import { messageImportanceField, optionsCollection } from '../../shared/fields';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 
+/** From: send as (or on behalf of) another address; also an Update Field of Update Draft. */
+export const fromField: INodeProperties = {
+	displayName: 'From',
+	name: 'from',
+	type: 'string',
+	default: '',
+	placeholder: 'support@contoso.com',
+	description:
+		'Send as (or on behalf of) another address, such as a shared mailbox or a group. The account needs Send As or Send on Behalf rights on it in Exchange, otherwise Graph refuses (ErrorSendAsDenied). To send from a shared mailbox and keep the copy in its Sent Items, set Mailbox instead.',
+};
+
+/** `from` as Graph's recipient: one address, checked before any request. */
+export function fromRecipient(ctx: IExecuteSingleFunctions, value: unknown, label: string): IDataObject | undefined {
+	const from = parseAddressList(ctx, value, label);
+	if (from.length > 1) throw inputError(ctx, `${label} has more than one address`, 'Give the one address to send as, e.g. support@contoso.com.');
+	return from.length === 1 ? toRecipients(from)[0] : undefined;
+}
+
 /**
  * Options of an outgoing message (Send Message, Create Draft, Reply, Reply All, Forward): the message properties
  * n8n's built-in Outlook node offers as Additional Fields, under the same Graph names. Only the options given are
@@ -47,15 +65,7 @@ export function messageOptionsField(show: IDisplayOptions['show']): INodePropert
 				default: false,
 				description: 'Whether to ask for a receipt when the message is delivered',
 			},
-			{
-				displayName: 'From',
-				name: 'from',
-				type: 'string',
-				default: '',
-				placeholder: 'support@contoso.com',
-				description:
-					'Send as (or on behalf of) another address, such as a shared mailbox or a group. The account needs Send As or Send on Behalf rights on it in Exchange, otherwise Graph refuses (ErrorSendAsDenied). To send from a shared mailbox and keep the copy in its Sent Items, set Mailbox instead.',
-			},
+			fromField,
 			messageImportanceField('How important the message is to the recipients'),
 			{
 				displayName: 'Read Receipt Requested',
@@ -94,9 +104,8 @@ export function messageOptionsJson(ctx: IExecuteSingleFunctions): IDataObject {
 		if (replyTo.length > 0) json.replyTo = toRecipients(replyTo);
 	}
 	if (options.from !== undefined) {
-		const from = parseAddressList(ctx, options.from, 'Options → From');
-		if (from.length > 1) throw inputError(ctx, 'Options → From has more than one address', 'Give the one address to send as, e.g. support@contoso.com.');
-		if (from.length === 1) json.from = toRecipients(from)[0];
+		const from = fromRecipient(ctx, options.from, 'Options → From');
+		if (from) json.from = from;
 	}
 	const headers = ((options.internetMessageHeaders as IDataObject | undefined)?.header ?? []) as Array<{ name?: unknown; value?: unknown }>;
 	if (headers.length > 0) {
