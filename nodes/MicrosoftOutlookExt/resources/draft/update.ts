@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 import { messageImportanceField, updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 import { bodyJson } from '../message/body';
-import { fromField, fromRecipient } from '../message/options';
+import { fromField, fromRecipient, readReceiptField, replyToField } from '../message/options';
 import { messageSendDescription } from '../message/send';
 import { recipientFields } from './create';
 import { draftLocator } from './locator';
@@ -42,21 +42,8 @@ export const draftUpdateDescription: INodeProperties[] = [
 			},
 			fromField,
 			messageImportanceField('How important the message is to the recipients'),
-			{
-				displayName: 'Read Receipt Requested',
-				name: 'isReadReceiptRequested',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to ask the recipients for a read receipt',
-			},
-			{
-				displayName: 'Reply To',
-				name: 'replyTo',
-				type: 'string',
-				default: '',
-				placeholder: 'support@contoso.com',
-				description: 'Comma-separated addresses that replies go to instead of the sender',
-			},
+			readReceiptField,
+			replyToField,
 			sendField('subject'),
 			{
 				displayName: 'To',

@@ -3,6 +3,38 @@ import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, INodeProper
 import { messageImportanceField, optionsCollection } from '../../shared/fields';
 import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
 
+/** Categories from the mailbox's master list (the picker reads it); `description` is followed by n8n's standard sentence. */
+export function categoryNamesField(name: string, displayName: string, description: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getCategories' },
+		default: [],
+		// eslint-disable-next-line n8n-nodes-base/node-param-description-excess-final-period -- several sentences; the rule cannot read a template
+		description: `${description} Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+	};
+}
+
+/** Read Receipt Requested, for the Options and for Update Draft. */
+export const readReceiptField: INodeProperties = {
+	displayName: 'Read Receipt Requested',
+	name: 'isReadReceiptRequested',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to ask the recipients for a receipt when they read the message',
+};
+
+/** Reply To, for the Options and for Update Draft. */
+export const replyToField: INodeProperties = {
+	displayName: 'Reply To',
+	name: 'replyTo',
+	type: 'string',
+	default: '',
+	placeholder: 'team@contoso.com',
+	description: 'Comma-separated addresses that replies go to, instead of the sender',
+};
+
 /** From: send as (or on behalf of) another address; also an Update Field of Update Draft. */
 export const fromField: INodeProperties = {
 	displayName: 'From',
@@ -30,15 +62,11 @@ export function messageOptionsField(show: IDisplayOptions['show']): INodePropert
 	return optionsCollection({
 		show,
 		options: [
-			{
-				displayName: 'Category Names or IDs',
-				name: 'categories',
-				type: 'multiOptions',
-				typeOptions: { loadOptionsMethod: 'getCategories' },
-				default: [],
-				description:
-					'Categories of the message (they show on your own copy, e.g. in Sent Items; recipients do not receive them). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
+			categoryNamesField(
+				'categories',
+				'Category Names or IDs',
+				'Categories of the message (they show on your own copy, e.g. in Sent Items; recipients do not receive them).',
+			),
 			{
 				displayName: 'Custom Headers',
 				name: 'internetMessageHeaders',
@@ -67,21 +95,8 @@ export function messageOptionsField(show: IDisplayOptions['show']): INodePropert
 			},
 			fromField,
 			messageImportanceField('How important the message is to the recipients'),
-			{
-				displayName: 'Read Receipt Requested',
-				name: 'isReadReceiptRequested',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to ask the recipients for a receipt when they read the message',
-			},
-			{
-				displayName: 'Reply To',
-				name: 'replyTo',
-				type: 'string',
-				default: '',
-				placeholder: 'team@contoso.com',
-				description: 'Comma-separated addresses that replies go to, instead of the sender',
-			},
+			readReceiptField,
+			replyToField,
 		],
 	});
 }

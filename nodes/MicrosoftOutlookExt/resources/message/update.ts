@@ -6,6 +6,7 @@ import { graphApiRequest } from '../../shared/transport/request';
 import { checkedIdParameter, inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
 import { messageLocator } from './locator';
 import { bodyContentTypeField, bodyJson } from './body';
+import { categoryNamesField } from './options';
 
 /**
  * Update Message: PATCH /messages/{id} (200 + the message). Read state, flag, categories, importance and
@@ -24,15 +25,11 @@ export const messageUpdateDescription: INodeProperties[] = [
 	updateFieldsCollection({
 		show: showForUpdate,
 		options: [
-			{
-				displayName: 'Add Category Names or IDs',
-				name: 'addCategories',
-				type: 'multiOptions',
-				typeOptions: { loadOptionsMethod: 'getCategories' },
-				default: [],
-				description:
-					'Categories to add to the ones the message already has (e.g. ["Blue category"]), from the mailbox\'s master list; the node reads the message\'s categories first. A name not in the master list is refused before the change. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
+			categoryNamesField(
+				'addCategories',
+				'Add Category Names or IDs',
+				'Categories to add to the ones the message already has (e.g. ["Blue category"]), from the mailbox\'s master list; the node reads the message\'s categories first. A name not in the master list is refused before the change.',
+			),
 			{
 				displayName: 'BCC',
 				name: 'bccRecipients',
@@ -49,15 +46,11 @@ export const messageUpdateDescription: INodeProperties[] = [
 				description: 'New body, HTML or text (see Body Content Type). Only while the message is a draft.',
 			},
 			bodyContentTypeField('bodyContentType'),
-			{
-				displayName: 'Category Names or IDs',
-				name: 'categories',
-				type: 'multiOptions',
-				typeOptions: { loadOptionsMethod: 'getCategories' },
-				default: [],
-				description:
-					'Categories of the message, replacing the current ones, from the mailbox\'s master list (e.g. ["Red category"]); an empty list removes all. A name not in the master list is refused before the change (create it with Category → Create first). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
+			categoryNamesField(
+				'categories',
+				'Category Names or IDs',
+				'Categories of the message, replacing the current ones, from the mailbox\'s master list (e.g. ["Red category"]); an empty list removes all. A name not in the master list is refused before the change (create it with Category → Create first).',
+			),
 			{
 				displayName: 'CC',
 				name: 'ccRecipients',
