@@ -49,6 +49,10 @@ describe('List Calendars', () => {
 		const expected = (await calendarsOfAdele()).map((calendar) => calendar.name);
 		expect(run.output.map((item) => item.json.name)).toEqual(expected);
 		expect(expected).toEqual(expect.arrayContaining(['Calendar', 'Team']));
+
+		const filtered = await runOutlookNode(ctx, { parameters: { resource: 'calendar', operation: 'getAll', options: { filter: "name eq 'Team'" } } });
+		expect(requestSummary(filtered)).toEqual([{ method: 'GET', path: '/me/calendars', query: { $top: '10', $filter: "name eq 'Team'" }, body: undefined }]);
+		expect(filtered.output.map((item) => item.json.name)).toEqual(['Team']);
 	});
 
 	it("reports Graph's error with its code and request-id", async () => {

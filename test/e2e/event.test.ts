@@ -193,7 +193,7 @@ describe('Get Calendar Event', () => {
 				operation: 'get',
 				calendarId: byId(teamCalendarId), // only narrows the editor's list: the GET stays /me/events/{id}
 				eventId: byId('={{ $json.id }}'),
-				options: { outputTimeZone: '={{ $json.zone ?? "UTC" }}' },
+				options: { outputTimeZone: '={{ $json.zone ?? "UTC" }}', select: 'subject,start' },
 			},
 			items: [
 				{ id: event.id, zone: 'Tokyo Standard Time' },
@@ -213,6 +213,9 @@ describe('Get Calendar Event', () => {
 			subject: 'Roadmap review',
 			start: { dateTime: '2030-04-02T01:00:00.0000000', timeZone: 'Tokyo Standard Time' },
 		});
+		// Select Fields: only the properties asked for ($select), id always.
+		expect(run.graphRequests.every((r) => r.query?.$select === 'subject,start')).toBe(true);
+		expect(run.output[0].json.attendees).toBeUndefined();
 		expect(run.output[1].error?.message).toContain('[ErrorItemNotFound]');
 		expect(run.output[2].error?.message).toBe('Output Time Zone "Mars/Olympus" is not a time zone Microsoft Graph knows');
 	});

@@ -74,6 +74,9 @@ describe('Mail Folder', () => {
 		const names = root.output.map((o) => o.json.displayName);
 		expect(names).toEqual(expect.arrayContaining(['Inbox', 'Sent Items', 'Drafts', 'Projects', 'E2E Invoices']));
 		expect(new Set(names).size).toBe(names.length);
+		const filtered = await runOutlookNode(ctx, { parameters: folder('getAll', { options: { filter: "displayName eq 'Projects'" } }) });
+		expect(filtered.graphRequests.map((r) => r.query)).toEqual([{ $top: '10', $filter: "displayName eq 'Projects'" }]);
+		expect(filtered.output.map((o) => o.json.displayName)).toEqual(['Projects']);
 
 		const inboxChildren = await runOutlookNode(ctx, {
 			authentication: 'clientCredentials',

@@ -97,8 +97,10 @@ describe('Draft and Message Attachment', () => {
 		]);
 		expect(updated.output[0].json).toMatchObject({ subject: 'E2E draft small v2', importance: 'high', from: { emailAddress: { address: 'sales@contoso.com' } } });
 
-		const got = await runOutlookNode(ctx, { parameters: draft('get', { draftId: byId(small) }) });
+		const got = await runOutlookNode(ctx, { parameters: draft('get', { draftId: byId(small), options: { select: 'subject,isDraft' } }) });
+		expect(got.graphRequests.map((r) => r.query)).toEqual([{ $select: 'subject,isDraft' }]);
 		expect(got.output[0].json).toMatchObject({ id: small, subject: 'E2E draft small v2', isDraft: true });
+		expect(got.output[0].json.body).toBeUndefined();
 
 		const listed = await runOutlookNode(ctx, { parameters: draft('getAll', { returnAll: true, options: { select: 'subject' } }) });
 		expect(listed.graphRequests.map((r) => [r.method, r.path, r.query])).toEqual([['GET', '/me/mailFolders/drafts/messages', { $top: '1000', $select: 'subject' }]]);

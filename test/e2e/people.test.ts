@@ -117,6 +117,9 @@ describe('Contact and Contact Folder', () => {
 		const get = await runOutlookNode(ctx, { parameters: { resource: 'contact', operation: 'get', contactId: byId(pavel.id) } });
 		expect(summary(get)).toEqual([{ method: 'GET', path: `/me/contacts/${pavel.id}`, query: {}, body: undefined }]);
 		expect(get.output[0].json).toMatchObject({ id: pavel.id, companyName: 'Fabrikam', categories: ['Customers', 'VIP'] });
+		const selected = await runOutlookNode(ctx, { parameters: { resource: 'contact', operation: 'get', contactId: byId(pavel.id), options: { select: 'companyName' } } });
+		expect(summary(selected)).toEqual([{ method: 'GET', path: `/me/contacts/${pavel.id}`, query: { $select: 'companyName' }, body: undefined }]);
+		expect(Object.keys(selected.output[0].json).filter((key) => !key.startsWith('@')).sort()).toEqual(['companyName', 'id']);
 
 		const update = await runOutlookNode(ctx, {
 			parameters: {

@@ -103,3 +103,29 @@ export function requiredText(ctx: IExecuteSingleFunctions, parameter: string, la
 	if (!value) throw inputError(ctx, `${label} is empty`, hint);
 	return value;
 }
+
+/** Options → Select Fields: only these properties ($select), sent as given; empty sends none (Graph's default set). */
+export function selectFieldsOption(placeholder: string): INodeProperties {
+	return {
+		displayName: 'Select Fields',
+		name: 'select',
+		type: 'string',
+		default: '',
+		placeholder,
+		description: 'Comma-separated properties to return ($select). Leave empty for all.',
+		routing: { send: { type: 'query', property: '$select', value: '={{ $value || undefined }}' } },
+	};
+}
+
+/** Options → Filter: an OData `$filter`, sent as given (Graph checks it and answers 400 with its reason). */
+export function filterOption(example: string): INodeProperties {
+	return {
+		displayName: 'Filter',
+		name: 'filter',
+		type: 'string',
+		default: '',
+		placeholder: example,
+		description: `OData filter ($filter), e.g. <code>${example}</code>`,
+		routing: { send: { type: 'query', property: '$filter', value: '={{ $value || undefined }}' } },
+	};
+}

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { optionsCollection, selectFieldsOption } from '../../shared/fields';
 import { deleteRouting, listRouting } from '../../shared/operations';
 import { contactCreateDescription, prepareContactCreate } from './create';
 import { contactLocator } from './fields';
@@ -63,6 +64,7 @@ export const contactDescription: INodeProperties[] = [
 	...contactCreateDescription,
 	contactLocator({ ...showOnlyForContact, operation: ['delete'] }, 'The contact to delete'),
 	contactLocator({ ...showOnlyForContact, operation: ['get'] }, 'The contact to get'),
+	optionsCollection({ show: { ...showOnlyForContact, operation: ['get'] }, options: [selectFieldsOption('displayName,emailAddresses,mobilePhone')] }),
 	...contactGetAllDescription,
 	...contactUpdateDescription,
 ];

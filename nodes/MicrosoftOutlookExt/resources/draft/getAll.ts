@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
-import { optionsCollection } from '../../shared/fields';
+import { optionsCollection, selectFieldsOption } from '../../shared/fields';
 
 const showOnlyForDraftGetAll = { resource: ['draft'], operation: ['getAll'] };
 
@@ -9,16 +9,11 @@ export const draftGetAllDescription: INodeProperties[] = [
 	...listFields(showOnlyForDraftGetAll),
 	optionsCollection({
 		show: showOnlyForDraftGetAll,
-		options: [
-			{
-				displayName: 'Select Fields',
-				name: 'select',
-				type: 'string',
-				default: '',
-				placeholder: 'subject,toRecipients,lastModifiedDateTime',
-				description: 'Comma-separated properties to return ($select). Leave empty for all.',
-				routing: { send: { type: 'query', property: '$select', value: '={{ $value || undefined }}' } },
-			},
-		],
+		options: [selectFieldsOption('subject,toRecipients,lastModifiedDateTime')],
 	}),
+];
+
+/** Get Draft: the draft, or only the Select Fields given. */
+export const draftGetDescription: INodeProperties[] = [
+	optionsCollection({ show: { resource: ['draft'], operation: ['get'] }, options: [selectFieldsOption('subject,toRecipients,body')] }),
 ];

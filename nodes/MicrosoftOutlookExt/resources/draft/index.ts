@@ -4,7 +4,7 @@ import { confirmation } from '../../shared/descriptions';
 import { itemRequestLoop } from '../../shared/routing';
 import { deleteRouting, listRouting } from '../../shared/operations';
 import { createDraftFlow, draftCreateDescription, prepareDraftCreate } from './create';
-import { draftGetAllDescription } from './getAll';
+import { draftGetAllDescription, draftGetDescription } from './getAll';
 import { draftLocator } from './locator';
 import { draftUpdateDescription, prepareDraftUpdate } from './update';
 
@@ -78,6 +78,7 @@ export const draftDescription: INodeProperties[] = [
 	...draftCreateDescription,
 	draftLocator({ resource: ['draft'], operation: ['delete'] }, 'The draft to delete'),
 	draftLocator({ resource: ['draft'], operation: ['get'] }, 'The draft to get'),
+	...draftGetDescription,
 	...draftGetAllDescription,
 	draftLocator({ resource: ['draft'], operation: ['send'] }, 'The draft to send. Its recipients must be set (To, CC or BCC).'),
 	...draftUpdateDescription,

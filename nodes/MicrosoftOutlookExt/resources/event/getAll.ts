@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
-import { optionsCollection } from '../../shared/fields';
+import { filterOption, optionsCollection, selectFieldsOption } from '../../shared/fields';
 import { calendarLocator } from '../calendar/locator';
 import { outputTimeZoneOption, withCalendarCollection } from './fields';
 
@@ -26,15 +26,7 @@ export const eventGetAllDescription: INodeProperties[] = [
 	optionsCollection({
 		show: showOnlyForEventGetAll,
 		options: [
-			{
-				displayName: 'Filter',
-				name: 'filter',
-				type: 'string',
-				default: '',
-				placeholder: "start/dateTime ge '2026-05-01T00:00:00'",
-				description: 'OData filter ($filter), e.g. <code>start/dateTime ge \'2026-05-01T00:00:00\'</code>',
-				routing: { send: { type: 'query', property: '$filter', value: '={{ $value || undefined }}' } },
-			},
+			filterOption("start/dateTime ge '2026-05-01T00:00:00'"),
 			{
 				displayName: 'Order By',
 				name: 'orderBy',
@@ -45,6 +37,7 @@ export const eventGetAllDescription: INodeProperties[] = [
 				routing: { send: { type: 'query', property: '$orderby', value: '={{ $value || undefined }}' } },
 			},
 			outputTimeZoneOption,
+			selectFieldsOption('subject,start,end,organizer'),
 		],
 	}),
 ];

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { listFields } from '../../shared/descriptions';
-import { optionsCollection } from '../../shared/fields';
+import { filterOption, optionsCollection } from '../../shared/fields';
 import { parentFolderLocator } from './locator';
 
 const showOnlyForFolderGetAll = { resource: ['folder'], operation: ['getAll'] };
@@ -22,6 +22,7 @@ export const folderGetAllDescription: INodeProperties[] = [
 				default: false,
 				description: 'Whether to include folders created with Is Hidden',
 			},
+			filterOption("displayName eq 'Archive'"),
 		],
 	}),
 ];
