@@ -185,6 +185,24 @@ describe('Draft and Message Attachment', () => {
 		expect(again.error?.message).toContain('[ErrorItemNotFound]');
 	});
 
+	it('Send Draft with Options → To: the To line is replaced (PATCH), then sent once; a bad address is refused before any request', async () => {
+		const id = (await graphAs(ctx.emu, 'POST', '/me/messages', { body: { subject: 'E2E draft send to' } })).body.id as string;
+		const run = await runOutlookNode(ctx, {
+			items: [{ to: 'MeganB@contoso.com' }, { to: 'megan at contoso' }],
+			continueOnFail: true,
+			parameters: draft('send', { draftId: byId(id), options: { toRecipients: '={{ $json.to }}' } }),
+		});
+		expect(run.output[0].json).toEqual({ sent: true });
+		expect(JSON.stringify(run.output[1].json.error ?? run.output[1].error)).toContain('Options → To contains an invalid email address');
+		expect(run.graphRequests.map((r) => [r.method, r.path, r.status])).toEqual([
+			['PATCH', `/me/messages/${id}`, 200],
+			['POST', `/me/messages/${id}/send`, 202],
+		]);
+		const records = sentLog(ctx.emu.core).filter((r) => r.subject === 'E2E draft send to');
+		expect(records).toHaveLength(1);
+		expect(records[0].deliveredTo.map((d: { userId: string }) => d.userId)).toEqual([MEGAN.id]);
+	});
+
 	it('deletes 12 drafts per item through the $batch transport (fewer HTTP requests than items), each once', async () => {
 		const ids: string[] = [];
 		for (let i = 0; i < 12; i++) ids.push((await graphAs(ctx.emu, 'POST', '/me/messages', { body: { subject: `E2E draft to delete ${i}` } })).body.id);

@@ -5,6 +5,7 @@ import { itemRequestLoop } from '../../shared/routing';
 import { deleteRouting, listRouting } from '../../shared/operations';
 import { createDraftFlow, draftCreateDescription, prepareDraftCreate } from './create';
 import { draftGetAllDescription, draftGetDescription } from './getAll';
+import { draftSendDescription, prepareDraftSend } from './send';
 import { draftLocator } from './locator';
 import { draftUpdateDescription, prepareDraftUpdate } from './update';
 
@@ -59,6 +60,7 @@ export const draftDescription: INodeProperties[] = [
 					'Send a draft to its recipients (Outlook files it in Sent Items). Never sent twice: a lost answer is reported as "may have been sent", not repeated.',
 				routing: {
 					request: { method: 'POST', url: '/me/messages/{draftId}/send' },
+					send: { preSend: [prepareDraftSend] },
 					output: { postReceive: [confirmation({ sent: true })] },
 				},
 			},
@@ -80,6 +82,6 @@ export const draftDescription: INodeProperties[] = [
 	draftLocator({ resource: ['draft'], operation: ['get'] }, 'The draft to get'),
 	...draftGetDescription,
 	...draftGetAllDescription,
-	draftLocator({ resource: ['draft'], operation: ['send'] }, 'The draft to send. Its recipients must be set (To, CC or BCC).'),
+	...draftSendDescription,
 	...draftUpdateDescription,
 ];
