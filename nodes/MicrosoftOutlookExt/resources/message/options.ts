@@ -56,7 +56,7 @@ export function fromRecipient(ctx: IExecuteSingleFunctions, value: unknown, labe
 /**
  * Options of an outgoing message (Send Message, Create Draft, Reply, Reply All, Forward): the message properties
  * n8n's built-in Outlook node offers as Additional Fields, under the same Graph names. Only the options given are
- * sent; for an answer they go in its `message` (reply-message.md: "any writable properties").
+ * sent; for an answer they go in its `message` (message-reply.md: writable message properties).
  */
 export function messageOptionsField(show: IDisplayOptions['show']): INodeProperties {
 	return optionsCollection({
