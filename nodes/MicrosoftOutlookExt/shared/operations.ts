@@ -1,6 +1,7 @@
-import type { INodePropertyRouting, PreSendAction } from 'n8n-workflow';
+import type { IExecuteSingleFunctions, IHttpRequestOptions, INodePropertyRouting, PreSendAction } from 'n8n-workflow';
 
 import { confirmation, unwrapList } from './descriptions';
+import { checkedIdParameter } from './validation';
 
 /**
  * Routing that many operations share. Each resource's Operation dropdown stays written out in its index.ts: n8n's
@@ -37,4 +38,13 @@ export function responseBytes(body: unknown): Buffer {
 	if (body instanceof ArrayBuffer) return Buffer.from(body);
 	if (typeof body === 'string') return Buffer.from(body, 'latin1');
 	return Buffer.alloc(0);
+}
+
+/**
+ * Move and Copy of a message or a mail folder: Destination Folder as Graph's `destinationId` (a folder ID or a
+ * well-known name), checked before the request.
+ */
+export async function prepareMoveOrCopy(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	requestOptions.body = { destinationId: decodeURIComponent(checkedIdParameter(this, 'destinationFolderId', 'Destination Folder')) };
+	return requestOptions;
 }

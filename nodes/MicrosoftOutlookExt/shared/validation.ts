@@ -35,6 +35,12 @@ export function parseAddressList(ctx: IExecuteSingleFunctions, value: unknown, f
 	return addresses;
 }
 
+/** "a, b" or ["a", "b"] (a list field, or an expression giving an array) → the trimmed, non-empty entries. */
+export function textList(value: unknown): string[] {
+	const raw = Array.isArray(value) ? value.map(String) : String(value ?? '').split(',');
+	return raw.map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
 /** Graph's recipient shape. */
 export function toRecipients(addresses: string[]): IDataObject[] {
 	return addresses.map((address) => ({ emailAddress: { address } }));

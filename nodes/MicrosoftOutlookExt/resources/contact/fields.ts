@@ -2,7 +2,7 @@ import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, IHttpReques
 import { DateTime } from 'luxon';
 
 import { resourceLocator } from '../../shared/descriptions';
-import { inputError, isEmail } from '../../shared/validation';
+import { inputError, isEmail, textList } from '../../shared/validation';
 
 /**
  * What Create Contact and Update Contact share: the contact fields (all optional: Graph marks none required)
@@ -252,8 +252,7 @@ export function contactBody(ctx: IExecuteSingleFunctions, fields: IDataObject): 
 	if (fields.birthday !== undefined && String(fields.birthday).trim() !== '') body.birthday = checkedBirthday(ctx, fields.birthday);
 	for (const name of TEXT_LIST_PROPERTIES) {
 		if (fields[name] === undefined) continue;
-		const list = Array.isArray(fields[name]) ? (fields[name] as unknown[]).map(String) : String(fields[name] ?? '').split(',');
-		body[name] = list.map((entry) => entry.trim()).filter(Boolean);
+		body[name] = textList(fields[name]);
 	}
 	if (fields.emailAddresses !== undefined) body.emailAddresses = emailAddresses(ctx, fields.emailAddresses);
 	if (fields.phones !== undefined) Object.assign(body, phoneNumbers(ctx, fields.phones));

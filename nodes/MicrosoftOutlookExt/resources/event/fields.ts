@@ -2,7 +2,7 @@ import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, IHttpReques
 
 import { resourceLocator } from '../../shared/descriptions';
 import { messageImportanceField } from '../../shared/fields';
-import { inputError } from '../../shared/validation';
+import { inputError, textList } from '../../shared/validation';
 import { calendarLocator } from '../calendar/locator';
 import {
 	assertEndAfterStart,
@@ -160,11 +160,6 @@ function choice(ctx: IExecuteSingleFunctions, key: string, value: unknown): stri
 	return text;
 }
 
-function categoryList(value: unknown): string[] {
-	const raw = Array.isArray(value) ? value.map(String) : String(value ?? '').split(',');
-	return raw.map((category) => category.trim()).filter((category) => category !== '');
-}
-
 function reminderMinutes(ctx: IExecuteSingleFunctions, value: unknown): number {
 	const minutes = Number(value);
 	if (!Number.isInteger(minutes) || minutes < 0) {
@@ -240,7 +235,7 @@ export function eventBody(ctx: IExecuteSingleFunctions, fields: EventFieldValues
 	if (fields.reminderMinutesBeforeStart !== undefined) {
 		body.reminderMinutesBeforeStart = reminderMinutes(ctx, fields.reminderMinutesBeforeStart);
 	}
-	if (fields.categories !== undefined) body.categories = categoryList(fields.categories);
+	if (fields.categories !== undefined) body.categories = textList(fields.categories);
 	return body;
 }
 

@@ -1,11 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deleteRouting, listRouting } from '../../shared/operations';
+import { deleteRouting, listRouting, prepareMoveOrCopy } from '../../shared/operations';
 import { folderCreateDescription, prepareFolderCreate } from './create';
 import { folderDeleteDescription } from './delete';
 import { folderGetDescription } from './get';
 import { folderGetAllDescription, prepareFolderList } from './getAll';
-import { folderMoveOrCopyDescription, prepareFolderMoveOrCopy } from './moveOrCopy';
+import { folderMoveOrCopyDescription } from './moveOrCopy';
 import { folderUpdateDescription, prepareFolderRename } from './update';
 
 const showOnlyForFolders = { resource: ['folder'] };
@@ -25,7 +25,7 @@ export const folderDescription: INodeProperties[] = [
 				description: 'Copy a mail folder with its messages and subfolders into another folder; the copy gets new IDs',
 				routing: {
 					request: { method: 'POST', url: '/me/mailFolders/{folderId}/copy' },
-					send: { preSend: [prepareFolderMoveOrCopy] },
+					send: { preSend: [prepareMoveOrCopy] },
 				},
 			},
 			{
@@ -66,7 +66,7 @@ export const folderDescription: INodeProperties[] = [
 				description: 'Move a mail folder with its messages and subfolders into another folder',
 				routing: {
 					request: { method: 'POST', url: '/me/mailFolders/{folderId}/move' },
-					send: { preSend: [prepareFolderMoveOrCopy] },
+					send: { preSend: [prepareMoveOrCopy] },
 				},
 			},
 			{

@@ -1,7 +1,6 @@
-import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
-import { checkedIdParameter } from '../../shared/validation';
 import { folderLocator } from './locator';
 
 /** Move and Copy: the folder, and where it goes. */
@@ -18,10 +17,4 @@ export function folderMoveOrCopyDescription(operation: 'move' | 'copy'): INodePr
 			idPlaceholder: 'archive',
 		}),
 	];
-}
-
-/** `{destinationId}` from Destination Folder, checked before any request. */
-export async function prepareFolderMoveOrCopy(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	requestOptions.body = { destinationId: decodeURIComponent(checkedIdParameter(this, 'destinationFolderId', 'Destination Folder')) };
-	return requestOptions;
 }

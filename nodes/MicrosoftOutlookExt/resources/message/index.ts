@@ -2,13 +2,13 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { itemRequestLoop } from '../../shared/routing';
 
-import { deleteRouting, listRouting, rawBytesRequest } from '../../shared/operations';
+import { deleteRouting, listRouting, prepareMoveOrCopy, rawBytesRequest } from '../../shared/operations';
 import { messageDeleteDescription } from './delete';
 import { messageGetDescription, parseMimeResponse } from './get';
 import { messageGetAllDescription, prepareMessageList } from './getAll';
 import { messageSendDescription, prepareSend, sendMessage, sendOutput } from './send';
 import { emlOutput, messageExportDescription } from './exportEml';
-import { messageMoveOrCopyDescription, prepareMoveOrCopy } from './moveOrCopy';
+import { messageMoveOrCopyDescription } from './moveOrCopy';
 import { answerRouting, messageReplyDescription } from './reply';
 import { messageUpdateDescription, prepareMessageUpdate } from './update';
 import { messageSendAndWaitDescription, SEND_AND_WAIT } from './sendAndWait';

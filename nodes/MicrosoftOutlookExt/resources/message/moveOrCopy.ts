@@ -1,7 +1,6 @@
-import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator } from '../../shared/descriptions';
-import { checkedIdParameter } from '../../shared/validation';
 import { messageLocator } from './locator';
 
 /** Move and Copy: POST /messages/{id}/move|copy {destinationId}; Graph answers 201 with the message under a NEW id. */
@@ -23,9 +22,3 @@ export const messageMoveOrCopyDescription: INodeProperties[] = [
 			idPlaceholder: 'archive',
 	}),
 ];
-
-/** The destination as Graph's `destinationId` (a folder ID or a well-known name), checked before the request. */
-export async function prepareMoveOrCopy(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	requestOptions.body = { destinationId: decodeURIComponent(checkedIdParameter(this, 'destinationFolderId', 'Destination Folder')) };
-	return requestOptions;
-}

@@ -1,7 +1,7 @@
 import type { IDataObject, IDisplayOptions, IExecuteSingleFunctions, INodeProperties } from 'n8n-workflow';
 
 import { messageImportanceField, optionsCollection } from '../../shared/fields';
-import { inputError, parseAddressList, toRecipients } from '../../shared/validation';
+import { inputError, parseAddressList, textList, toRecipients } from '../../shared/validation';
 
 /** Categories from the mailbox's master list (the picker reads it); `description` is followed by n8n's standard sentence. */
 export function categoryNamesField(name: string, displayName: string, description: string): INodeProperties {
@@ -106,12 +106,8 @@ export function messageOptionsJson(ctx: IExecuteSingleFunctions): IDataObject {
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
 	const json: IDataObject = {};
 	if (options.importance !== undefined) json.importance = options.importance;
-	if (options.categories !== undefined) {
-		const categories = (Array.isArray(options.categories) ? options.categories : String(options.categories).split(','))
-			.map((category) => String(category).trim())
-			.filter(Boolean);
-		if (categories.length > 0) json.categories = categories;
-	}
+	const categories = textList(options.categories);
+	if (categories.length > 0) json.categories = categories;
 	if (options.isReadReceiptRequested !== undefined) json.isReadReceiptRequested = options.isReadReceiptRequested === true;
 	if (options.isDeliveryReceiptRequested !== undefined) json.isDeliveryReceiptRequested = options.isDeliveryReceiptRequested === true;
 	if (options.replyTo !== undefined) {

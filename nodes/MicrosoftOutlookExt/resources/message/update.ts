@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 import { messageImportanceField, updateFieldsCollection, updateFieldsEmptyError } from '../../shared/fields';
 import { itemTarget } from '../../shared/routing';
 import { graphApiRequest } from '../../shared/transport/request';
-import { checkedIdParameter, inputError, parseAddressList, parseLocalDateTime, toRecipients } from '../../shared/validation';
+import { checkedIdParameter, inputError, parseAddressList, parseLocalDateTime, textList, toRecipients } from '../../shared/validation';
 import { messageLocator } from './locator';
 import { bodyContentTypeField, bodyJson } from './body';
 import { categoryNamesField } from './options';
@@ -175,11 +175,6 @@ async function knownCategories(ctx: IExecuteSingleFunctions): Promise<string[]> 
 	return await entry.names;
 }
 
-function categoryList(value: unknown): string[] {
-	const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
-	return list.map((name) => String(name).trim()).filter((name) => name !== '');
-}
-
 function flagOf(ctx: IExecuteSingleFunctions, fields: IDataObject): IDataObject | undefined {
 	const start = String(fields.flagStartDateTime ?? '').trim();
 	const due = String(fields.flagDueDateTime ?? '').trim();
@@ -230,10 +225,10 @@ export async function prepareMessageUpdate(this: IExecuteSingleFunctions, reques
 	}
 	let categories: string[] | undefined;
 	if (fields.categories !== undefined) {
-		categories = categoryList(fields.categories);
+		categories = textList(fields.categories);
 		body.categories = categories;
 	}
-	const added = fields.addCategories === undefined ? [] : categoryList(fields.addCategories);
+	const added = fields.addCategories === undefined ? [] : textList(fields.addCategories);
 	if (added.length && categories !== undefined) {
 		throw inputError(this, 'Category Names and Add Category Names cannot be used together', 'Category Names replaces the categories, Add Category Names adds to them: keep one of the two.');
 	}
